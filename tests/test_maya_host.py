@@ -1,0 +1,55 @@
+"""The host interface the panel codes against: FileHost without Maya, options checking, host choice."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from audio2face.curves import Curves
+from audio2face.errors import Audio2FaceError
+from audio2face_maya import host
+
+
+def test_apply_options_defaults_and_checks():
+    options = host.ApplyOptions()
+    assert (options.mode, options.start_frame, options.sound, options.layer) == ("range", None, None, None)
+    assert options.set_time_slider is True
+    with pytest.raises(Audio2FaceError, match="apply mode"):
+        host.ApplyOptions(mode="merge")
+    with pytest.raises(Audio2FaceError, match="layer"):
+        host.ApplyOptions(layer="  ")
+
+
+def test_file_host_targets_come_from_the_loaded_names(tmp_path):
+    file_host = host.FileHost()
+    assert file_host.targets("blendShape1") == []
+    names = tmp_path / "targets.txt"
+    names.write_text("# rig\njawOpen\n\nmouthSmile_L\n", encoding="utf-8")
+    assert file_host.load_targets(str(names)) == ["jawOpen", "mouthSmile_L"]
+    assert file_host.targets("anything") == ["jawOpen", "mouthSmile_L"]
+    assert file_host.scene_fps() is None and file_host.playback_range() is None
+    with pytest.raises(Audio2FaceError, match="not found"):
+        file_host.load_targets(str(tmp_path / "missing.txt"))
+
+
+def test_file_host_needs_an_output_and_cannot_export(tmp_path):
+    curves = Curves(["jawOpen"], 30.0, np.zeros((3, 1), np.float32))
+    file_host = host.FileHost()
+    with pytest.raises(Audio2FaceError, match="no output file"):
+        file_host.apply(curves, "blendShape1", host.ApplyOptions())
+    with pytest.raises(Audio2FaceError, match="needs Maya"):
+        file_host.export_dataset("blendShape1", 1, 10, None, str(tmp_path), "clip")
+
+
+def test_current_host_is_the_file_host_without_maya(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "maya", None)
+    assert isinstance(host.current_host(), host.FileHost)
+    assert isinstance(host.FileHost(), host.Host) and isinstance(host.MayaHost(), host.Host)
+
+
+def test_report_summary_names_what_happened():
+    report = host.ApplyReport(
+        node="bs", keyed=["a", "b"], skipped={"c": "locked"}, unmatched=["d"], key_count=20
+    )
+    assert report.summary() == "bs: 20 keys on 2 targets, 1 skipped, 1 unmatched"
