@@ -38,7 +38,9 @@ def atomic_path(path: PathLike, suffix: str = "") -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_open(path: PathLike, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = "\n") -> Iterator[IO]:
+def atomic_open(
+    path: PathLike, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = "\n"
+) -> Iterator[IO]:
     """Open a temporary file beside ``path`` for writing; move it into place on success."""
     binary = "b" in mode
     with atomic_path(path) as tmp:

@@ -63,7 +63,7 @@ class Curves:
         except ValueError:
             raise Audio2FaceError(f"no channel named {name!r}") from None
 
-    def select(self, names: Sequence[str]) -> "Curves":
+    def select(self, names: Sequence[str]) -> Curves:
         """A copy holding only ``names``, in that order."""
         cols = [self.names.index(n) for n in names]
         return dataclasses.replace(self, names=list(names), weights=self.weights[:, cols].copy(), keys=None)

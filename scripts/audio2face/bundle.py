@@ -1,0 +1,285 @@
+"""Model bundles: a folder holding ``model.onnx`` and ``model.json``.
+
+The layout and the ONNX contract are documented in ``docs/architecture.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
+
+import numpy as np
+
+from .errors import Audio2FaceError, PathLike
+from .features import FeatureParams
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "audio2face-bundle"
+FORMAT_VERSION = 1
+MODEL_FILE = "model.onnx"
+METADATA_FILE = "model.json"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
+
+
+@dataclasses.dataclass
+class Bundle:
+    """A loaded model bundle.
+
+    Attributes:
+        path: The bundle folder.
+        channels: Output channel names, in output order.
+        fps: Frame rate the model was trained at.
+        feature_params: Feature extraction parameters it was trained with.
+        emotion_size: Length of the emotion input (0 = none).
+        neutral_emotion: The default emotion vector.
+        emotion_presets: Named emotion vectors.
+        metadata: The whole ``model.json``.
+    """
+
+    path: Path
+    channels: List[str]
+    fps: float
+    feature_params: FeatureParams
+    emotion_size: int
+    neutral_emotion: np.ndarray
+    emotion_presets: Dict[str, np.ndarray]
+    metadata: Dict[str, Any]
+    features_input: str = "features"
+    emotion_input: Optional[str] = "emotion"
+    output_name: str = "weights"
+    session: Any = dataclasses.field(default=None, repr=False)
+
+    @property
+    def model_path(self) -> Path:
+        """Path of the ONNX file."""
+        return self.path / MODEL_FILE
+
+    def emotion_vector(self, emotion: Any = None) -> np.ndarray:
+        """Resolve an emotion given as ``None`` (neutral), a preset name or a vector."""
+        if emotion is None or (isinstance(emotion, str) and emotion in ("", "neutral")):
+            return self.neutral_emotion.copy()
+        if isinstance(emotion, str):
+            if emotion not in self.emotion_presets:
+                known = ", ".join(["neutral", *sorted(self.emotion_presets)])
+                raise Audio2FaceError(f"unknown emotion preset {emotion!r} (known: {known})", self.path)
+            return self.emotion_presets[emotion].copy()
+        vector = np.asarray(emotion, dtype=np.float32).reshape(-1)
+        if vector.size != self.emotion_size:
+            raise Audio2FaceError(
+                f"emotion vector has {vector.size} values, the model takes {self.emotion_size}", self.path
+            )
+        return vector
+
+
+def default_model_path() -> Path:
+    """The bundled default model's folder."""
+    return DEFAULT_MODEL_DIR
+
+
+def _require(meta: Mapping[str, Any], key: str, kind: type, where: Path) -> Any:
+    if key not in meta:
+        raise Audio2FaceError(f"model.json has no {key!r}", where)
+    value = meta[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise Audio2FaceError(f"model.json {key!r} must be {kind.__name__}", where)
+    return value
+
+
+def _vector(value: Any, size: int, what: str, where: Path) -> np.ndarray:
+    try:
+        vector = np.asarray(value, dtype=np.float32).reshape(-1)
+    except (TypeError, ValueError):
+        raise Audio2FaceError(f"model.json {what} is not a list of numbers", where) from None
+    if vector.size != size or not np.all(np.isfinite(vector)):
+        raise Audio2FaceError(f"model.json {what} must hold {size} finite numbers", where)
+    return vector
+
+
+def validate_metadata(meta: Mapping[str, Any], where: Path) -> Dict[str, Any]:
+    """Check a ``model.json`` dict; return it normalised. Raises ``Audio2FaceError``."""
+    if meta.get("format") != FORMAT:
+        raise Audio2FaceError(f"model.json is not an {FORMAT} file", where)
+    version = meta.get("format_version")
+    if version != FORMAT_VERSION:
+        raise Audio2FaceError(
+            f"unknown bundle format version {version!r} (this version reads {FORMAT_VERSION})", where
+        )
+    channels = _require(meta, "channels", list, where)
+    if not channels or not all(isinstance(c, str) and c for c in channels):
+        raise Audio2FaceError("model.json 'channels' must be a non-empty list of names", where)
+    if len(set(channels)) != len(channels):
+        raise Audio2FaceError("model.json 'channels' has duplicate names", where)
+    fps = meta.get("fps")
+    if not isinstance(fps, (int, float)) or isinstance(fps, bool) or not 0 < fps <= 1000:
+        raise Audio2FaceError(f"model.json 'fps' must be a positive number, got {fps!r}", where)
+    FeatureParams.from_dict(_require(meta, "features", dict, where))
+    emotion = meta.get("emotion") or {"size": 0}
+    size = emotion.get("size", 0)
+    if not isinstance(size, int) or size < 0:
+        raise Audio2FaceError("model.json emotion 'size' must be a whole number >= 0", where)
+    if size:
+        _vector(emotion.get("neutral"), size, "emotion 'neutral'", where)
+        for name, vec in (emotion.get("presets") or {}).items():
+            _vector(vec, size, f"emotion preset {name!r}", where)
+    return dict(meta)
+
+
+def open_session(bundle: Bundle, threads: int = 0) -> Any:
+    """Open an onnxruntime session for ``bundle`` and check its inputs/outputs against the metadata.
+
+    Args:
+        bundle: The loaded bundle.
+        threads: Intra-op threads (0 = onnxruntime's default).
+    """
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    if threads > 0:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    try:
+        session = ort.InferenceSession(str(bundle.model_path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own exception types for corrupt models
+        raise Audio2FaceError(f"model.onnx cannot be loaded: {exc}", bundle.path) from None
+    shapes: Dict[str, List[Optional[int]]] = {}
+    for value in list(session.get_inputs()) + list(session.get_outputs()):
+        shapes[value.name] = [d if isinstance(d, int) else None for d in value.shape]
+    _check_shapes(bundle, shapes)
+    extra = sorted(set(i.name for i in session.get_inputs()) - {bundle.features_input, bundle.emotion_input})
+    if extra:
+        raise Audio2FaceError(f"model.onnx has inputs the metadata does not name: {', '.join(extra)}", bundle.path)
+    return session
+
+
+def _check_shapes(bundle: Bundle, shapes: Mapping[str, List[Optional[int]]]) -> None:
+    params = bundle.feature_params
+    feat = shapes.get(bundle.features_input)
+    if feat is None:
+        raise Audio2FaceError(f"model.onnx has no input {bundle.features_input!r}", bundle.path)
+    if len(feat) != 3 or feat[1:] != [params.lpc_order, params.subframes]:
+        raise Audio2FaceError(
+            f"model.onnx input {bundle.features_input!r} has shape {feat}, metadata says "
+            f"[N, {params.lpc_order}, {params.subframes}]",
+            bundle.path,
+        )
+    if bundle.emotion_size:
+        emo = shapes.get(bundle.emotion_input or "")
+        if emo is None or len(emo) != 2 or emo[1] != bundle.emotion_size:
+            raise Audio2FaceError(
+                f"model.onnx emotion input has shape {emo}, metadata says [N, {bundle.emotion_size}]", bundle.path
+            )
+    out = shapes.get(bundle.output_name)
+    if out is None:
+        raise Audio2FaceError(f"model.onnx has no output {bundle.output_name!r}", bundle.path)
+    if len(out) != 2 or out[1] != len(bundle.channels):
+        raise Audio2FaceError(
+            f"model.onnx output has shape {out} but model.json names {len(bundle.channels)} channels", bundle.path
+        )
+
+
+def load_bundle(path: Optional[PathLike] = None, threads: int = 0) -> Bundle:
+    """Load and check a bundle folder (``None`` = the default model) and open its inference session.
+
+    Raises:
+        Audio2FaceError: missing files, unknown format version, inconsistent metadata, or an ONNX model whose
+            inputs/outputs disagree with the metadata.
+    """
+    folder = Path(path) if path is not None else DEFAULT_MODEL_DIR
+    if not folder.exists():
+        if path is None:
+            raise Audio2FaceError("the default model is not installed", folder)
+        raise Audio2FaceError("model bundle folder not found", folder)
+    if folder.is_file():
+        raise Audio2FaceError("a model bundle is a folder holding model.onnx and model.json", folder)
+    for name in (MODEL_FILE, METADATA_FILE):
+        if not (folder / name).is_file():
+            raise Audio2FaceError(f"model bundle has no {name}", folder)
+    try:
+        meta = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Audio2FaceError(f"cannot read model.json: {exc}", folder) from None
+    if not isinstance(meta, dict):
+        raise Audio2FaceError("model.json must hold an object", folder)
+    meta = validate_metadata(meta, folder)
+    emotion = meta.get("emotion") or {"size": 0}
+    size = int(emotion.get("size", 0))
+    io_names = meta.get("inputs") or {}
+    bundle = Bundle(
+        path=folder,
+        channels=list(meta["channels"]),
+        fps=float(meta["fps"]),
+        feature_params=FeatureParams.from_dict(meta["features"]),
+        emotion_size=size,
+        neutral_emotion=np.asarray(emotion.get("neutral", []), dtype=np.float32).reshape(-1),
+        emotion_presets={
+            str(k): np.asarray(v, dtype=np.float32).reshape(-1) for k, v in (emotion.get("presets") or {}).items()
+        },
+        metadata=meta,
+        features_input=str(io_names.get("features", "features")),
+        emotion_input=str(io_names.get("emotion", "emotion")) if size else None,
+        output_name=str(meta.get("output", "weights")),
+    )
+    bundle.session = open_session(bundle, threads)
+    return bundle
+
+
+def write_bundle(
+    out_dir: PathLike,
+    onnx_bytes: bytes,
+    metadata: Mapping[str, Any],
+    extra_files: Optional[Mapping[str, bytes]] = None,
+    overwrite: bool = True,
+) -> Path:
+    """Write a bundle folder atomically: a temporary sibling folder, then a rename.
+
+    Args:
+        out_dir: Destination folder.
+        onnx_bytes: The serialised ONNX model.
+        metadata: The ``model.json`` content (checked before anything is written).
+        extra_files: More files to put in the bundle (training report, licence...), name -> bytes.
+        overwrite: Replace an existing bundle at ``out_dir``.
+
+    Returns:
+        The bundle folder.
+    """
+    target = Path(out_dir)
+    meta = validate_metadata(dict(metadata), target)
+    if target.exists() and not overwrite:
+        raise Audio2FaceError("model bundle already exists", target)
+    if target.exists() and not (target / METADATA_FILE).is_file() and any(target.iterdir()):
+        raise Audio2FaceError("refusing to replace a folder that is not a model bundle", target)
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    old = None
+    try:
+        (staging / MODEL_FILE).write_bytes(onnx_bytes)
+        (staging / METADATA_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        for name, data in (extra_files or {}).items():
+            if Path(name).name != name or name in (MODEL_FILE, METADATA_FILE):
+                raise Audio2FaceError(f"bad extra file name {name!r}", target)
+            (staging / name).write_bytes(data)
+        if target.exists():
+            old = parent / f".{target.name}.old-{os.getpid()}"
+            os.replace(target, old)
+        os.replace(staging, target)
+    except BaseException:
+        if old is not None and not target.exists():
+            os.replace(old, target)
+            old = None
+        with contextlib.suppress(OSError):
+            shutil.rmtree(staging)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return target

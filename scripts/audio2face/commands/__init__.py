@@ -1,0 +1,1 @@
+"""Sub-commands of the ``audio2face`` CLI, one module each (``register(subparsers)``)."""

@@ -1,0 +1,140 @@
+"""``animate``: the one path from audio to ``Curves`` that every caller shares."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import os
+from pathlib import Path
+from typing import Any, List, Optional, Sequence, Union
+
+import numpy as np
+
+from .audio import load_audio, prepare_samples
+from .bundle import Bundle, default_model_path, load_bundle
+from .curves import Curves
+from .errors import Audio2FaceError, PathLike
+from .features import compute_features
+from .inference import predict
+from .post import PostSettings, apply_post
+from .progress import CancelToken, ProgressFn, check
+from .retarget import build_retargeter
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class AnimateSettings:
+    """What to animate and how; shared by the CLI, the plug-in, the batch and the panel."""
+
+    model: Optional[str] = None
+    fps: Optional[float] = None
+    mapping: Optional[str] = None
+    targets: Optional[List[str]] = None
+    emotion: Union[None, str, Sequence[float]] = None
+    start_frame: float = 1.0
+    post: PostSettings = dataclasses.field(default_factory=PostSettings)
+    reduce: Optional[float] = None
+    threads: int = 0
+    batch_size: int = 256
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_bundle(path: str, mtime: float, threads: int) -> Bundle:
+    return load_bundle(path, threads=threads)
+
+
+def get_bundle(model: Optional[PathLike] = None, threads: int = 0) -> Bundle:
+    """Load a bundle once per process (reloaded when its ``model.onnx`` changes)."""
+    folder = Path(model) if model else default_model_path()
+    try:
+        mtime = (folder / "model.onnx").stat().st_mtime
+    except OSError:
+        mtime = -1.0
+    if mtime < 0:
+        return load_bundle(folder if model else None, threads=threads)
+    return _cached_bundle(str(folder.resolve()), mtime, threads)
+
+
+def _scaled(progress: Optional[ProgressFn], offset: int, total: int) -> Optional[ProgressFn]:
+    if progress is None:
+        return None
+    return lambda done, _n: progress(offset + done, total)
+
+
+def animate(
+    audio: Union[PathLike, np.ndarray],
+    settings: Optional[AnimateSettings] = None,
+    *,
+    sample_rate: Optional[int] = None,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+) -> Curves:
+    """Turn speech into per-frame weights on the requested names.
+
+    Args:
+        audio: An audio file path, or mono/multichannel samples (then ``sample_rate`` is required).
+        settings: Model, fps, mapping, rig targets, emotion, post-processing, key reduction.
+        sample_rate: Rate of ``audio`` when it is an array.
+        progress: Called with (done, total) over feature extraction and inference.
+        cancel: Stops the work between chunks (raises ``Cancelled``).
+
+    Returns:
+        Curves at ``settings.fps`` (default: the model's), starting at ``settings.start_frame``.
+    """
+    settings = settings or AnimateSettings()
+    settings.post.validate()
+    bundle = get_bundle(settings.model, settings.threads)
+    params = bundle.feature_params
+    if isinstance(audio, np.ndarray):
+        if sample_rate is None:
+            raise Audio2FaceError("sample_rate is required when audio is an array")
+        samples = prepare_samples(audio, sample_rate)
+        audio_name = "<samples>"
+    else:
+        samples = load_audio(audio, sample_rate=params.sample_rate)
+        audio_name = os.fspath(audio)
+    fps = float(settings.fps or bundle.fps)
+    if not (0 < fps <= 1000):
+        raise Audio2FaceError(f"frame rate must be between 0 and 1000, got {fps}")
+    check(cancel)
+    frames_hint = max(int(samples.size / params.sample_rate * fps), 1)
+    total = 2 * frames_hint
+    features = compute_features(
+        samples, fps, params, progress=_scaled(progress, 0, total), cancel=cancel
+    )
+    raw = predict(
+        bundle,
+        features,
+        settings.emotion,
+        batch_size=settings.batch_size,
+        progress=_scaled(progress, frames_hint, total),
+        cancel=cancel,
+    )
+    retargeter = build_retargeter(bundle.channels, settings.targets, settings.mapping)
+    weights = retargeter.apply(raw)
+    weights = apply_post(weights, retargeter.targets, fps, settings.post, samples, params.sample_rate)
+    source: dict[str, Any] = {
+        "audio": audio_name,
+        "model": os.fspath(bundle.path),
+        "model_fps": bundle.fps,
+        "emotion": settings.emotion if isinstance(settings.emotion, (str, type(None))) else list(settings.emotion),
+        "mapping": settings.mapping,
+        "post": dataclasses.asdict(settings.post),
+        "unmatched_targets": retargeter.unmatched,
+        "unused_channels": retargeter.unused,
+        "audio_seconds": samples.size / params.sample_rate,
+    }
+    if fps != bundle.fps:
+        source["note"] = (
+            f"the model was trained at {bundle.fps:g} fps; features were taken at {fps:g} fps "
+            "(each frame's window is centred on its own time, so no resampling of curves is needed)"
+        )
+    curves = Curves(retargeter.targets, fps, weights, start_frame=settings.start_frame, source=source)
+    if settings.reduce is not None:
+        from .keys import reduce_curves
+
+        curves = reduce_curves(curves, settings.reduce)
+    return curves
+
