@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from ..errors import Audio2FaceError
 from ..pipeline import animate
@@ -28,10 +28,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("audio", nargs="+", metavar="AUDIO", help="audio files (wav, flac, ogg, aiff, mp3)")
     parser.add_argument(
-        "--out", metavar="FILE_OR_DIR", help="output file (one input) or folder (default: current folder)"
+        "--out",
+        metavar="FILE_OR_DIR",
+        action="append",
+        help="output file (one input; repeat for several formats) or folder (default: current folder)",
     )
     parser.add_argument(
-        "--format", choices=[f[1:] for f in FORMATS], default="json", help="format when --out is a folder"
+        "--format",
+        default="json",
+        help="format(s) when --out is a folder, comma-separated: json,csv,npy,anim,ma (default json)",
     )
     parser.add_argument(
         "--blendshape-node", metavar="NAME", default="blendShape1", help="blendShape node for .ma/.anim files"
@@ -41,22 +46,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def plan_outputs(audio: List[str], out: str, fmt: str) -> List[Tuple[Path, Path]]:
-    """(input, output) pairs; ``out`` is a file for one input with a known extension, else a folder."""
+def plan_outputs(audio: List[str], outs: Optional[List[str]], formats: str) -> List[Tuple[Path, List[Path]]]:
+    """(input, outputs) pairs: files with a known extension for one input, else one folder for all."""
     inputs = [Path(a) for a in audio]
-    target = Path(out) if out else Path(".")
-    if target.suffix.lower() in FORMATS and not target.is_dir():
+    targets = [Path(o) for o in (outs or ["."])]
+    files = [t for t in targets if t.suffix.lower() in FORMATS and not t.is_dir()]
+    if files:
+        if len(files) != len(targets):
+            raise Audio2FaceError("--out takes either output files or one folder, not both")
         if len(inputs) > 1:
-            raise Audio2FaceError("several inputs need --out to be a folder", target)
-        return [(inputs[0], target)]
-    if target.suffix and not target.is_dir():
-        raise Audio2FaceError(f"unknown output format {target.suffix!r} (use {', '.join(FORMATS)})", target)
-    target.mkdir(parents=True, exist_ok=True)
-    outputs = [(i, target / f"{i.stem}.{fmt}") for i in inputs]
-    stems = [o.name for _, o in outputs]
-    if len(set(stems)) != len(stems):
-        raise Audio2FaceError("two inputs share a file name; write them to separate folders", target)
-    return outputs
+            raise Audio2FaceError("several inputs need --out to be a folder", files[0])
+        return [(inputs[0], files)]
+    if len(targets) > 1:
+        raise Audio2FaceError("--out takes one folder")
+    folder = targets[0]
+    if folder.suffix and not folder.is_dir():
+        raise Audio2FaceError(f"unknown output format {folder.suffix!r} (use {', '.join(FORMATS)})", folder)
+    exts = ["." + f.strip().lstrip(".").lower() for f in formats.split(",") if f.strip()]
+    unknown = [e for e in exts if e not in FORMATS]
+    if unknown or not exts:
+        raise Audio2FaceError(f"unknown --format {formats!r} (use {', '.join(f[1:] for f in FORMATS)})")
+    folder.mkdir(parents=True, exist_ok=True)
+    names = [i.stem for i in inputs]
+    if len(set(names)) != len(names):
+        raise Audio2FaceError("two inputs share a file name; write them to separate folders", folder)
+    return [(i, [folder / f"{i.stem}{e}" for e in exts]) for i in inputs]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,12 +80,13 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     pairs = plan_outputs(args.audio, args.out, args.format)
     failures = 0
-    for number, (source, output) in enumerate(pairs, 1):
+    for number, (source, outputs) in enumerate(pairs, 1):
         bar = ProgressBar(f"[{number}/{len(pairs)}] {source.name}")
         try:
             curves = animate(source, settings, progress=bar)
             bar.close()
-            write_curves(curves, output, blendshape_node=args.blendshape_node)
+            for output in outputs:
+                write_curves(curves, output, blendshape_node=args.blendshape_node)
         except Audio2FaceError as exc:
             bar.close()
             if len(pairs) == 1:
@@ -82,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
         unmatched = curves.source.get("unmatched_targets") or []
         if unmatched:
             print(f"warning: no model channel drives: {', '.join(unmatched)}", file=sys.stderr)
-        print(f"{output}: {curves.frame_count} frames x {len(curves.names)} channels at {curves.fps:g} fps")
+        for output in outputs:
+            print(f"{output}: {curves.frame_count} frames x {len(curves.names)} channels at {curves.fps:g} fps")
     if failures:
         print(f"audio2face: {failures} of {len(pairs)} inputs failed", file=sys.stderr)
         return 1
