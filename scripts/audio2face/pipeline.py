@@ -87,6 +87,9 @@ def animate(
     settings.post.validate()
     bundle = get_bundle(settings.model, settings.threads)
     params = bundle.feature_params
+    retargeter = build_retargeter(bundle.channels, settings.targets, settings.mapping)
+    if bundle.emotion_size:
+        bundle.emotion_vector(settings.emotion)
     if isinstance(audio, np.ndarray):
         if sample_rate is None:
             raise Audio2FaceError("sample_rate is required when audio is an array")
@@ -112,7 +115,6 @@ def animate(
         progress=_scaled(progress, frames_hint, total),
         cancel=cancel,
     )
-    retargeter = build_retargeter(bundle.channels, settings.targets, settings.mapping)
     weights = retargeter.apply(raw)
     weights = apply_post(weights, retargeter.targets, fps, settings.post, samples, params.sample_rate)
     source: dict[str, Any] = {
