@@ -1,0 +1,222 @@
+"""The "Audio2Face" shelf: its buttons, its MEL file, an idempotent installer and the buttons' actions.
+
+The module ships ``shelf/shelf_Audio2Face.mel`` (found through ``MAYA_SHELF_PATH``, see the ``.mod`` file);
+``install_shelf()`` builds the same shelf from Python for setups without the module. Both come from
+``BUTTONS``, so they never drift (``shelf_mel()`` writes the file's text).
+
+Installing twice creates nothing twice: buttons are recognised by their command and updated in place,
+buttons the user added to the shelf are kept, and the current shelf tab does not change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from audio2face.errors import Audio2FaceError
+
+logger = logging.getLogger(__name__)
+
+SHELF_NAME = "Audio2Face"
+SHELF_FILE = f"shelf_{SHELF_NAME}.mel"
+_ACTIONS = "import audio2face_maya.shelf as a2f_shelf; a2f_shelf."
+
+
+@dataclasses.dataclass(frozen=True)
+class ShelfButton:
+    """One shelf button.
+
+    Attributes:
+        action: The function of this module the button calls.
+        label: Button label (also shown by the shelf's text styles).
+        annotation: Tooltip.
+        image: Icon file name, found on Maya's icon path (the module's ``icons/`` folder).
+        overlay: Short text over the icon (at most 6 characters).
+    """
+
+    action: str
+    label: str
+    annotation: str
+    image: str
+    overlay: str
+
+    @property
+    def command(self) -> str:
+        """The Python the button runs."""
+        return f"{_ACTIONS}{self.action}()"
+
+
+BUTTONS = (
+    ShelfButton("open_panel", "Audio2Face", "Open the Audio2Face panel: speech to blendShape animation",
+                "audio2face_panel.png", "A2F"),
+    ShelfButton("export_training_data", "Export training data",
+                "Export the selected rig's blendShape weights over the playback range as a training clip",
+                "audio2face_export.png", "Data"),
+    ShelfButton("animate_selection", "Animate from audio",
+                "Animate the selected rig from a speech audio file", "audio2face_animate.png", "Anim"),
+    ShelfButton("run_batch_job", "Run batch job", "Run an Audio2Face batch job file (.json)",
+                "audio2face_batch.png", "Batch"),
+)
+
+
+def _mel_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def shelf_mel(buttons: tuple = BUTTONS, name: str = SHELF_NAME) -> str:
+    """The shelf file's MEL text (``global proc shelf_<name>``, one ``shelfButton`` per button)."""
+    lines = [f"global proc shelf_{name} () {{"]
+    for button in buttons:
+        lines += [
+            "    shelfButton",
+            f"        -label {_mel_string(button.label)}",
+            f"        -annotation {_mel_string(button.annotation)}",
+            f"        -image {_mel_string(button.image)}",
+            f"        -image1 {_mel_string(button.image)}",
+            f"        -imageOverlayLabel {_mel_string(button.overlay)}",
+            '        -style "iconOnly"',
+            f"        -command {_mel_string(button.command)}",
+            '        -sourceType "python"',
+            "    ;",
+        ]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def write_shelf_file(folder: str) -> Path:
+    """Write ``shelf_Audio2Face.mel`` into ``folder`` (atomically)."""
+    from audio2face.atomic import atomic_open
+
+    path = Path(folder) / SHELF_FILE
+    with atomic_open(path) as handle:
+        handle.write(shelf_mel())
+    return path
+
+
+def _button_flags(button: ShelfButton) -> Dict[str, Any]:
+    return {
+        "label": button.label,
+        "annotation": button.annotation,
+        "image": button.image,
+        "image1": button.image,
+        "imageOverlayLabel": button.overlay,
+        "style": "iconOnly",
+        "command": button.command,
+        "sourceType": "python",
+    }
+
+
+def _ours(cmds: Any, child: str) -> Optional[ShelfButton]:
+    """Which of our buttons ``child`` is (by its command, then its label), or ``None``."""
+    if cmds.objectTypeUI(child) != "shelfButton":
+        return None
+    command = str(cmds.shelfButton(child, query=True, command=True) or "")
+    label = str(cmds.shelfButton(child, query=True, label=True) or "")
+    for button in BUTTONS:
+        if f"a2f_shelf.{button.action}(" in command:
+            return button
+    for button in BUTTONS:
+        if label == button.label and "audio2face_maya" in command:
+            return button
+    return None
+
+
+def install_shelf(cmds: Any = None, mel: Any = None) -> List[str]:
+    """Create or update the "Audio2Face" shelf in the running Maya; returns the buttons' names.
+
+    Args:
+        cmds: ``maya.cmds`` (tests pass a stand-in).
+        mel: ``maya.mel``.
+
+    Raises:
+        Audio2FaceError: in batch mode (shelves need Maya's interface).
+    """
+    if cmds is None:
+        from maya import cmds
+    if cmds.about(batch=True):
+        raise Audio2FaceError("shelves need Maya's interface; they cannot be installed in batch mode")
+    if mel is None:
+        import maya.mel as mel
+    top = mel.eval("$a2fTmp = $gShelfTopLevel")
+    current = cmds.tabLayout(top, query=True, selectTab=True)
+    if not cmds.shelfLayout(SHELF_NAME, exists=True):
+        cmds.shelfLayout(SHELF_NAME, parent=top)
+    found: Dict[str, str] = {}
+    for child in cmds.shelfLayout(SHELF_NAME, query=True, childArray=True) or []:
+        button = _ours(cmds, child)
+        if button is None:
+            continue
+        if button.action in found:  # a duplicate left by an older installer
+            cmds.deleteUI(child)
+        else:
+            found[button.action] = child
+    names = []
+    for button in BUTTONS:
+        if button.action in found:
+            cmds.shelfButton(found[button.action], edit=True, **_button_flags(button))
+            names.append(found[button.action])
+        else:
+            names.append(cmds.shelfButton(parent=SHELF_NAME, **_button_flags(button)))
+    if current:
+        cmds.tabLayout(top, edit=True, selectTab=current)
+    logger.info("Audio2Face shelf ready: %d buttons", len(names))
+    return names
+
+
+def uninstall_shelf(cmds: Any = None) -> bool:
+    """Remove the shelf from this session; returns whether it existed."""
+    if cmds is None:
+        from maya import cmds
+    if cmds.shelfLayout(SHELF_NAME, exists=True):
+        cmds.deleteUI(SHELF_NAME, layout=True)
+        return True
+    return False
+
+
+# -- the buttons' actions (run inside Maya) ----------------------------------------------------------
+def open_panel() -> Any:
+    """Open the Audio2Face panel."""
+    from audio2face_maya import ui
+
+    return ui.show()
+
+
+def export_training_data() -> None:
+    """Export the selected rig over the playback range into the panel's dataset folder (asked if unset)."""
+    from audio2face_maya import ui
+    from audio2face_maya.ui.messages import guarded
+
+    panel = ui.show(tab="export")
+    guarded(panel.export_tab.message, panel.export_tab.export_from_selection)()
+
+
+def animate_selection() -> None:
+    """Ask for a speech file and key the selected rig with the panel's current settings."""
+    from audio2face_maya import ui
+    from audio2face_maya.ui.messages import guarded
+
+    panel = ui.show(tab="generate")
+    guarded(panel.generate_tab.message, panel.generate_tab.animate_selection_from_file)()
+
+
+def run_batch_job(path: Optional[str] = None) -> Any:
+    """Ask for a batch job file (.json) and run it in this session; errors are shown in plain words."""
+    from maya import cmds
+
+    if path is None:
+        chosen = cmds.fileDialog2(fileMode=1, caption="Audio2Face batch job", fileFilter="Batch job (*.json)")
+        if not chosen:
+            return None
+        path = chosen[0]
+    from audio2face_maya import batch
+
+    try:
+        result = batch.run_job_file(path)
+    except Audio2FaceError as exc:
+        cmds.warning(f"Audio2Face: {exc}")
+        cmds.confirmDialog(title="Audio2Face batch job", message=str(exc), button=["OK"])
+        return None
+    logger.info("batch job %s finished", path)
+    return result

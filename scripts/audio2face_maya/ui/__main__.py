@@ -1,0 +1,61 @@
+"""``python -m audio2face_maya.ui``: the panel as a desktop window, writing .ma / .json / .anim files."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import List, Optional
+
+from .compat import exec_
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(prog="python -m audio2face_maya.ui", description=__doc__)
+    parser.add_argument("audio", nargs="?", help="speech file to load at start")
+    parser.add_argument("--targets", help="rig target names (text file, one per line, or a curves file)")
+    parser.add_argument("--output", help="file Apply writes (.ma, .json or .anim)")
+    parser.add_argument("--model", help="model bundle folder to add and select")
+    parser.add_argument("--tab", choices=("generate", "train", "export"), help="tab to open")
+    parser.add_argument("--settings", help="INI file for the settings (default: per user)")
+    parser.add_argument("--verbose", action="store_true", help="log more")
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Start the window and run until it closes."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    from Qt import QtWidgets
+
+    from audio2face_maya.host import FileHost
+
+    from .messages import guarded
+    from .panel import Audio2FacePanel
+    from .settings_store import SettingsStore
+    from .theme import apply_dark_theme
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    app.setApplicationName("Audio2Face")
+    apply_dark_theme(app)
+    panel = Audio2FacePanel(host=FileHost(), store=SettingsStore(args.settings))
+    panel.restore_geometry()
+    tab = panel.generate_tab
+    if args.model:
+        guarded(tab.message, lambda: tab.add_model(args.model))()
+    if args.targets:
+        guarded(tab.message, lambda: tab.load_target_names(args.targets))()
+    if args.output:
+        tab.output_edit.setText(args.output)
+    if args.tab:
+        panel.show_tab(args.tab)
+    panel.show()
+    if args.audio:
+        guarded(tab.message, lambda: tab.load_audio(args.audio))()
+    app.aboutToQuit.connect(panel.shutdown)
+    return int(exec_(app) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
