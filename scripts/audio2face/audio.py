@@ -1,0 +1,155 @@
+"""Audio input: any file libsndfile reads, or an array, to float32 mono at the feature rate.
+
+Channels are averaged; other rates are resampled with soxr (band-limited, quality "HQ"). Problems a
+user can cause (missing or unreadable file, no samples, no finite samples) raise ``Audio2FaceError``
+naming the file; NaN or infinite samples among good ones are replaced by silence with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+import soundfile
+import soxr
+
+from .errors import Audio2FaceError, PathLike
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SAMPLE_RATE = 16000
+RESAMPLE_QUALITY = "HQ"
+
+_INTEGER_SCALE = {1: 128.0, 2: 32768.0, 4: 2147483648.0, 8: 9223372036854775808.0}
+
+
+def load_audio(path: PathLike, sample_rate: int = DEFAULT_SAMPLE_RATE) -> np.ndarray:
+    """Read an audio file as float32 mono at ``sample_rate``.
+
+    Args:
+        path: Any format libsndfile reads (wav, flac, ogg, aiff, mp3, ...), any rate, channels, sample type.
+        sample_rate: Rate of the returned samples in Hz.
+
+    Returns:
+        float32 1-D array. Audio shorter than a video frame comes back as it is.
+
+    Raises:
+        Audio2FaceError: The file is missing, a folder, not audio, empty, or has no finite sample.
+    """
+    _check_rate(sample_rate, "sample_rate")
+    source = Path(os.fspath(path))
+    if not source.exists():
+        raise Audio2FaceError("audio file not found", source)
+    if source.is_dir():
+        raise Audio2FaceError("is a folder, not an audio file", source)
+    try:
+        data, file_rate = soundfile.read(str(source), dtype="float32", always_2d=True)
+    except (soundfile.SoundFileError, RuntimeError, OSError) as error:
+        detail = getattr(error, "error_string", None) or getattr(error, "strerror", None) or str(error)
+        raise Audio2FaceError(f"cannot read audio ({str(detail).strip().rstrip('.')})", source) from None
+    logger.debug("%s: %d frames x %d channels at %d Hz", source, data.shape[0], data.shape[1], file_rate)
+    return _to_mono_rate(data, file_rate, sample_rate, source)
+
+
+def prepare_samples(
+    samples: Any,
+    sample_rate: float,
+    target_rate: int = DEFAULT_SAMPLE_RATE,
+    *,
+    channels_first: bool = False,
+    source: Optional[PathLike] = None,
+) -> np.ndarray:
+    """Turn an in-memory signal (the Maya and live paths) into float32 mono at ``target_rate``.
+
+    Args:
+        samples: 1-D mono, or 2-D ``(frames, channels)`` as soundfile returns (``(channels, frames)``
+            with ``channels_first``). Float values are taken as they are; integer types are scaled to
+            [-1, 1).
+        sample_rate: Rate of ``samples`` in Hz.
+        target_rate: Rate of the result in Hz.
+        channels_first: ``samples`` is ``(channels, frames)``.
+        source: What the samples came from, named in errors (a file, a sound node).
+
+    Returns:
+        float32 1-D array.
+
+    Raises:
+        Audio2FaceError: No samples, or no finite sample.
+    """
+    _check_rate(sample_rate, "sample_rate")
+    _check_rate(target_rate, "target_rate")
+    data = np.asarray(samples)
+    if data.dtype.kind not in "fiub":
+        raise Audio2FaceError(f"audio samples must be numbers, got {data.dtype}", source)
+    if data.ndim == 1:
+        data = data[:, None]
+    elif data.ndim == 2:
+        data = data.T if channels_first else data
+    else:
+        raise Audio2FaceError(f"audio samples must be 1-D or 2-D, got shape {data.shape}", source)
+    return _to_mono_rate(_as_float(data), sample_rate, target_rate, source)
+
+
+def resample(x: np.ndarray, src_rate: float, dst_rate: float) -> np.ndarray:
+    """Band-limited resampling with soxr ("HQ"): frequencies above the new Nyquist are removed, not folded.
+
+    Args:
+        x: 1-D, or 2-D ``(frames, channels)``.
+        src_rate: Rate of ``x`` in Hz.
+        dst_rate: Wanted rate in Hz.
+
+    Returns:
+        float32 array of about ``len(x) * dst_rate / src_rate`` frames (``x`` itself as float32 when the rates match).
+    """
+    _check_rate(src_rate, "src_rate")
+    _check_rate(dst_rate, "dst_rate")
+    data = np.asarray(x, dtype=np.float32)
+    if float(src_rate) == float(dst_rate):
+        return data
+    if data.shape[0] == 0:
+        return data.copy()
+    return np.asarray(soxr.resample(data, float(src_rate), float(dst_rate), quality=RESAMPLE_QUALITY), np.float32)
+
+
+def _to_mono_rate(data: np.ndarray, rate: float, target_rate: float, source: Optional[PathLike]) -> np.ndarray:
+    """Validate, clean, downmix and resample ``(frames, channels)`` float data."""
+    if data.shape[0] == 0 or data.shape[1] == 0:
+        raise Audio2FaceError("audio has no samples (zero length)", source)
+    finite = np.isfinite(data)
+    if not finite.all():
+        bad = int(data.size - np.count_nonzero(finite))
+        if bad == data.size:
+            raise Audio2FaceError("audio has no valid samples (all NaN or infinite)", source)
+        logger.warning(
+            "%s: %d of %d samples are NaN or infinite; replaced with silence", source or "audio", bad, data.size
+        )
+        data = np.where(finite, data, 0.0).astype(np.float32)
+    mono = data[:, 0] if data.shape[1] == 1 else data.mean(axis=1, dtype=np.float64)
+    out = np.ascontiguousarray(resample(mono, rate, target_rate), dtype=np.float32)
+    return out.copy() if np.may_share_memory(out, data) else out
+
+
+def _as_float(data: np.ndarray) -> np.ndarray:
+    """Float samples as they are; integer PCM scaled to [-1, 1)."""
+    if data.dtype.kind == "f":
+        return data
+    if data.dtype.kind == "b":
+        return data.astype(np.float32)
+    scale = _INTEGER_SCALE.get(data.dtype.itemsize, float(2 ** (8 * data.dtype.itemsize - 1)))
+    values = data.astype(np.float64)
+    if data.dtype.kind == "u":
+        values -= scale
+    return (values / scale).astype(np.float32)
+
+
+def _check_rate(rate: float, name: str) -> None:
+    """Reject rates that are not positive finite numbers (a caller's mistake)."""
+    try:
+        ok = float(rate) > 0 and np.isfinite(float(rate))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or isinstance(rate, bool):
+        raise ValueError(f"{name} must be a positive number of Hz, got {rate!r}")
