@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from .compat import exec_
 
@@ -23,22 +23,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    """Start the window and run until it closes."""
-    args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
-    from Qt import QtWidgets
-
+def build_window(args: argparse.Namespace) -> Any:
+    """The desktop panel (over a ``FileHost``) set up from the command line; needs a ``QApplication``."""
     from audio2face_maya.host import FileHost
 
     from .messages import guarded
     from .panel import Audio2FacePanel
     from .settings_store import SettingsStore
-    from .theme import apply_dark_theme
 
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
-    app.setApplicationName("Audio2Face")
-    apply_dark_theme(app)
     panel = Audio2FacePanel(host=FileHost(), store=SettingsStore(args.settings))
     panel.restore_geometry()
     tab = panel.generate_tab
@@ -50,9 +42,24 @@ def main(argv: Optional[List[str]] = None) -> int:
         tab.output_edit.setText(args.output)
     if args.tab:
         panel.show_tab(args.tab)
-    panel.show()
     if args.audio:
         guarded(tab.message, lambda: tab.load_audio(args.audio))()
+    return panel
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Start the window and run until it closes."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    from Qt import QtWidgets
+
+    from .theme import apply_dark_theme
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    app.setApplicationName("Audio2Face")
+    apply_dark_theme(app)
+    panel = build_window(args)
+    panel.show()
     app.aboutToQuit.connect(panel.shutdown)
     return int(exec_(app) or 0)
 
