@@ -252,8 +252,9 @@ def features_for_windows(
         keys = sub_starts * (length + 1) + inside[None, :]
         unique_keys, inverse = np.unique(keys, return_inverse=True)
         unique_starts, unique_inside = np.divmod(unique_keys, length + 1)
-    coefficients = _subframe_lpc(signal, unique_starts, unique_inside, params)
-    out[...] = coefficients[:, inverse.reshape(count, params.subframes)].transpose(1, 0, 2)
+    rows = np.ascontiguousarray(_subframe_lpc(signal, unique_starts, unique_inside, params).T, dtype=np.float32)
+    gathered = rows.take(inverse.reshape(-1), axis=0).reshape(count, params.subframes, params.lpc_order)
+    out[...] = gathered.transpose(0, 2, 1)
     return out
 
 
