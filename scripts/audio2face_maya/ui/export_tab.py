@@ -55,7 +55,7 @@ class ExportTab(QtWidgets.QWidget):
         playback.clicked.connect(lambda *_: self._safe(self.use_playback_range))
         self.audio_edit = QtWidgets.QLineEdit()
         self.audio_edit.setObjectName("exportAudio")
-        self.audio_edit.setPlaceholderText("empty = the sound on the time slider")
+        self.audio_edit.setPlaceholderText("an audio file or a sound node; empty = the sound on the time slider")
         audio_browse = QtWidgets.QPushButton("Browse...")
         audio_browse.clicked.connect(lambda *_: self._browse_audio())
         self.folder_edit = QtWidgets.QLineEdit()
@@ -168,11 +168,10 @@ class ExportTab(QtWidgets.QWidget):
         if end <= start:
             raise Audio2FaceError(f"the last frame ({end:g}) must come after the first ({start:g})")
         audio = self.audio_edit.text().strip() or None
-        if audio is not None:
-            if not os.path.isfile(audio):
-                raise Audio2FaceError("audio file not found", audio)
-            if not is_audio_path(audio):
-                raise Audio2FaceError("not an audio file", audio)
+        if audio is not None and os.path.isfile(audio) and not is_audio_path(audio):
+            raise Audio2FaceError("not an audio file", audio)
+        if audio is not None and not os.path.isfile(audio) and (is_audio_path(audio) or re.search(r"[\\/]", audio)):
+            raise Audio2FaceError("audio file not found", audio)
         folder = self.folder_edit.text().strip()
         if not folder and ask_folder:
             self._browse_folder()

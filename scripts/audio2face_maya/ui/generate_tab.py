@@ -568,7 +568,8 @@ class GenerateTab(QtWidgets.QWidget):
     def apply(self) -> Optional[ApplyReport]:
         """Key the previewed curves (one undo step in Maya) or write them to the output file.
 
-        When the preview is out of date it is generated again first and applied when ready.
+        Targets the mapping leaves undriven are not keyed, so their existing animation stays. When the
+        preview is out of date it is generated again first and applied when ready.
         """
         if self._job is not None:
             self._apply_when_done = True
@@ -586,7 +587,9 @@ class GenerateTab(QtWidgets.QWidget):
             options = self.apply_options()
             if not options.output:
                 return None
-        report = self.host.apply(self._curves, node, options)
+        curves, unmatched = driven_curves(self._curves)
+        report = self.host.apply(curves, node, options)
+        report.unmatched = list(dict.fromkeys(list(report.unmatched) + unmatched))
         text = report.summary()
         if report.notes:
             text += "\n" + "\n".join(report.notes)
@@ -623,3 +626,17 @@ class GenerateTab(QtWidgets.QWidget):
             job.wait(wait_ms)
         self.save_settings()
 
+
+
+def driven_curves(curves: Curves) -> Tuple[Curves, List[str]]:
+    """``curves`` without the targets no model channel drives, and those targets' names."""
+    unmatched = [n for n in curves.source.get("unmatched_targets") or [] if n in curves.names]
+    if not unmatched:
+        return curves, []
+    keep = [n for n in curves.names if n not in unmatched]
+    if not keep:
+        raise Audio2FaceError("no rig target is driven by a model channel: check the mapping")
+    selected = curves.select(keep)
+    if curves.keys:
+        selected = dataclasses.replace(selected, keys={n: k for n, k in curves.keys.items() if n in keep})
+    return selected, unmatched
