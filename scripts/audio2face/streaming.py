@@ -1,0 +1,541 @@
+"""Streaming: push audio chunks of any size, rate and channel count; get each frame's weights as soon as
+its audio is complete.
+
+Frame ``i``'s 520 ms window is centred on its time ``i / fps``, so its weights can come out once the audio
+up to ``i / fps + 260 ms`` has been pushed (the window's last padded sample, exactly as offline). Nothing
+waits longer than that unless a negative ``time_offset_ms`` asks for frames from the future.
+
+The numbers are the offline ones: chunks are downmixed with ``audio.prepare_samples`` (the same code as
+offline), resampled to 16 kHz with ``soxr.ResampleStream`` (the same filter as ``soxr.resample``, "HQ"),
+and each frame's features come from ``features.features_for_windows`` on the same samples ``compute_features``
+would use. The model runs on small batches (``batch_frames``). Streamed raw outputs equal
+``compute_features`` + ``predict`` on the whole file (tests/test_streaming.py).
+
+Post-processing is ``post.apply_post``'s, step for step, with two differences forced by not knowing the
+future (everything else - strength, lip-open offset, per-channel gains and offsets, clamp - runs the
+offline code on each frame):
+
+* Smoothing is causal: a one-sided (half) Gaussian over the past ``3 * sigma`` frames instead of the
+  centred one. It lags the offline curve by about ``0.8 * sigma``.
+* The silence gate decides frame ``i`` from the levels of the frames up to ``i + lookahead`` (the audio a
+  frame needs anyway reaches about 260 ms past it, so the gate costs no extra delay), with the clip's
+  speech level taken as the 95th percentile of the levels heard so far (the last ``speech_window_s``
+  seconds) rather than of the whole clip. Release, anticipation, the minimum silence and the ramp work as
+  offline; a silence still running at the edge of what has been heard counts as long. At 24-60 fps with
+  the default settings the gate equals the offline gate wherever the running speech level equals the
+  clip's.
+
+A negative time offset (animation leading the audio) delays each frame by that offset so that it can be
+taken from the future frames, as offline; a positive one delays nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from collections import deque
+from typing import Callable, Deque, List, NamedTuple, Optional, Sequence, Tuple
+
+import numpy as np
+import soxr
+
+from .audio import RESAMPLE_QUALITY, prepare_samples
+from .bundle import Bundle
+from .channels import jaw_open_index
+from .errors import Audio2FaceError
+from .features import FeatureParams, features_for_windows, frame_count, frame_window_starts
+from .inference import predict
+from .pipeline import AnimateSettings, get_bundle
+from .post import PostSettings, apply_post
+from .retarget import build_retargeter
+from .vad import SPEECH_PERCENTILE, VadSettings, runs
+
+logger = logging.getLogger(__name__)
+
+RawHook = Callable[[np.ndarray, np.ndarray], None]
+"""Called as ``hook(frame_indices, raw_model_outputs)`` after each model batch."""
+
+
+class LiveFrame(NamedTuple):
+    """One frame of output: its index (0 = time 0) and float32 weights, one per ``StreamSession.names``."""
+
+    index: int
+    weights: np.ndarray
+
+
+class SampleBuffer:
+    """Mono samples in padded coordinates (audio sample ``p`` is padded sample ``p + lead``).
+
+    Appends are amortised O(1); ``discard_before`` drops what no frame needs any more, so memory stays
+    bounded however long the stream runs.
+    """
+
+    def __init__(self, lead: int) -> None:
+        self._data = np.zeros(max(1 << 15, 2 * lead), dtype=np.float64)
+        self._size = lead
+        self._origin = 0
+
+    @property
+    def origin(self) -> int:
+        """Padded index of the first sample held."""
+        return self._origin
+
+    @property
+    def end(self) -> int:
+        """Padded index one past the last sample held."""
+        return self._origin + self._size
+
+    def append(self, samples: np.ndarray) -> None:
+        """Add samples at the end."""
+        count = samples.size
+        if self._size + count > self._data.size:
+            grown = np.zeros(max(2 * self._data.size, self._size + count), dtype=np.float64)
+            grown[: self._size] = self._data[: self._size]
+            self._data = grown
+        self._data[self._size : self._size + count] = samples
+        self._size += count
+
+    def window(self, low: int, high: int) -> np.ndarray:
+        """Padded samples ``[low, high)`` as float64; zeros where nothing is held (past the end)."""
+        out = np.zeros(max(high - low, 0), dtype=np.float64)
+        src_low, src_high = max(low, self._origin), min(high, self.end)
+        if src_high > src_low:
+            out[src_low - low : src_high - low] = self._data[src_low - self._origin : src_high - self._origin]
+        return out
+
+    def discard_before(self, position: int) -> None:
+        """Forget samples before padded index ``position``."""
+        drop = min(max(position - self._origin, 0), self._size)
+        if drop == 0:
+            return
+        self._data[: self._size - drop] = self._data[drop : self._size]
+        self._size -= drop
+        self._origin += drop
+
+
+class InputConverter:
+    """Chunks of any channel count and rate to float32 mono at the feature rate, as ``load_audio`` does."""
+
+    def __init__(self, sample_rate: float, channels: int, target_rate: int) -> None:
+        if not (math.isfinite(float(sample_rate)) and sample_rate > 0):
+            raise Audio2FaceError(f"sample rate must be a positive number of Hz, got {sample_rate!r}")
+        if int(channels) < 1:
+            raise Audio2FaceError(f"channel count must be 1 or more, got {channels!r}")
+        self.sample_rate = float(sample_rate)
+        self.channels = int(channels)
+        self.target_rate = int(target_rate)
+        self._resampler: Optional[soxr.ResampleStream] = None
+        if self.sample_rate != self.target_rate:
+            self._resampler = soxr.ResampleStream(
+                self.sample_rate, self.target_rate, 1, dtype="float32", quality=RESAMPLE_QUALITY
+            )
+
+    def convert(self, chunk: np.ndarray) -> np.ndarray:
+        """One chunk, ``(frames,)`` for mono or ``(frames, channels)``, to mono samples at ``target_rate``."""
+        data = np.asarray(chunk)
+        if data.ndim == 1 and self.channels > 1:
+            if data.size % self.channels:
+                raise Audio2FaceError(
+                    f"an interleaved chunk of {data.size} samples does not hold whole {self.channels}-channel frames"
+                )
+            data = data.reshape(-1, self.channels)
+        if data.ndim == 2 and data.shape[1] != self.channels:
+            raise Audio2FaceError(f"chunk has {data.shape[1]} channels, the stream was opened with {self.channels}")
+        if data.ndim not in (1, 2):
+            raise Audio2FaceError(f"audio chunks must be 1-D or 2-D, got shape {data.shape}")
+        if data.shape[0] == 0:
+            return np.zeros(0, dtype=np.float32)
+        mono = prepare_samples(data, self.sample_rate, self.sample_rate, source="<stream>")
+        if self._resampler is None:
+            return mono
+        return np.asarray(self._resampler.resample_chunk(mono), dtype=np.float32)
+
+    def flush(self) -> np.ndarray:
+        """What the resampler still holds, at the end of the stream."""
+        if self._resampler is None:
+            return np.zeros(0, dtype=np.float32)
+        return np.asarray(self._resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True), np.float32)
+
+
+def gate_lookahead(fps: float, params: Optional[FeatureParams] = None) -> int:
+    """Frames past ``i`` whose levels are known when frame ``i``'s window is complete."""
+    params = params or FeatureParams()
+    half = params.pad_samples - 2
+    return max(int(half * fps / params.sample_rate) - 1, 0)
+
+
+class CausalGate:
+    """The silence gate of ``post.silence_gate`` decided frame by frame (module docstring).
+
+    Every decision depends only on the levels of frames up to ``frame + lookahead``, never on how the
+    audio was cut into chunks.
+    """
+
+    def __init__(self, fps: float, settings: PostSettings, lookahead: int, speech_window_s: float = 60.0) -> None:
+        self.fps = float(fps)
+        self.lookahead = int(lookahead)
+        self.vad = VadSettings(threshold_db=settings.silence_db)
+        self.release = int(round(settings.silence_release_ms / 1000.0 * fps))
+        self.anticipation = int(round(settings.silence_anticipation_ms / 1000.0 * fps))
+        self.ramp = max(int(round(settings.silence_ramp_ms / 1000.0 * fps)), 1)
+        self.min_frames = int(round(self.vad.min_silence_ms / 1000.0 * fps))
+        self.history = self.min_frames + self.release + 2 * self.ramp + 2
+        self.speech_frames = max(int(speech_window_s * fps), 1)
+        self._levels = np.zeros(4 * (self.speech_frames + self.history + self.lookahead + 2), dtype=np.float64)
+        self._first = 0
+        self._count = 0
+
+    @property
+    def known(self) -> int:
+        """Number of frames whose level has been added."""
+        return self._first + self._count
+
+    def add_level(self, level_db: float) -> None:
+        """The level of the next frame (as ``vad.frame_levels_db`` computes it)."""
+        if self._count == self._levels.size:
+            keep = self.speech_frames + self.history + self.lookahead + 2
+            drop = max(self._count - keep, 0)
+            self._levels[: self._count - drop] = self._levels[drop : self._count]
+            self._first += drop
+            self._count -= drop
+        self._levels[self._count] = level_db
+        self._count += 1
+
+    def ready(self, frame: int, total: Optional[int]) -> bool:
+        """Whether frame ``frame`` can be decided (its lookahead is known, or the stream has ended)."""
+        last = frame + self.lookahead if total is None else min(frame + self.lookahead, total - 1)
+        return last < self.known
+
+    def factor(self, frame: int, total: Optional[int]) -> float:
+        """1 = the animation as predicted, 0 = the rest pose (``ready`` must be true)."""
+        right = frame + self.lookahead + 1 if total is None else min(frame + self.lookahead + 1, total)
+        left = max(frame - self.history, self._first)
+        heard = self._levels[max(right - self.speech_frames, self._first) - self._first : right - self._first]
+        speech = _percentile(heard, SPEECH_PERCENTILE)
+        levels = self._levels[left - self._first : right - self._first]
+        silent = (levels < speech + self.vad.threshold_db) | (levels < self.vad.floor_db)
+        open_end = total is None or right < total
+        for start, end in runs(silent):
+            if end - start < self.min_frames and not (open_end and end == silent.size):
+                silent[start:end] = False
+        closed = np.zeros(silent.size, dtype=np.float64)
+        for start, end in runs(silent):
+            first = start + left
+            begin = first + self.release if first > 0 else first
+            stop = end - self.anticipation if end < silent.size else end
+            if stop + left > begin:
+                closed[begin - left : stop] = 1.0
+        if self.ramp > 1:
+            kernel = np.ones(self.ramp) / self.ramp
+            padded = np.concatenate([np.full(self.ramp, closed[0]), closed, np.full(self.ramp, closed[-1])])
+            closed = np.convolve(padded, kernel, mode="same")[self.ramp : -self.ramp]
+        return float(1.0 - np.clip(closed[frame - left], 0.0, 1.0))
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    """``np.percentile(values, q)`` (linear interpolation) with one partial sort: cheap on every frame."""
+    position = (values.size - 1) * q / 100.0
+    low = int(math.floor(position))
+    high = min(low + 1, values.size - 1)
+    part = np.partition(values, (low, high))
+    return float(part[low] + (part[high] - part[low]) * (position - low))
+
+
+class CausalSmoother:
+    """A one-sided Gaussian over past frames (sigma in frames), edges held like ``post.gaussian_smooth``."""
+
+    def __init__(self, sigma_frames: float) -> None:
+        self.sigma = float(sigma_frames)
+        radius = int(np.ceil(3.0 * self.sigma)) if self.sigma > 0 else 0
+        taps = np.exp(-0.5 * (np.arange(radius + 1) / self.sigma) ** 2) if radius else np.ones(1)
+        self.taps = taps / taps.sum()
+        self._past: Deque[np.ndarray] = deque(maxlen=radius + 1)
+
+    def __call__(self, row: np.ndarray) -> np.ndarray:
+        if self.taps.size == 1:
+            return row
+        if not self._past:
+            self._past.extend([row] * (self.taps.size - 1))
+        self._past.append(row)
+        out = np.zeros(row.shape, dtype=np.float64)
+        for tap, past in zip(self.taps, reversed(self._past)):
+            out += tap * past
+        return out.astype(np.float32)
+
+
+class FrameShift:
+    """``post.shift`` frame by frame: + delays the animation, - takes it from the future (waits for it)."""
+
+    def __init__(self, frames: float) -> None:
+        self.frames = float(frames)
+        self.reach = max(int(math.ceil(-self.frames)), 0)
+        self._rows: Deque[np.ndarray] = deque()
+        self._first = 0
+        self._next = 0
+
+    def add(self, row: np.ndarray) -> None:
+        """The next frame's weights."""
+        self._rows.append(row)
+
+    def pop_ready(self, total: Optional[int]) -> List[Tuple[int, np.ndarray]]:
+        """Frames whose shifted value is known (``total`` = frame count once the stream has ended)."""
+        out: List[Tuple[int, np.ndarray]] = []
+        available = self._first + len(self._rows)
+        while self._next < available:
+            i = self._next
+            if self.frames == 0:
+                out.append((i, self._rows[i - self._first]))
+            else:
+                last = available - 1 if total is None else total - 1
+                if total is None and i + self.reach > last:
+                    break
+                src = min(max(i - self.frames, 0.0), float(last))
+                lo = int(math.floor(src))
+                hi = min(lo + 1, last)
+                frac = np.float32(src - lo)
+                low_row, high_row = self._rows[lo - self._first], self._rows[hi - self._first]
+                out.append((i, low_row * (1 - frac) + high_row * frac))
+            self._next += 1
+            self._trim()
+        return out
+
+    def _trim(self) -> None:
+        keep_from = self._next - max(int(math.ceil(self.frames)), 0) - 1
+        while self._rows and self._first < keep_from and len(self._rows) > 1:
+            self._rows.popleft()
+            self._first += 1
+
+
+class StreamSession:
+    """Audio chunks in, ``LiveFrame``\\ s out as soon as each frame's window is complete.
+
+    Args:
+        settings: Model, fps, mapping, rig targets, emotion and post-processing, as for ``animate``
+            (``reduce`` and ``start_frame`` do not apply to a stream).
+        sample_rate: Rate of the pushed chunks in Hz.
+        channels: Channels of the pushed chunks (averaged to mono like offline).
+        bundle: An already loaded bundle (default: ``settings.model``'s, loaded once per process).
+        batch_frames: Most frames per model call (small batches keep the delay low).
+        on_raw: Called with ``(frame_indices, raw_model_outputs)`` after each model batch.
+
+    Attributes:
+        names: Output names (rig targets, the mapping's targets, or the model's channels).
+        fps: Frame rate of the output.
+        frames_out: Frames emitted so far.
+    """
+
+    def __init__(
+        self,
+        settings: Optional[AnimateSettings] = None,
+        *,
+        sample_rate: float = 16000,
+        channels: int = 1,
+        bundle: Optional[Bundle] = None,
+        batch_frames: int = 8,
+        on_raw: Optional[RawHook] = None,
+    ) -> None:
+        self.settings = settings or AnimateSettings()
+        post = self.settings.post
+        post.validate()
+        self.bundle = bundle if bundle is not None else get_bundle(self.settings.model, self.settings.threads)
+        self.params = self.bundle.feature_params
+        self.fps = float(self.settings.fps or self.bundle.fps)
+        if not (0 < self.fps <= 1000):
+            raise Audio2FaceError(f"frame rate must be between 0 and 1000, got {self.fps}")
+        self.batch_frames = max(int(batch_frames), 1)
+        self.on_raw = on_raw
+        self.retargeter = build_retargeter(self.bundle.channels, self.settings.targets, self.settings.mapping)
+        self.names: List[str] = list(self.retargeter.targets)
+        self.emotion = self.bundle.emotion_vector(self.settings.emotion) if self.bundle.emotion_size else None
+        self._input = InputConverter(sample_rate, channels, self.params.sample_rate)
+        self._buffer = SampleBuffer(self.params.pad_samples)
+        self._received = 0
+        self._next_model = 0
+        self._next_level = 0
+        self._total: Optional[int] = None
+        self._pending: Deque[Tuple[int, np.ndarray]] = deque()
+        self._gate = CausalGate(self.fps, post, gate_lookahead(self.fps, self.params)) if post.silence_gate else None
+        self._smooth = CausalSmoother(post.smoothing_ms / 1000.0 * self.fps)
+        self._shift = FrameShift(post.time_offset_ms / 1000.0 * self.fps)
+        self._frame_post = self._per_frame_settings(post)
+        self.frames_out = 0
+
+    @property
+    def sample_rate(self) -> float:
+        """Rate of the chunks ``push`` takes."""
+        return self._input.sample_rate
+
+    @property
+    def channels(self) -> int:
+        """Channels of the chunks ``push`` takes."""
+        return self._input.channels
+
+    @property
+    def finished(self) -> bool:
+        """Whether ``finish`` was called."""
+        return self._total is not None
+
+    @property
+    def seconds_received(self) -> float:
+        """Audio pushed so far, in seconds (at the feature rate, after resampling)."""
+        return self._received / self.params.sample_rate
+
+    @property
+    def buffered_seconds(self) -> float:
+        """Audio held in memory, in seconds (bounded: about one window)."""
+        return (self._buffer.end - self._buffer.origin) / self.params.sample_rate
+
+    def samples_needed(self, frame: int) -> int:
+        """Feature-rate samples that must have been pushed before frame ``frame`` can come out."""
+        start = int(frame_window_starts([frame], self.fps, self.params)[0])
+        return start + self.params.window_samples - self.params.pad_samples
+
+    def push(self, chunk: np.ndarray) -> List[LiveFrame]:
+        """Add audio; return the frames it completed (possibly none), in order.
+
+        Args:
+            chunk: ``(frames,)`` mono or ``(frames, channels)`` samples at ``sample_rate``; floats as they are,
+                integer PCM scaled to [-1, 1).
+        """
+        if self._total is not None:
+            raise Audio2FaceError("the stream has ended: push after finish")
+        self._append(self._input.convert(chunk))
+        return self._advance()
+
+    def finish(self) -> List[LiveFrame]:
+        """End of the stream: the remaining frames (their windows padded with silence, as offline)."""
+        if self._total is not None:
+            return []
+        self._append(self._input.flush())
+        self._total = frame_count(self._received, self.fps, self.params)
+        return self._advance()
+
+    # -- stages -------------------------------------------------------------------------------------
+    def _append(self, samples: np.ndarray) -> None:
+        if samples.size:
+            self._buffer.append(samples)
+            self._received += samples.size
+
+    def _advance(self) -> List[LiveFrame]:
+        self._run_model(self._ready_model_frames())
+        self._add_levels()
+        out = self._run_post()
+        self._discard()
+        self.frames_out += len(out)
+        return out
+
+    def _ready_model_frames(self) -> int:
+        """How many frames from ``_next_model`` on have complete windows."""
+        if self._total is not None:
+            return max(self._total - self._next_model, 0)
+        sr, pad, window = self.params.sample_rate, self.params.pad_samples, self.params.window_samples
+        bound = int((self._received + pad - window + 2) * self.fps / sr) + 2
+        if bound <= self._next_model:
+            return 0
+        candidates = np.arange(self._next_model, bound)
+        need = frame_window_starts(candidates, self.fps, self.params) + window - pad
+        return int(np.searchsorted(need, self._received, side="right"))
+
+    def _run_model(self, count: int) -> None:
+        window = self.params.window_samples
+        for first in range(self._next_model, self._next_model + count, self.batch_frames):
+            last = min(first + self.batch_frames, self._next_model + count)
+            indices = np.arange(first, last)
+            starts = frame_window_starts(indices, self.fps, self.params)
+            low = int(starts[0])
+            segment = self._buffer.window(low, int(starts[-1]) + window)
+            features = features_for_windows(segment, starts - low, self.params)
+            raw = predict(self.bundle, features, self.emotion, batch_size=self.batch_frames)
+            if self.on_raw is not None:
+                self.on_raw(indices, raw)
+            for index, row in zip(indices.tolist(), self.retargeter.apply(raw)):
+                self._pending.append((index, row))
+        self._next_model += count
+
+    def _add_levels(self) -> None:
+        """Levels (dB) of the frames whose +-1 frame of audio is complete (``vad.frame_levels_db``)."""
+        if self._gate is None:
+            return
+        sr, pad = self.params.sample_rate, self.params.pad_samples
+        step = sr / self.fps
+        while True:
+            j = self._next_level
+            if self._total is not None and j >= self._total:
+                return
+            centre = j * step
+            lo, hi = int(np.floor(centre - step)), int(np.ceil(centre + step))
+            if self._total is None and hi > self._received:
+                return
+            lo, hi = min(max(lo, 0), self._received), min(max(hi, 0), self._received)
+            samples = self._buffer.window(lo + pad, hi + pad)
+            rms = math.sqrt(float(np.dot(samples, samples)) / max(hi - lo, 1))
+            self._gate.add_level(20.0 * math.log10(rms + 1e-10))
+            self._next_level += 1
+
+    def _run_post(self) -> List[LiveFrame]:
+        while self._pending:
+            index, row = self._pending[0]
+            if self._gate is not None and not self._gate.ready(index, self._total):
+                break
+            self._pending.popleft()
+            if self._gate is not None:
+                row = row * np.float32(self._gate.factor(index, self._total))
+            row = self._smooth(row)
+            row = apply_post(row[None, :], self.names, self.fps, self._frame_post)[0]
+            self._shift.add(row)
+        out = []
+        for index, row in self._shift.pop_ready(self._total):
+            if self.settings.post.clamp:
+                row = np.clip(row, 0.0, 1.0)
+            out.append(LiveFrame(index, np.asarray(row, dtype=np.float32)))
+        return out
+
+    def _discard(self) -> None:
+        """Drop samples that neither the next model window nor the next level needs."""
+        pad = self.params.pad_samples
+        keep = int(frame_window_starts([self._next_model], self.fps, self.params)[0])
+        if self._gate is not None:
+            step = self.params.sample_rate / self.fps
+            keep = min(keep, int(np.floor(self._next_level * step - step)) + pad)
+        self._buffer.discard_before(keep - 1)
+
+    def _per_frame_settings(self, post: PostSettings) -> PostSettings:
+        """The steps ``apply_post`` runs on each frame here: strength, lip offset, gains, offsets."""
+        settings = dataclasses.replace(
+            post, silence_gate=False, smoothing_ms=0.0, time_offset_ms=0.0, clamp=False,
+            gains=dict(post.gains), offsets=dict(post.offsets),
+        )
+        if settings.lip_open_offset and jaw_open_index(self.names) is None:
+            logger.warning("lip-open offset ignored: no jaw-open channel among the outputs")
+            settings.lip_open_offset = 0.0
+        apply_post(np.zeros((1, len(self.names)), dtype=np.float32), self.names, self.fps, settings)
+        return settings
+
+
+def stream_array(
+    session: StreamSession, samples: np.ndarray, chunk_sizes: Optional[Sequence[int]] = None
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Push a whole signal through ``session`` in chunks and finish it.
+
+    Args:
+        session: A fresh session.
+        samples: ``(frames,)`` or ``(frames, channels)`` at ``session.sample_rate``.
+        chunk_sizes: Sizes to cut the signal into, cycled (default: 20 ms chunks).
+
+    Returns:
+        ``(frame_indices, weights)``: int64 ``(frames,)`` and float32 ``(frames, len(session.names))``.
+    """
+    data = np.asarray(samples)
+    sizes = list(chunk_sizes) if chunk_sizes is not None else [max(int(session.sample_rate * 0.02), 1)]
+    frames: List[LiveFrame] = []
+    position, turn = 0, 0
+    while position < data.shape[0]:
+        size = max(int(sizes[turn % len(sizes)]), 1)
+        frames.extend(session.push(data[position : position + size]))
+        position += size
+        turn += 1
+    frames.extend(session.finish())
+    indices = np.array([f.index for f in frames], dtype=np.int64)
+    weights = np.stack([f.weights for f in frames]) if frames else np.zeros((0, len(session.names)), np.float32)
+    return indices, weights

@@ -1,0 +1,198 @@
+"""The streaming engine against the offline path: same numbers in any chunking, frames out as soon as ready."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+import pytest
+from audio2face.audio import load_audio
+from audio2face.bundle import load_bundle
+from audio2face.errors import Audio2FaceError
+from audio2face.features import compute_features, frame_count
+from audio2face.inference import predict
+from audio2face.pipeline import AnimateSettings, animate
+from audio2face.post import PostSettings
+from audio2face.streaming import StreamSession, stream_array
+from conftest import speech_like
+
+RATE = 44100
+
+
+@pytest.fixture(scope="module")
+def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from bundle_factory import make_bundle
+
+    return make_bundle(tmp_path_factory.mktemp("stream") / "tiny_model")
+
+
+@pytest.fixture(scope="module")
+def bundle(bundle_dir: Path):
+    return load_bundle(bundle_dir)
+
+
+@pytest.fixture(scope="module")
+def speech_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3 s of speech-like sound, 44.1 kHz stereo 16-bit, with a long silence in the middle."""
+    import soundfile as sf
+
+    mono = speech_like(3.0, RATE, silence=((1.2, 2.0),), seed=3)
+    path = tmp_path_factory.mktemp("audio") / "speech.wav"
+    sf.write(path, np.stack([mono, 0.7 * mono], axis=1), RATE, subtype="PCM_16")
+    return path
+
+
+def random_chunks(total: int, rng: np.random.Generator) -> List[int]:
+    """Chunk sizes from 1 sample to 1 s (log-uniform), starting with a run of single samples."""
+    sizes = [1] * 300
+    while sum(sizes) < total:
+        sizes.append(int(np.exp(rng.uniform(0.0, np.log(RATE)))))
+    return sizes
+
+
+def read_pcm(path: Path) -> np.ndarray:
+    import soundfile as sf
+
+    data, rate = sf.read(path, dtype="float32", always_2d=True)
+    assert rate == RATE
+    return data
+
+
+@pytest.mark.parametrize("fps", [24.0, 25.0, 29.97, 30.0])
+def test_chunked_stream_gives_the_offline_raw_outputs(bundle, bundle_dir, speech_file, fps):
+    data = read_pcm(speech_file)
+    samples = load_audio(speech_file, bundle.feature_params.sample_rate)
+    offline = predict(bundle, compute_features(samples, fps, bundle.feature_params), None)
+    raw: Dict[int, np.ndarray] = {}
+
+    def keep(indices: np.ndarray, outputs: np.ndarray) -> None:
+        for index, row in zip(indices.tolist(), outputs):
+            assert index not in raw
+            raw[index] = row
+
+    session = StreamSession(
+        AnimateSettings(model=str(bundle_dir), fps=fps), sample_rate=RATE, channels=2, bundle=bundle, on_raw=keep
+    )
+    rng = np.random.default_rng(int(fps * 100))
+    indices, weights = stream_array(session, data, random_chunks(data.shape[0], rng))
+
+    assert offline.shape[0] == frame_count(samples.size, fps) > 0
+    assert sorted(raw) == list(range(offline.shape[0]))
+    streamed = np.stack([raw[i] for i in range(offline.shape[0])])
+    assert np.abs(streamed - offline).max(axis=1).max() <= 1e-5
+    assert indices.tolist() == list(range(offline.shape[0]))
+    # the whole path with the default post-processing (silence gate on, no smoothing) matches animate too
+    curves = animate(speech_file, AnimateSettings(model=str(bundle_dir), fps=fps))
+    assert weights.shape == curves.weights.shape
+    assert np.abs(weights - curves.weights).max() <= 1e-5
+
+
+@pytest.mark.parametrize("offset_ms", [70.0, -70.0])
+def test_time_offset_and_per_channel_knobs_match_offline(bundle, bundle_dir, offset_ms):
+    audio = speech_like(2.0, 16000, silence=((0.6, 1.3),), seed=5)
+    post = PostSettings(time_offset_ms=offset_ms, strength=1.3, lip_open_offset=0.05,
+                        gains={"mouthFunnel": 1.5}, offsets={"mouthClose": -0.1})
+    settings = AnimateSettings(model=str(bundle_dir), fps=30.0, post=post)
+    _, streamed = stream_array(StreamSession(settings, bundle=bundle), audio, [160, 1, 999, 4000])
+    offline = animate(audio, settings, sample_rate=16000).weights
+    assert streamed.shape == offline.shape
+    np.testing.assert_allclose(streamed, offline, atol=1e-5)
+
+
+def test_each_frame_comes_out_once_its_window_is_complete(bundle, bundle_dir):
+    audio = speech_like(2.0, 16000, seed=7)
+    session = StreamSession(AnimateSettings(model=str(bundle_dir), fps=30.0), bundle=bundle)
+    pushed = 0
+    for frame in range(0, 40, 7):
+        needed = session.samples_needed(frame)
+        assert needed == pytest.approx(frame / 30.0 * 16000 + 4160, abs=1.0)  # its time + 260 ms
+        out = session.push(audio[pushed : needed - 1])
+        pushed = needed - 1
+        assert all(f.index < frame for f in out)
+        out = session.push(audio[pushed:needed])
+        pushed = needed
+        assert out and out[-1].index == frame
+        assert [f.index for f in out] == list(range(out[0].index, frame + 1))
+    rest = session.push(audio[pushed:]) + session.finish()
+    assert rest[-1].index == frame_count(audio.size, 30.0) - 1
+    assert session.frames_out == frame_count(audio.size, 30.0)
+
+
+def test_a_lead_waits_for_the_future_frames_it_needs(bundle, bundle_dir):
+    audio = speech_like(1.5, 16000, seed=8)
+    post = PostSettings(time_offset_ms=-100.0)  # 3 frames at 30 fps
+    session = StreamSession(AnimateSettings(model=str(bundle_dir), fps=30.0, post=post), bundle=bundle)
+    out = session.push(audio[: session.samples_needed(10)])
+    assert out[-1].index == 7
+
+
+def test_post_is_causal_and_smoothing_is_a_half_gaussian(bundle, bundle_dir):
+    audio = speech_like(2.0, 16000, silence=((0.9, 1.5),), seed=9)
+    changed = audio.copy()
+    changed[24000:] = speech_like(0.5, 16000, seed=10)[: changed.size - 24000]
+    post = PostSettings(smoothing_ms=40.0)
+    settings = AnimateSettings(model=str(bundle_dir), fps=25.0, post=post)
+    _, first = stream_array(StreamSession(settings, bundle=bundle), audio, [320])
+    _, second = stream_array(StreamSession(settings, bundle=bundle), changed, [320])
+    before = int((24000 - 4160) / 16000 * 25.0) - 1  # frames whose windows end before the change
+    np.testing.assert_array_equal(first[:before], second[:before])
+    assert np.abs(first[before + 10 :] - second[before + 10 :]).max() > 1e-3
+
+    plain = AnimateSettings(model=str(bundle_dir), fps=25.0, post=PostSettings())
+    unsmoothed = animate(audio, plain, sample_rate=16000).weights.astype(np.float64)
+    sigma = 40.0 / 1000.0 * 25.0
+    taps = np.exp(-0.5 * (np.arange(int(np.ceil(3 * sigma)) + 1) / sigma) ** 2)
+    taps /= taps.sum()
+    expected = np.zeros_like(unsmoothed)
+    for k, tap in enumerate(taps):
+        past = np.concatenate([np.repeat(unsmoothed[:1], k, axis=0), unsmoothed[: unsmoothed.shape[0] - k]])
+        expected += tap * past
+    np.testing.assert_allclose(first, np.clip(expected, 0, 1), atol=1e-5)
+
+
+def test_silence_gate_relaxes_the_face_in_a_long_pause(bundle, bundle_dir):
+    audio = speech_like(3.0, 16000, silence=((1.0, 2.0),), seed=11)
+    session = StreamSession(AnimateSettings(model=str(bundle_dir), fps=30.0), bundle=bundle)
+    _, weights = stream_array(session, audio, [480])
+    assert np.abs(weights[45:55]).max() == 0.0  # inside the pause, after the release
+    assert weights[10:25].min() > 0.0 and weights[70:85].min() > 0.0
+    ungated = AnimateSettings(model=str(bundle_dir), fps=30.0, post=PostSettings(silence_gate=False))
+    _, free = stream_array(StreamSession(ungated, bundle=bundle), audio, [480])
+    assert free[45:55].min() > 0.0
+
+
+def test_integer_pcm_and_interleaved_chunks(bundle, bundle_dir):
+    audio = speech_like(1.0, 48000, seed=12)
+    pcm = np.round(np.stack([audio, -audio], axis=1) * 20000).astype(np.int16)
+    settings = AnimateSettings(model=str(bundle_dir), fps=30.0)
+    _, from_int = stream_array(StreamSession(settings, sample_rate=48000, channels=2, bundle=bundle),
+                               pcm.reshape(-1), [960 * 2])
+    floats = pcm.astype(np.float32) / 32768.0
+    _, from_float = stream_array(StreamSession(settings, sample_rate=48000, channels=2, bundle=bundle),
+                                 floats, [960])
+    assert from_int.shape[0] == frame_count(16000, 30.0)
+    np.testing.assert_array_equal(from_int, from_float)
+
+
+def test_memory_stays_bounded_on_a_long_stream(bundle, bundle_dir):
+    settings = AnimateSettings(model=str(bundle_dir), fps=30.0, post=PostSettings(silence_gate=False))
+    session = StreamSession(settings, bundle=bundle, batch_frames=64)
+    quiet = np.zeros(16000, dtype=np.float32)
+    for _ in range(30):
+        session.push(quiet)
+    assert session.seconds_received == 30.0
+    assert session.buffered_seconds < 1.0
+
+
+def test_mistakes_are_reported_plainly(bundle, bundle_dir):
+    session = StreamSession(AnimateSettings(model=str(bundle_dir)), channels=2, bundle=bundle)
+    with pytest.raises(Audio2FaceError, match="3 channels"):
+        session.push(np.zeros((10, 3), dtype=np.float32))
+    session.finish()
+    with pytest.raises(Audio2FaceError, match="ended"):
+        session.push(np.zeros((10, 2), dtype=np.float32))
+    with pytest.raises(Audio2FaceError, match="unknown channels"):
+        StreamSession(AnimateSettings(model=str(bundle_dir), post=PostSettings(gains={"nope": 2.0})), bundle=bundle)
+    with pytest.raises(Audio2FaceError, match="sample rate"):
+        StreamSession(AnimateSettings(model=str(bundle_dir)), sample_rate=0, bundle=bundle)
