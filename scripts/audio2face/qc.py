@@ -1,0 +1,785 @@
+"""Per-shot quality figures: is this lip-sync good, before anyone opens the shot?
+
+``qc_report(audio, curves)`` measures, on the curves' frame grid (row ``i`` is ``i / fps`` s into the audio):
+
+* Speech and silence: ``audio2face.vad`` (frame RMS within +-1 frame; silent when more than
+  ``silence_db`` below the clip's speech level, the 95th percentile of frame levels, or below
+  ``floor_db`` dBFS; silent runs shorter than ``min_silence_ms`` count as speech).
+* Mouth open during silence: in each silence (>= ``min_silence_ms``), from ``release_ms`` after it starts
+  (the jaw may still be closing after the last word; not applied to a silence at the start of the clip)
+  to ``anticipation_ms`` before speech resumes (lips part before the sound; not applied at the end of the
+  clip), every frame whose jaw-open value is above ``open_threshold`` is flagged; runs of flagged frames
+  are listed as spans with their times and scene frames.
+* Audio/mouth offset: the Pearson correlation between the speech-energy envelope (frame level in dB
+  above ``speech level - 40 dB``, clipped at 0) and the mouth opening (jaw-open; else the mean of the mouth
+  channels; else of all channels) at every lag within +-``max_lag_ms``, refined to a fraction of a frame
+  with a parabola through the peak. ``offset_ms`` > 0: the mouth moves later than the audio (the sign of
+  ``PostSettings.time_offset_ms``; ``suggested_time_offset_ms`` undoes it). ``confidence`` is the peak
+  correlation minus the highest correlation outside the peak's lobe within twice the searched lags (0 when
+  that is negative), in [0, 1]: near 0 means another lag fits almost as well, or better just outside the
+  plausible range; it is 0 when the peak sits at the edge of the searched lags.
+* Keys: with reduced keys (``Curves.keys``), keys per second over all channels and per channel.
+* Reference (curve file, or FACEGOOD label ``.npy``): on the channels both share and the frames both cover
+  (the reference is linearly resampled in time when its frame rate differs), MSE and MAE over all
+  shared values, per-channel Pearson correlation (channels constant in either are skipped and listed) and
+  the jaw-open correlation.
+
+Every report also gets a ``score`` (see :func:`score_report`) and short ``flags`` for a summary table.
+The plot data for the PNG rides along under the ``"_series"`` key (numpy arrays); :func:`report_json`
+drops it and :func:`write_qc` writes the JSON and the PNG atomically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import os
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .atomic import atomic_open
+from .channels import jaw_open_index, mouth_indices
+from .curves import Curves
+from .errors import Audio2FaceError, PathLike
+from .progress import CancelToken, check
+from .vad import SPEECH_PERCENTILE, VadSettings, frame_levels_db, runs, silent_frames
+
+logger = logging.getLogger(__name__)
+
+QC_FORMAT = "audio2face-qc"
+QC_FORMAT_VERSION = 1
+SAMPLE_RATE = 16000
+ENVELOPE_RANGE_DB = 40.0
+"""The speech-energy envelope keeps this many dB below the clip's speech level."""
+CONSTANT_STD = 1e-6
+"""A channel whose standard deviation is below this is constant (its correlation is undefined)."""
+
+LAG_DETECTABLE_MS = 45.0
+LEAD_DETECTABLE_MS = 125.0
+"""Audio/picture offsets people start to notice (ITU-R BT.1359): mouth later than sound by 45 ms,
+mouth earlier than sound by 125 ms."""
+
+SERIES_KEY = "_series"
+
+
+@dataclasses.dataclass
+class QcSettings:
+    """Thresholds of the QC figures (documented in the module docstring)."""
+
+    silence_db: float = -30.0
+    floor_db: float = -60.0
+    min_silence_ms: float = 300.0
+    release_ms: float = 150.0
+    anticipation_ms: float = 80.0
+    open_threshold: float = 0.1
+    max_lag_ms: float = 500.0
+    min_offset_confidence: float = 0.1
+    curves_fps: Optional[float] = None
+    reference_fps: Optional[float] = None
+
+    def validate(self) -> None:
+        """Raise ``Audio2FaceError`` on values that make no sense."""
+        for name in ("min_silence_ms", "release_ms", "anticipation_ms", "open_threshold", "min_offset_confidence"):
+            value = getattr(self, name)
+            if not (np.isfinite(value) and value >= 0):
+                raise Audio2FaceError(f"QC setting {name} must be a finite number >= 0, got {value}")
+        for name in ("silence_db", "floor_db"):
+            if not np.isfinite(getattr(self, name)):
+                raise Audio2FaceError(f"QC setting {name} must be a finite number")
+        if not (np.isfinite(self.max_lag_ms) and self.max_lag_ms > 0):
+            raise Audio2FaceError(f"QC setting max_lag_ms must be > 0, got {self.max_lag_ms}")
+        for name in ("curves_fps", "reference_fps"):
+            value = getattr(self, name)
+            if value is not None and not (np.isfinite(value) and 0 < value <= 1000):
+                raise Audio2FaceError(f"QC setting {name} must be between 0 and 1000, got {value}")
+
+    def vad(self) -> VadSettings:
+        """The voice-activity detector's settings."""
+        return VadSettings(threshold_db=self.silence_db, floor_db=self.floor_db, min_silence_ms=self.min_silence_ms)
+
+
+# --- inputs -------------------------------------------------------------------------------------------------
+
+
+def _samples(audio: Union[PathLike, np.ndarray], sample_rate: Optional[int]) -> Tuple[np.ndarray, Optional[str]]:
+    from .audio import load_audio, prepare_samples
+
+    if isinstance(audio, np.ndarray):
+        if sample_rate is None:
+            raise Audio2FaceError("sample_rate is required when audio is an array")
+        return prepare_samples(audio, sample_rate, SAMPLE_RATE), None
+    return load_audio(audio, sample_rate=SAMPLE_RATE), os.fspath(audio)
+
+
+def _curves(curves: Union[Curves, PathLike], fps: Optional[float]) -> Tuple[Curves, Optional[str]]:
+    if isinstance(curves, Curves):
+        return curves, None
+    from .formats import read_curves
+
+    return read_curves(curves, fps=fps), os.fspath(curves)
+
+
+def _has_generic_names(names: Sequence[str]) -> bool:
+    return list(names) == [f"channel_{i}" for i in range(len(names))]
+
+
+def load_reference(path: PathLike, like: Curves, fps: Optional[float] = None) -> Curves:
+    """Read a reference: any curve file ``read_curves`` knows, or FACEGOOD label ``.npy`` files.
+
+    A ``.npy`` label array takes its names from a ``bs_name.npy`` beside it or one folder up (FACEGOOD's
+    ``bs_value/`` layout); without one, from ``like`` when the column counts match.
+
+    Args:
+        path: The reference file.
+        like: The curves it will be compared with.
+        fps: Frame rate of the reference rows (default: what the file says; for bare label arrays the
+            reader's default, 30 fps as FACEGOOD's, or ``like.fps`` when the names come from ``like``).
+
+    Raises:
+        Audio2FaceError: missing or unreadable file, or columns that cannot be named.
+    """
+    from .formats import read_curves
+
+    source = Path(os.fspath(path))
+    if not source.exists():
+        raise Audio2FaceError("reference file not found", source)
+    reference = read_curves(source, fps=fps)
+    if _has_generic_names(reference.names):
+        columns = reference.weights.shape[1]
+        if columns != len(like.names):
+            raise Audio2FaceError(
+                f"reference has {columns} unnamed columns (no bs_name.npy beside it or one folder up) and the "
+                f"curves have {len(like.names)} channels, so its columns cannot be matched to names",
+                source,
+            )
+        return Curves(list(like.names), float(fps or like.fps), reference.weights, source={"file": str(source)})
+    if fps:
+        reference = dataclasses.replace(reference, fps=float(fps), keys=None)
+    return reference
+
+
+# --- figures ------------------------------------------------------------------------------------------------
+
+
+def _r(value: Optional[float], digits: int = 4) -> Optional[float]:
+    if value is None or not np.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+def _span_dict(start: int, end: int, fps: float, start_frame: float) -> Dict[str, Any]:
+    return {
+        "start_s": _r(start / fps, 3),
+        "end_s": _r(end / fps, 3),
+        "start_frame": _r(start_frame + start, 3),
+        "end_frame": _r(start_frame + end - 1, 3),
+    }
+
+
+def speech_segments(silent: np.ndarray, fps: float) -> List[Dict[str, Any]]:
+    """Alternating speech/silence segments ``{"kind", "start_s", "end_s"}`` covering every frame."""
+    segments: List[Dict[str, Any]] = []
+    for start, end in runs(silent):
+        segments.append({"kind": "silence", "start": start, "end": end})
+    for start, end in runs(~np.asarray(silent, dtype=bool)):
+        segments.append({"kind": "speech", "start": start, "end": end})
+    segments.sort(key=lambda s: s["start"])
+    return [{"kind": s["kind"], "start_s": _r(s["start"] / fps, 3), "end_s": _r(s["end"] / fps, 3)} for s in segments]
+
+
+def checked_silence(silent: np.ndarray, fps: float, settings: QcSettings) -> np.ndarray:
+    """Frames of the silences where the mouth should be shut (after the release, before the anticipation)."""
+    frames = silent.size
+    checked = np.zeros(frames, dtype=bool)
+    release = int(round(settings.release_ms / 1000.0 * fps))
+    anticipation = int(round(settings.anticipation_ms / 1000.0 * fps))
+    for start, end in runs(silent):
+        begin = start + release if start > 0 else start
+        stop = end - anticipation if end < frames else end
+        if stop > begin:
+            checked[begin:stop] = True
+    return checked
+
+
+def silence_figures(
+    jaw: Optional[np.ndarray], checked: np.ndarray, fps: float, start_frame: float, settings: QcSettings
+) -> Dict[str, Any]:
+    """Mouth open during silence: how much of the checked silence has the jaw above the threshold."""
+    checked_seconds = float(checked.sum()) / fps
+    figures: Dict[str, Any] = {
+        "threshold": settings.open_threshold,
+        "release_ms": settings.release_ms,
+        "anticipation_ms": settings.anticipation_ms,
+        "min_silence_ms": settings.min_silence_ms,
+        "checked_seconds": _r(checked_seconds, 3),
+    }
+    if jaw is None:
+        figures.update(flagged=False, flagged_seconds=0.0, spans=[], max_open=None, mean_open=None,
+                       note="no jaw-open channel: not measured")
+        return figures
+    flagged = checked & (jaw > settings.open_threshold)
+    spans = []
+    for start, end in runs(flagged):
+        span = _span_dict(start, end, fps, start_frame)
+        span["max_open"] = _r(float(jaw[start:end].max()))
+        spans.append(span)
+    inside = jaw[checked]
+    figures.update(
+        flagged=bool(spans),
+        flagged_seconds=_r(float(flagged.sum()) / fps, 3),
+        flagged_fraction=_r(float(flagged.sum()) / max(int(checked.sum()), 1)),
+        max_open=_r(float(inside.max())) if inside.size else None,
+        mean_open=_r(float(inside.mean())) if inside.size else None,
+        spans=spans,
+    )
+    return figures
+
+
+def speech_envelope(levels_db: np.ndarray) -> np.ndarray:
+    """Frame levels as dB above ``speech level - ENVELOPE_RANGE_DB``, clipped at 0."""
+    if levels_db.size == 0:
+        return levels_db
+    speech = float(np.percentile(levels_db, SPEECH_PERCENTILE))
+    return np.clip(levels_db - (speech - ENVELOPE_RANGE_DB), 0.0, None)
+
+
+def _pearson(a: np.ndarray, b: np.ndarray) -> Optional[float]:
+    a = a - a.mean()
+    b = b - b.mean()
+    denom = math.sqrt(float(a @ a) * float(b @ b))
+    if denom <= 0 or a.std() < CONSTANT_STD or b.std() < CONSTANT_STD:
+        return None
+    return float(a @ b) / denom
+
+
+def lag_correlations(envelope: np.ndarray, mouth: np.ndarray, max_lag: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Pearson correlation of ``envelope[t]`` with ``mouth[t + lag]`` for lag in ``-max_lag..max_lag``.
+
+    Returns ``(lags, r)``; ``r`` is NaN where a side is constant over the overlap.
+    """
+    n = envelope.size
+    lags = np.arange(-max_lag, max_lag + 1)
+    values = np.full(lags.size, np.nan)
+    for number, lag in enumerate(lags):
+        if lag >= 0:
+            r = _pearson(envelope[: n - lag], mouth[lag:])
+        else:
+            r = _pearson(envelope[-lag:], mouth[: n + lag])
+        if r is not None:
+            values[number] = r
+    return lags, values
+
+
+def estimate_offset(envelope: np.ndarray, mouth: np.ndarray, fps: float, max_lag_ms: float) -> Dict[str, Any]:
+    """Offset of the mouth against the audio from the peak of the lag correlation (see module docstring).
+
+    The peak is sought within +-``max_lag_ms``; competitors for the confidence within twice that, so a
+    better fit just outside the plausible range takes the confidence away.
+    """
+    envelope = np.asarray(envelope, dtype=np.float64)
+    mouth = np.asarray(mouth, dtype=np.float64)
+    n = min(envelope.size, mouth.size)
+    max_lag = min(int(math.floor(max_lag_ms / 1000.0 * fps + 1e-9)), n // 2 - 1)
+    result: Dict[str, Any] = {"offset_ms": None, "max_lag_ms": max_lag_ms, "meaning": "+ = mouth later than audio"}
+    if max_lag < 1:
+        result["reason"] = "clip too short to search for an offset"
+        return result
+    wide = max(min(2 * max_lag, n // 2 - 1), max_lag)
+    lags, r = lag_correlations(envelope[:n], mouth[:n], wide)
+    filled = np.where(np.isfinite(r), r, -np.inf)
+    plausible = np.abs(lags) <= max_lag
+    if not np.isfinite(filled[plausible]).any():
+        result["reason"] = "no speech energy or no mouth movement to correlate"
+        return result
+    peak = int(np.argmax(np.where(plausible, filled, -np.inf)))
+    delta = 0.0
+    if 0 < peak < r.size - 1 and np.isfinite(r[peak - 1]) and np.isfinite(r[peak + 1]):
+        curvature = r[peak - 1] - 2 * r[peak] + r[peak + 1]
+        if curvature < 0:
+            delta = float(np.clip(0.5 * (r[peak - 1] - r[peak + 1]) / curvature, -0.5, 0.5))
+    left = peak
+    while left > 0 and filled[left - 1] <= filled[left]:
+        left -= 1
+    right = peak
+    while right < r.size - 1 and filled[right + 1] <= filled[right]:
+        right += 1
+    outside = np.concatenate([filled[:left], filled[right + 1 :]])
+    outside = outside[np.isfinite(outside)]
+    second = float(outside.max()) if outside.size else None
+    at_limit = abs(int(lags[peak])) == max_lag
+    best = float(r[peak])
+    confidence = 0.0 if at_limit else max(0.0, best - max(0.0, second if second is not None else 0.0))
+    offset_frames = float(lags[peak]) + delta
+    result.update(
+        offset_ms=_r(offset_frames * 1000.0 / fps, 1),
+        offset_frames=_r(offset_frames, 3),
+        suggested_time_offset_ms=_r(-offset_frames * 1000.0 / fps, 1),
+        correlation=_r(best),
+        second_peak=_r(second),
+        confidence=_r(min(confidence, 1.0), 3),
+        at_limit=bool(at_limit),
+    )
+    if at_limit:
+        result["reason"] = "the best lag is at the edge of the searched range; the offset may be larger"
+    return result
+
+
+def mouth_signal(curves: Curves) -> Tuple[Optional[np.ndarray], str]:
+    """The mouth opening used for the offset: jaw-open, else the mean mouth channel, else the mean channel."""
+    weights = curves.weights.astype(np.float64)
+    jaw = jaw_open_index(curves.names)
+    if jaw is not None and weights[:, jaw].std() >= CONSTANT_STD:
+        return weights[:, jaw], curves.names[jaw]
+    mouth = mouth_indices(curves.names)
+    if mouth and weights[:, mouth].mean(axis=1).std() >= CONSTANT_STD:
+        return weights[:, mouth].mean(axis=1), "mean of the mouth channels"
+    if weights.shape[1] and weights.mean(axis=1).std() >= CONSTANT_STD:
+        return weights.mean(axis=1), "mean of all channels"
+    return None, "no channel moves"
+
+
+def keys_figures(curves: Curves) -> Optional[Dict[str, Any]]:
+    """Key counts when the curves carry reduced keys (``Curves.keys``), else ``None``."""
+    if not curves.keys:
+        return None
+    total = sum(len(k) for k in curves.keys.values())
+    seconds = max(curves.frame_count / curves.fps, 1e-9)
+    channels = max(len(curves.keys), 1)
+    dense = curves.frame_count * len(curves.keys)
+    reduction = (curves.source or {}).get("keys") or {}
+    return {
+        "keys": int(total),
+        "channels": len(curves.keys),
+        "keys_per_second": _r(total / seconds, 3),
+        "keys_per_second_per_channel": _r(total / seconds / channels, 3),
+        "fraction_of_dense": _r(total / max(dense, 1)),
+        "tolerance": reduction.get("tolerance"),
+    }
+
+
+def _shared_names(curves: Curves, reference: Curves) -> List[Tuple[str, str]]:
+    exact = [(n, n) for n in curves.names if n in reference.names]
+    if exact:
+        return exact
+    lower = {n.lower(): n for n in reference.names}
+    return [(n, lower[n.lower()]) for n in curves.names if n.lower() in lower]
+
+
+def _resampled(reference: Curves, fps: float, frames: int) -> np.ndarray:
+    """Reference rows at ``i / fps`` for the times it covers (linear interpolation)."""
+    weights = reference.weights.astype(np.float64)
+    if reference.fps == fps:
+        return weights[:frames]
+    last = (reference.frame_count - 1) / reference.fps
+    times = np.arange(frames) / fps
+    times = times[times <= last + 1e-9]
+    source = np.arange(reference.frame_count) / reference.fps
+    return np.stack([np.interp(times, source, weights[:, c]) for c in range(weights.shape[1])], axis=1)
+
+
+def reference_figures(curves: Curves, reference: Curves, where: Optional[str] = None) -> Dict[str, Any]:
+    """MSE, MAE, per-channel and jaw-open Pearson correlation against a reference."""
+    pairs = _shared_names(curves, reference)
+    if not pairs:
+        raise Audio2FaceError("the reference shares no channel names with the curves", where)
+    ours = curves.weights.astype(np.float64)[:, [curves.names.index(a) for a, _ in pairs]]
+    theirs = _resampled(reference, curves.fps, curves.frame_count)[:, [reference.names.index(b) for _, b in pairs]]
+    frames = min(ours.shape[0], theirs.shape[0])
+    if frames < 2:
+        raise Audio2FaceError("the reference and the curves overlap by fewer than 2 frames", where)
+    ours, theirs = ours[:frames], theirs[:frames]
+    per_channel: Dict[str, Dict[str, Any]] = {}
+    constant: List[str] = []
+    for column, (name, _) in enumerate(pairs):
+        r = _pearson(ours[:, column], theirs[:, column])
+        if r is None:
+            constant.append(name)
+        per_channel[name] = {
+            "pearson": _r(r),
+            "mae": _r(float(np.abs(ours[:, column] - theirs[:, column]).mean())),
+        }
+    correlations = [v["pearson"] for v in per_channel.values() if v["pearson"] is not None]
+    shared = [a for a, _ in pairs]
+    jaw = jaw_open_index(shared)
+    jaw_name = shared[jaw] if jaw is not None else None
+    reference_seconds = reference.frame_count / reference.fps
+    curves_seconds = curves.frame_count / curves.fps
+    figures: Dict[str, Any] = {
+        "file": where,
+        "fps": reference.fps,
+        "frames_compared": frames,
+        "seconds_compared": _r(frames / curves.fps, 3),
+        "length_difference_s": _r(curves_seconds - reference_seconds, 3),
+        "channels_compared": len(pairs),
+        "mse": _r(float(np.mean((ours - theirs) ** 2)), 6),
+        "mae": _r(float(np.mean(np.abs(ours - theirs))), 6),
+        "pearson_mean": _r(float(np.mean(correlations))) if correlations else None,
+        "pearson_channels": len(correlations),
+        "jaw_channel": jaw_name,
+        "jaw_correlation": per_channel[jaw_name]["pearson"] if jaw_name else None,
+        "constant_channels": constant,
+        "constant_note": f"{len(constant)} channels constant in the curves or the reference: no correlation",
+        "only_in_curves": [n for n in curves.names if n not in shared],
+        "only_in_reference": [b for b in reference.names if b not in {b for _, b in pairs}],
+        "per_channel": per_channel,
+    }
+    return figures
+
+
+# --- the report ---------------------------------------------------------------------------------------------
+
+
+def _shot_name(name: Optional[str], audio_path: Optional[str], curves: Curves, curves_path: Optional[str]) -> str:
+    if name:
+        return name
+    for candidate in (audio_path, (curves.source or {}).get("audio"), curves_path):
+        if candidate and candidate != "<samples>":
+            return Path(str(candidate)).stem
+    return "shot"
+
+
+def qc_report(
+    audio: Union[PathLike, np.ndarray],
+    curves: Union[Curves, PathLike],
+    reference: Union[None, Curves, PathLike] = None,
+    settings: Optional[QcSettings] = None,
+    *,
+    sample_rate: Optional[int] = None,
+    name: Optional[str] = None,
+    cancel: Optional[CancelToken] = None,
+) -> Dict[str, Any]:
+    """Measure one shot.
+
+    Args:
+        audio: The shot's audio file, or samples (then ``sample_rate`` is required); row 0 of the curves
+            is the start of the audio.
+        curves: ``Curves`` or a curve file (``audio2face.formats.read_curves``).
+        reference: ``Curves``, a curve file or FACEGOOD label ``.npy`` to compare with (see
+            :func:`load_reference`), or ``None``.
+        settings: Thresholds; defaults documented in the module docstring.
+        sample_rate: Rate of ``audio`` when it is an array.
+        name: Shot name in the report (default: the audio file's stem).
+        cancel: Stops the work between steps (raises ``Cancelled``).
+
+    Returns:
+        A JSON-ready dict of figures plus plot data under ``"_series"`` (see :func:`report_json`).
+
+    Raises:
+        Audio2FaceError: unreadable inputs, curves with fewer than 2 frames, a reference that shares
+            no channel with the curves.
+    """
+    settings = settings or QcSettings()
+    settings.validate()
+    shot_curves, curves_path = _curves(curves, settings.curves_fps)
+    check(cancel)
+    if shot_curves.frame_count < 2:
+        raise Audio2FaceError(f"curves have {shot_curves.frame_count} frames; QC needs at least 2", curves_path)
+    samples, audio_path = _samples(audio, sample_rate)
+    check(cancel)
+    fps = shot_curves.fps
+    frames = shot_curves.frame_count
+    levels = frame_levels_db(samples, SAMPLE_RATE, fps, frames)
+    silent = silent_frames(samples, SAMPLE_RATE, fps, frames, settings.vad())
+    checked = checked_silence(silent, fps, settings)
+    jaw_index = jaw_open_index(shot_curves.names)
+    jaw = shot_curves.weights[:, jaw_index].astype(np.float64) if jaw_index is not None else None
+    silence = silence_figures(jaw, checked, fps, shot_curves.start_frame, settings)
+    mouth, mouth_source = mouth_signal(shot_curves)
+    if mouth is None:
+        offset: Dict[str, Any] = {"offset_ms": None, "reason": "no channel moves"}
+    else:
+        offset = estimate_offset(speech_envelope(levels), mouth, fps, settings.max_lag_ms)
+    offset["mouth_signal"] = mouth_source
+    check(cancel)
+
+    reference_block = None
+    reference_jaw = None
+    if reference is not None:
+        if isinstance(reference, Curves):
+            ref_curves, ref_path = reference, None
+            if settings.reference_fps:
+                ref_curves = dataclasses.replace(ref_curves, fps=float(settings.reference_fps), keys=None)
+        else:
+            ref_path = os.fspath(reference)
+            ref_curves = load_reference(reference, shot_curves, settings.reference_fps)
+        reference_block = reference_figures(shot_curves, ref_curves, ref_path)
+        if reference_block["jaw_channel"] is not None:
+            ref_jaw_name = dict(_shared_names(shot_curves, ref_curves))[reference_block["jaw_channel"]]
+            reference_jaw = _resampled(ref_curves, fps, frames)[:, ref_curves.names.index(ref_jaw_name)]
+
+    audio_seconds = samples.size / SAMPLE_RATE
+    curves_seconds = frames / fps
+    notes: List[str] = []
+    if abs(audio_seconds - curves_seconds) > 2.0 / fps:
+        notes.append(
+            f"the audio lasts {audio_seconds:.2f} s but the curves {curves_seconds:.2f} s; frames past the audio "
+            "count as silence"
+        )
+    mouth_cols = [i for i in mouth_indices(shot_curves.names) if i != jaw_index]
+    speech_level = float(np.percentile(levels, SPEECH_PERCENTILE))
+    report: Dict[str, Any] = {
+        "format": QC_FORMAT,
+        "format_version": QC_FORMAT_VERSION,
+        "shot": _shot_name(name, audio_path, shot_curves, curves_path),
+        "inputs": {
+            "audio": audio_path,
+            "curves": curves_path,
+            "reference": reference_block["file"] if reference_block else None,
+        },
+        "settings": dataclasses.asdict(settings),
+        "fps": fps,
+        "frames": frames,
+        "start_frame": shot_curves.start_frame,
+        "curves_seconds": _r(curves_seconds, 3),
+        "audio_seconds": _r(audio_seconds, 3),
+        "channels": len(shot_curves.names),
+        "jaw_channel": shot_curves.names[jaw_index] if jaw_index is not None else None,
+        "mouth_channels": [shot_curves.names[i] for i in mouth_cols],
+        "vad": {
+            "threshold_db": settings.silence_db,
+            "floor_db": settings.floor_db,
+            "min_silence_ms": settings.min_silence_ms,
+            "speech_level_db": _r(speech_level, 2),
+            "speech_seconds": _r(float((~silent).sum()) / fps, 3),
+            "silence_seconds": _r(float(silent.sum()) / fps, 3),
+            "segments": speech_segments(silent, fps),
+        },
+        "silence": silence,
+        "offset": offset,
+        "keys": keys_figures(shot_curves),
+        "reference": reference_block,
+        "notes": notes,
+    }
+    report["score"], report["flags"] = score_report(report)
+    flagged = np.zeros(frames, dtype=bool)
+    if jaw is not None:
+        flagged = checked & (jaw > settings.open_threshold)
+    report[SERIES_KEY] = {
+        "samples": samples,
+        "sample_rate": SAMPLE_RATE,
+        "fps": fps,
+        "silent": silent,
+        "checked": checked,
+        "flagged": flagged,
+        "jaw": jaw,
+        "mouth": shot_curves.weights[:, mouth_cols].astype(np.float64),
+        "mouth_names": [shot_curves.names[i] for i in mouth_cols],
+        "reference_jaw": reference_jaw,
+    }
+    return report
+
+
+# --- score, summary, output -------------------------------------------------------------------------------
+
+
+def score_report(report: Dict[str, Any]) -> Tuple[float, List[str]]:
+    """A 0-100 score (100 = nothing found) and short flags for one report.
+
+    The score starts at 100 and loses:
+
+    * up to 40 for the mouth open in silence: 40 x min(1, flagged seconds / 2 s);
+    * up to 30 for the audio/mouth offset, when its confidence is at least ``min_offset_confidence``:
+      30 x min(1, excess / 100 ms), where the excess is how far the offset goes past what people notice
+      (45 ms with the mouth late, 125 ms with the mouth early; ITU-R BT.1359);
+    * with a reference, up to 30 for a poor match: 30 x (1 - max(0, jaw-open correlation)), or the mean
+      channel correlation when there is no jaw-open channel.
+
+    Scores of shots with and without a reference are not comparable.
+    """
+    score = 100.0
+    flags: List[str] = []
+    silence = report.get("silence") or {}
+    flagged_seconds = float(silence.get("flagged_seconds") or 0.0)
+    if flagged_seconds > 0:
+        score -= 40.0 * min(1.0, flagged_seconds / 2.0)
+        spans = len(silence.get("spans") or [])
+        flags.append(f"mouth open in silence: {flagged_seconds:.2f} s in {spans} span{'s' if spans != 1 else ''}")
+    offset = report.get("offset") or {}
+    offset_ms = offset.get("offset_ms")
+    settings = report.get("settings") or {}
+    min_confidence = float(settings.get("min_offset_confidence", QcSettings.min_offset_confidence))
+    if offset_ms is not None and float(offset.get("confidence") or 0.0) >= min_confidence:
+        excess = offset_ms - LAG_DETECTABLE_MS if offset_ms > 0 else -offset_ms - LEAD_DETECTABLE_MS
+        if excess > 0:
+            score -= 30.0 * min(1.0, excess / 100.0)
+            side = "later" if offset_ms > 0 else "earlier"
+            flags.append(f"mouth {abs(offset_ms):.0f} ms {side} than the audio")
+    reference = report.get("reference")
+    if reference:
+        r = reference.get("jaw_correlation")
+        what = "jaw-open"
+        if r is None:
+            r, what = reference.get("pearson_mean"), "mean"
+        r = float(r) if r is not None else 0.0
+        score -= 30.0 * (1.0 - max(0.0, r))
+        if r < 0.5:
+            flags.append(f"{what} correlation with the reference {r:.2f}")
+    return round(max(0.0, score), 1), flags
+
+
+def _fmt(value: Any, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def summary_lines(report: Dict[str, Any]) -> List[str]:
+    """The report's figures as a few lines of plain text (the CLI prints them; the PNG shows them)."""
+    flags = report.get("flags") or []
+    lines = [
+        f"{report.get('shot')}: score {_fmt(report.get('score'), '.0f')}/100 - "
+        + ("; ".join(flags) if flags else "nothing flagged")
+    ]
+    vad = report.get("vad") or {}
+    lines.append(
+        f"{report.get('curves_seconds', 0):.1f} s at {report.get('fps', 0):g} fps, {report.get('channels')} channels; "
+        f"speech {_fmt(vad.get('speech_seconds'), '.1f')} s, silence {_fmt(vad.get('silence_seconds'), '.1f')} s "
+        f"(VAD: silent {_fmt(abs(vad.get('threshold_db') or 0), 'g')} dB below the speech level "
+        f"{_fmt(vad.get('speech_level_db'), '.1f')} dBFS or under {_fmt(vad.get('floor_db'), 'g')} dBFS, "
+        f"for {_fmt(vad.get('min_silence_ms'), 'g')} ms or more)"
+    )
+    silence = report.get("silence") or {}
+    if silence.get("max_open") is None:
+        lines.append(f"mouth open in silence: {silence.get('note') or 'no silence to check'}")
+    else:
+        spans = len(silence.get("spans") or [])
+        lines.append(
+            f"mouth open in silence: {spans} span{'s' if spans != 1 else ''}, "
+            f"{_fmt(silence.get('flagged_seconds'), '.2f')} s of {_fmt(silence.get('checked_seconds'), '.2f')} s "
+            f"checked above {_fmt(silence.get('threshold'), 'g')} (max {_fmt(silence.get('max_open'), '.2f')}; "
+            f"release {_fmt(silence.get('release_ms'), 'g')} ms, "
+            f"anticipation {_fmt(silence.get('anticipation_ms'), 'g')} ms)"
+        )
+    offset = report.get("offset") or {}
+    if offset.get("offset_ms") is None:
+        lines.append(f"audio/mouth offset: not measured ({offset.get('reason', 'unknown')})")
+    else:
+        side = "later" if offset["offset_ms"] > 0 else "earlier"
+        lines.append(
+            f"audio/mouth offset: {offset['offset_ms']:+.0f} ms (mouth {side} than the audio), confidence "
+            f"{_fmt(offset.get('confidence'), '.2f')} (peak r {_fmt(offset.get('correlation'), '.2f')}, next "
+            f"{_fmt(offset.get('second_peak'), '.2f')}; {offset.get('mouth_signal')})"
+            + ("; at the search limit" if offset.get("at_limit") else "")
+        )
+    keys = report.get("keys")
+    if keys:
+        lines.append(
+            f"keys: {keys['keys']} ({_fmt(keys.get('keys_per_second'), '.1f')}/s, "
+            f"{_fmt(keys.get('keys_per_second_per_channel'), '.2f')}/s per channel, "
+            f"{_fmt((keys.get('fraction_of_dense') or 0) * 100, '.0f')}% of a key on every frame)"
+        )
+    else:
+        lines.append("keys: a key on every frame (not reduced)")
+    reference = report.get("reference")
+    if reference:
+        lines.append(
+            f"reference: MSE {_fmt(reference.get('mse'), '.4f')}, MAE {_fmt(reference.get('mae'), '.4f')}, "
+            f"jaw-open r {_fmt(reference.get('jaw_correlation'), '.2f')}, mean r "
+            f"{_fmt(reference.get('pearson_mean'), '.2f')} over {reference.get('pearson_channels')} of "
+            f"{reference.get('channels_compared')} shared channels ({len(reference.get('constant_channels') or [])} "
+            f"constant, skipped), {reference.get('frames_compared')} frames"
+        )
+    lines.extend(f"note: {note}" for note in report.get("notes") or [])
+    return lines
+
+
+def report_json(report: Dict[str, Any]) -> Dict[str, Any]:
+    """The report without its plot data: what the JSON file holds."""
+    return {k: v for k, v in report.items() if k != SERIES_KEY}
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value) if np.isfinite(value) else None
+    return value
+
+
+def write_qc(
+    report: Dict[str, Any], json_path: PathLike, png_path: Optional[PathLike] = None
+) -> Tuple[Path, Path]:
+    """Write the report's JSON and its PNG (default: the JSON path with ``.png``), each atomically.
+
+    Raises:
+        Audio2FaceError: the report has no plot data (e.g. it was read back from JSON), or a folder is missing.
+    """
+    json_target = Path(os.fspath(json_path))
+    png_target = Path(os.fspath(png_path)) if png_path is not None else json_target.with_suffix(".png")
+    if png_target.resolve() == json_target.resolve():
+        raise Audio2FaceError("the JSON and the PNG would be the same file", json_target)
+    if SERIES_KEY not in report:
+        raise Audio2FaceError("this report has no plot data; make it with qc_report to write a PNG", json_target)
+    from .qc_plot import render_png
+
+    png = render_png(report)
+    data = _clean(report_json(report))
+    data["files"] = {"json": json_target.name, "png": png_target.name}
+    text = json.dumps(data, indent=2, allow_nan=False)
+    with atomic_open(png_target, "wb") as handle:
+        handle.write(png)
+    with atomic_open(json_target, "w") as handle:
+        handle.write(text + "\n")
+    logger.info("wrote %s and %s", json_target, png_target)
+    return json_target, png_target
+
+
+def read_report(path: PathLike) -> Dict[str, Any]:
+    """Read a QC JSON written by :func:`write_qc`."""
+    source = Path(os.fspath(path))
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise Audio2FaceError(f"cannot read QC report: {exc.strerror or exc}", source) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Audio2FaceError(f"not a JSON file: {exc}", source) from None
+    if not isinstance(data, dict) or data.get("format") != QC_FORMAT:
+        raise Audio2FaceError(f"not an {QC_FORMAT} report", source)
+    return data
+
+
+def summarise(reports: Iterable[Union[Dict[str, Any], PathLike]]) -> List[Dict[str, Any]]:
+    """One row per shot, worst (lowest :func:`score_report` score) first.
+
+    Args:
+        reports: Reports from :func:`qc_report`, or paths of QC JSON files.
+
+    Returns:
+        Rows ``{"shot", "score", "flags", "silence_flagged_seconds", "silence_spans", "offset_ms",
+        "offset_confidence", "keys_per_second", "jaw_correlation", "mae", "json"}``; the score is
+        recomputed from the figures so rows from old files rank the same way.
+    """
+    rows: List[Dict[str, Any]] = []
+    for item in reports:
+        report = item if isinstance(item, dict) else read_report(item)
+        score, flags = score_report(report)
+        silence = report.get("silence") or {}
+        offset = report.get("offset") or {}
+        keys = report.get("keys") or {}
+        reference = report.get("reference") or {}
+        files = report.get("files") or {}
+        rows.append(
+            {
+                "shot": report.get("shot"),
+                "score": score,
+                "flags": flags,
+                "silence_flagged_seconds": silence.get("flagged_seconds"),
+                "silence_spans": len(silence.get("spans") or []),
+                "offset_ms": offset.get("offset_ms"),
+                "offset_confidence": offset.get("confidence"),
+                "keys_per_second": keys.get("keys_per_second"),
+                "jaw_correlation": reference.get("jaw_correlation"),
+                "mae": reference.get("mae"),
+                "json": os.fspath(item) if not isinstance(item, dict) else files.get("json"),
+            }
+        )
+    rows.sort(key=lambda row: (row["score"], str(row["shot"])))
+    return rows
