@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -208,3 +209,32 @@ def test_install_refuses_batch_mode(fake_ui):
     fake_ui.about = lambda **flags: True
     with pytest.raises(Audio2FaceError, match="batch"):
         shelf.install_shelf(fake_ui, FakeMel())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uses a #! script as the stand-in mayapy")
+def test_batch_button_runs_the_job_file_in_a_separate_mayapy(tmp_path):
+    from audio2face.errors import Audio2FaceError
+    from audio2face_maya import shelf
+
+    bin_dir = tmp_path / "Maya2025" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "maya").write_text("")
+    with pytest.raises(Audio2FaceError, match="mayapy was not found"):
+        shelf.mayapy_path(str(bin_dir / "maya"))
+    mayapy = bin_dir / "mayapy"
+    mayapy.write_text(f"#!{sys.executable}\nimport os, sys\nprint('args', sys.argv[1:])\n"
+                      "print('cwd', os.getcwd())\nprint('path', os.environ['PYTHONPATH'])\n")
+    mayapy.chmod(0o755)
+    assert shelf.mayapy_path(str(bin_dir / "maya")) == mayapy
+    job = tmp_path / "jobs" / "night.json"
+    job.parent.mkdir()
+    job.write_text("[]")
+    process, log = shelf.start_batch(str(job), mayapy=str(mayapy))
+    assert process.wait(30) == 0
+    text = log.read_text(encoding="utf-8")
+    assert log == job.with_name("night.json.log")
+    assert f"args ['-m', 'audio2face_maya.batch', '{job.resolve()}']" in text
+    assert f"cwd {job.parent}" in text
+    assert str(ROOT / "scripts") in text.split("path ", 1)[1]
+    with pytest.raises(Audio2FaceError, match="batch job file not found"):
+        shelf.start_batch(str(tmp_path / "nope.json"), mayapy=str(mayapy))

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from audio2face.errors import Audio2FaceError
 
@@ -56,7 +59,7 @@ BUTTONS = (
                 "audio2face_export.png", "Data"),
     ShelfButton("animate_selection", "Animate from audio",
                 "Animate the selected rig from a speech audio file", "audio2face_animate.png", "Anim"),
-    ShelfButton("run_batch_job", "Run batch job", "Run an Audio2Face batch job file (.json)",
+    ShelfButton("run_batch_job", "Run batch job", "Run an Audio2Face batch job file (.json or .csv) in mayapy",
                 "audio2face_batch.png", "Batch"),
 )
 
@@ -201,22 +204,66 @@ def animate_selection() -> None:
     guarded(panel.generate_tab.message, panel.generate_tab.animate_selection_from_file)()
 
 
+def mayapy_path(maya_executable: Optional[str] = None) -> Path:
+    """``mayapy`` beside the running Maya's executable. Raises ``Audio2FaceError`` when it is missing."""
+    executable = Path(maya_executable or sys.executable)
+    name = "mayapy.exe" if os.name == "nt" else "mayapy"
+    candidate = executable.with_name(name)
+    if not candidate.is_file():
+        raise Audio2FaceError("mayapy was not found beside Maya's executable", candidate)
+    return candidate
+
+
+def batch_command(job_file: str, mayapy: Optional[str] = None) -> List[str]:
+    """The argument list that runs a batch job file in ``mayapy`` (no shell)."""
+    return [str(mayapy or mayapy_path()), "-m", "audio2face_maya.batch", str(Path(job_file).resolve())]
+
+
+def start_batch(job_file: str, mayapy: Optional[str] = None) -> Tuple[subprocess.Popen, Path]:
+    """Run a job file in a separate ``mayapy`` (jobs open their own scenes, so never in this session).
+
+    Returns:
+        The process and the log file (``<job file>.log``) receiving its output.
+    """
+    job = Path(job_file)
+    if not job.is_file():
+        raise Audio2FaceError("batch job file not found", job)
+    command = batch_command(str(job), mayapy)
+    log_path = job.with_name(job.name + ".log")
+    env = dict(os.environ)
+    scripts = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join([scripts] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - handed to the child process
+    try:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=str(job.parent), env=env)  # noqa: S603
+    except OSError as exc:
+        raise Audio2FaceError(f"cannot start mayapy: {exc}", command[0]) from None
+    finally:
+        log.close()
+    logger.info("batch job %s running in mayapy (pid %d); log: %s", job, process.pid, log_path)
+    return process, log_path
+
+
 def run_batch_job(path: Optional[str] = None) -> Any:
-    """Ask for a batch job file (.json) and run it in this session; errors are shown in plain words."""
+    """Ask for a batch job file (.json or .csv) and run it in a separate mayapy; the log goes beside it."""
     from maya import cmds
 
     if path is None:
-        chosen = cmds.fileDialog2(fileMode=1, caption="Audio2Face batch job", fileFilter="Batch job (*.json)")
+        chosen = cmds.fileDialog2(fileMode=1, caption="Audio2Face batch job",
+                                  fileFilter="Batch jobs (*.json *.csv);;All files (*.*)")
         if not chosen:
             return None
         path = chosen[0]
-    from audio2face_maya import batch
-
     try:
-        result = batch.run_job_file(path)
+        process, log_path = start_batch(path)
     except Audio2FaceError as exc:
         cmds.warning(f"Audio2Face: {exc}")
         cmds.confirmDialog(title="Audio2Face batch job", message=str(exc), button=["OK"])
         return None
-    logger.info("batch job %s finished", path)
-    return result
+    cmds.confirmDialog(
+        title="Audio2Face batch job",
+        message=f"The batch job runs in mayapy (process {process.pid}); this scene is not touched.\n"
+                f"Progress and results: {log_path}",
+        button=["OK"],
+    )
+    return process
