@@ -222,8 +222,9 @@ def features_for_windows(
 
     The kernel behind ``compute_features``; the streaming engine calls it on a ring buffer. Samples
     outside ``padded_samples`` count as zeros. A window is ``params.window_samples`` long: FACEGOOD's
-    own end, ``int((i * step + 520) * 16)``, differs from that by at most one sample, which only ever
-    falls on the last sample of the last sub-frame, where the Hann window is exactly zero.
+    own end, ``int((i * step + 520) * 16)``, differs from that by at most one sample; with the default
+    parameters the last sub-frame ends exactly at the window's end, so that sample is the last one of
+    the last sub-frame, where the Hann window is exactly zero, and the numbers are the same.
 
     Args:
         padded_samples: Mono audio, already padded (float or int).
