@@ -299,6 +299,7 @@ def test_png_is_valid_and_draws_the_flagged_span_in_the_flag_colour(audio, tmp_p
     span = report["silence"]["spans"][0]
     first, last = layout.columns_of(span["start_s"], span["end_s"])
     assert is_flag[:, first + 2 : last - 2].any(axis=0).all(), "the jaw line is red across the flagged span"
+    assert is_flag[1 : 1 + 8, first:last].all(), "a marker atop the panel"
     outside = np.ones(image.shape[1], dtype=bool)
     outside[first:last] = False
     assert not is_flag[:, outside].any(), "nothing else in the jaw panel is red"

@@ -68,7 +68,21 @@ SERIES_KEY = "_series"
 
 @dataclasses.dataclass
 class QcSettings:
-    """Thresholds of the QC figures (documented in the module docstring)."""
+    """Thresholds of the QC figures (see the module docstring).
+
+    Attributes:
+        silence_db: VAD: silent this many dB below the clip's speech level (as ``PostSettings.silence_db``).
+        floor_db: VAD: silent below this level in dBFS whatever the speech level.
+        min_silence_ms: Shorter silences count as speech and are not checked.
+        release_ms: Time the mouth may take to close after speech.
+        anticipation_ms: Time the mouth may open before speech.
+        open_threshold: Jaw-open values above this in checked silence are flagged.
+        max_lag_ms: Largest audio/mouth offset searched, either way.
+        min_offset_confidence: Offsets less confident than this do not lower the score.
+        curves_fps: Frame rate of curve files that carry none (.csv, .npy); ``None`` = 30.
+        reference_fps: Frame rate of the reference rows when its file carries none; ``None`` = 30
+            (or the curves' rate for bare arrays named after the curves).
+    """
 
     silence_db: float = -30.0
     floor_db: float = -60.0

@@ -2,7 +2,8 @@
 
 From top to bottom: the figures as text, the waveform over speech (green) and silence (grey) segments,
 the jaw-open channel (black; the reference's in blue) with the open-in-silence threshold (dashed orange),
-the checked silence shaded grey and the flagged spans in red (``FLAG``), then the other mouth channels;
+the checked silence shaded grey and the flagged spans in red (``FLAG``: the curve, and a marker atop the
+panel so short spans show on long clips), then the other mouth channels;
 one time axis in seconds. Text uses a built-in 5x7 bitmap font (upper case); the PNG is encoded with zlib.
 """
 
@@ -29,8 +30,10 @@ BACKGROUND: Colour = (255, 255, 255)
 TEXT: Colour = (25, 25, 25)
 AXIS: Colour = (110, 110, 110)
 GRID: Colour = (222, 222, 222)
-SPEECH_BG: Colour = (222, 242, 222)
-SILENCE_BG: Colour = (232, 232, 232)
+SPEECH_BG: Colour = (220, 243, 220)
+SILENCE_BG: Colour = (228, 228, 228)
+SPEECH_BAR: Colour = (70, 165, 70)
+SILENCE_BAR: Colour = (175, 175, 175)
 CHECKED_BG: Colour = (238, 238, 238)
 WAVE: Colour = (55, 85, 140)
 JAW: Colour = (20, 20, 20)
@@ -38,6 +41,8 @@ REFERENCE: Colour = (70, 130, 220)
 THRESHOLD: Colour = (235, 140, 0)
 FLAG: Colour = (215, 25, 30)
 FLAG_BG: Colour = (255, 214, 214)
+BAR_HEIGHT = 8
+"""Height of the speech/silence bar under the waveform and of the flag markers atop the jaw panel."""
 PALETTE: Tuple[Colour, ...] = (
     (31, 119, 180), (44, 160, 44), (148, 103, 189), (140, 86, 75), (227, 119, 194),
     (127, 127, 127), (188, 189, 34), (23, 190, 207), (255, 160, 60), (90, 90, 200),
@@ -288,22 +293,32 @@ def render(report: Dict[str, Any], width: int = WIDTH) -> Tuple[np.ndarray, Plot
         _fill_columns(image, jaw_panel, *layout.columns_of(start / fps, end / fps), CHECKED_BG)
     flagged = np.asarray(series["flagged"], dtype=bool)
     flag_columns = np.zeros(layout.right - layout.left, dtype=bool)
+    markers = []
     for start, end in _mask_spans(flagged):
         first, last = layout.columns_of(start / fps, end / fps)
         flag_columns[first - layout.left : last - layout.left] = True
         _fill_columns(image, jaw_panel, first, last, FLAG_BG)
+        centre = (first + last) // 2
+        markers.append((min(first, centre - 1), max(last, centre + 2)))  # visible even for a one-frame span
     _time_grid(image, layout)
+    bar = (wave[1] - BAR_HEIGHT, wave[1])
+    image[bar[0] : bar[1], layout.left : layout.right] = SPEECH_BAR
+    for start, end in _mask_spans(silent):
+        _fill_columns(image, bar, *layout.columns_of(start / fps, end / fps), SILENCE_BAR)
+    for first, last in markers:
+        _fill_columns(image, (jaw_panel[0] + 1, jaw_panel[0] + 1 + BAR_HEIGHT), first, last, FLAG)
 
     samples = np.asarray(series["samples"], dtype=np.float64)
     rate = float(series["sample_rate"])
     shown = samples[: int(math.ceil(seconds * rate)) + 1]
     peak = float(np.abs(shown).max()) if shown.size else 0.0
     if peak > 0:
-        _draw_series(image, layout, wave, np.arange(shown.size) / rate, shown / peak, (-1.0, 1.0), WAVE)
+        above_bar = (wave[0], wave[1] - BAR_HEIGHT - 1)
+        _draw_series(image, layout, above_bar, np.arange(shown.size) / rate, shown / peak, (-1.0, 1.0), WAVE)
     peak_db = 20 * math.log10(peak) if peak > 0 else float("-inf")
     draw_text(
         image, layout.left, wave[0] - LINE + 2,
-        f"AUDIO (PEAK {peak_db:.1f} DBFS): SPEECH = GREEN, SILENCE = GREY", TEXT,
+        f"AUDIO (PEAK {peak_db:.1f} DBFS) AND VOICE ACTIVITY: SPEECH = GREEN, SILENCE = GREY", TEXT,
     )
 
     jaw = series.get("jaw")
