@@ -618,6 +618,11 @@ class GenerateTab(QtWidgets.QWidget):
                 return
         self.load_audio(path, apply_when_done=True)
 
+    def closeEvent(self, event: Any) -> None:
+        """A tab shown on its own (tests, embedding) stops its work when closed."""
+        self.shutdown()
+        super().closeEvent(event)
+
     def shutdown(self, wait_ms: int = 5000) -> None:
         """Stop background work (the panel is closing)."""
         self._regenerate_timer.stop()
