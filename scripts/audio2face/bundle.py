@@ -120,7 +120,7 @@ def validate_metadata(meta: Mapping[str, Any], where: Path) -> Dict[str, Any]:
     fps = meta.get("fps")
     if not isinstance(fps, (int, float)) or isinstance(fps, bool) or not 0 < fps <= 1000:
         raise Audio2FaceError(f"model.json 'fps' must be a positive number, got {fps!r}", where)
-    FeatureParams.from_dict(_require(meta, "features", dict, where))
+    FeatureParams.from_dict(_require(meta, "features", dict, where), source=where / METADATA_FILE)
     emotion = meta.get("emotion") or {"size": 0}
     size = emotion.get("size", 0)
     if not isinstance(size, int) or size < 0:
