@@ -341,6 +341,17 @@ def test_summarise_puts_the_worst_shot_first(audio, tmp_path):
     assert read_report(tmp_path / "open.json")["format"] == "audio2face-qc"
 
 
+def test_silent_audio_and_curves_without_a_jaw_still_give_a_report_and_a_picture():
+    weights = np.random.default_rng(0).uniform(0, 1, (90, 2))
+    report = qc_report(np.zeros(2 * RATE, np.float32), Curves(["browUp", "eyeBlink_L"], FPS, weights), sample_rate=RATE)
+    assert report["vad"]["speech_seconds"] == 0 and report["jaw_channel"] is None
+    assert report["silence"]["spans"] == [] and "no jaw-open channel" in report["silence"]["note"]
+    assert report["offset"]["offset_ms"] is None and report["offset"]["reason"]
+    assert any("the audio lasts 2.00 s but the curves 3.00 s" in n for n in report["notes"])
+    image, layout = render(report)
+    assert image.shape == (layout.height, layout.width, 3)
+
+
 def test_curves_too_short_for_qc(audio):
     with pytest.raises(Audio2FaceError, match="at least 2"):
         qc_report(audio, Curves(NAMES, FPS, np.zeros((1, 3))), sample_rate=RATE)

@@ -647,8 +647,10 @@ def summary_lines(report: Dict[str, Any]) -> List[str]:
         + ("; ".join(flags) if flags else "nothing flagged")
     ]
     vad = report.get("vad") or {}
+    channels = report.get("channels")
     lines.append(
-        f"{report.get('curves_seconds', 0):.1f} s at {report.get('fps', 0):g} fps, {report.get('channels')} channels; "
+        f"{report.get('curves_seconds', 0):.1f} s at {report.get('fps', 0):g} fps, {channels} "
+        f"channel{'s' if channels != 1 else ''}; "
         f"speech {_fmt(vad.get('speech_seconds'), '.1f')} s, silence {_fmt(vad.get('silence_seconds'), '.1f')} s "
         f"(VAD: silent {_fmt(abs(vad.get('threshold_db') or 0), 'g')} dB below the speech level "
         f"{_fmt(vad.get('speech_level_db'), '.1f')} dBFS or under {_fmt(vad.get('floor_db'), 'g')} dBFS, "
