@@ -390,6 +390,19 @@ def test_cli_writes_json_and_png(shot, tmp_path, capsys):
     _read_png(out.with_suffix(".png").read_bytes())
 
 
+def test_cli_reports_the_keys_of_a_reduced_ma_file(shot, tmp_path, capsys):
+    from audio2face.formats import write_curves
+    from audio2face.keys import key_count, reduce_curves
+
+    wav, _, _ = shot
+    reduced = reduce_curves(Curves(NAMES, FPS, mouth_weights()), 0.01)
+    write_curves(reduced, tmp_path / "reduced.ma", blendshape_node="blendShape1")
+    assert main(["qc", str(wav), str(tmp_path / "reduced.ma"), "--out", str(tmp_path / "r.json")]) == 0
+    keys = json.loads((tmp_path / "r.json").read_text())["keys"]
+    assert keys["keys"] == key_count(reduced.keys)
+    assert f"keys: {key_count(reduced.keys)} (" in capsys.readouterr().out
+
+
 def test_cli_default_output_is_beside_the_working_folder(shot, tmp_path, monkeypatch):
     wav, curves, _ = shot
     work = tmp_path / "work"
