@@ -403,7 +403,7 @@ def test_cli_reports_the_keys_of_a_reduced_ma_file(shot, tmp_path, capsys):
     assert f"keys: {key_count(reduced.keys)} (" in capsys.readouterr().out
 
 
-def test_cli_default_output_is_beside_the_working_folder(shot, tmp_path, monkeypatch):
+def test_cli_default_output_goes_to_the_working_folder(shot, tmp_path, monkeypatch):
     wav, curves, _ = shot
     work = tmp_path / "work"
     work.mkdir()
