@@ -529,10 +529,8 @@ def qc_report(
     curves_seconds = frames / fps
     notes: List[str] = []
     if abs(audio_seconds - curves_seconds) > 2.0 / fps:
-        notes.append(
-            f"the audio lasts {audio_seconds:.2f} s but the curves {curves_seconds:.2f} s; frames past the audio "
-            "count as silence"
-        )
+        tail = "frames past the audio count as silence" if curves_seconds > audio_seconds else "the rest is ignored"
+        notes.append(f"the audio lasts {audio_seconds:.2f} s but the curves {curves_seconds:.2f} s; {tail}")
     mouth_cols = [i for i in mouth_indices(shot_curves.names) if i != jaw_index]
     speech_level = float(np.percentile(levels, SPEECH_PERCENTILE))
     report: Dict[str, Any] = {
