@@ -172,7 +172,7 @@ def default_clip_name(node: str) -> str:
 
     from maya import cmds
 
-    scene_name = cmds.file(query=True, sceneName=True) or ""
+    scene_name = str(cmds.file(query=True, sceneName=True) or "")
     stem = Path(scene_name).stem if scene_name else node
     return re.sub(r"[^A-Za-z0-9._-]", "_", stem) or "clip"
 

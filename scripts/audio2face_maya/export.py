@@ -69,7 +69,8 @@ def sample_weights(
     for column, name in enumerate(names):
         check(cancel)
         plug = scene.weight_plug(node, name)
-        weights[:, column] = [float(cmds.getAttr(plug, time=float(f))) for f in frames]
+        # maya-stubs types getAttr's time flag as int; Maya takes any time value
+        weights[:, column] = [float(cmds.getAttr(plug, time=float(f))) for f in frames]  # type: ignore[arg-type]
         report(progress, column + 1, len(names))
     return names, weights
 

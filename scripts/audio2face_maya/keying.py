@@ -105,7 +105,7 @@ def classify_input(plug: str) -> Tuple[str, Optional[str]]:
     if source is None:
         return "free", None
     node = source.split(".")[0]
-    kind = cmds.nodeType(node)
+    kind = str(cmds.nodeType(node))
     if kind in ("animCurveTU", "animCurveTL", "animCurveTA"):
         return "curve", node
     inherited = cmds.nodeType(node, inherited=True) or []
@@ -166,8 +166,12 @@ def plan_apply(curves: Curves, node: str, options: ApplyOptions) -> KeyPlan:
         curves = resample(curves, fps)
     start = float(options.start_frame) if options.start_frame is not None else float(curves.start_frame)
     rig = scene.target_indices(node)
+    # rig targets no model channel drives hold only the rest value: report them, never key them
+    undriven = set(curves.source.get("unmatched_targets") or [])
     keyed: List[TargetPlan] = []
     for name in curves.names:
+        if name in undriven:
+            continue
         if name not in rig:
             report.skipped[name] = f"{node} has no target named {name!r}"
             continue
@@ -177,7 +181,7 @@ def plan_apply(curves: Curves, node: str, options: ApplyOptions) -> KeyPlan:
             report.skipped[name] = reason
             continue
         keyed.append(TargetPlan(name=name, plug=plug, column=len(keyed), curve=curve))
-    report.unmatched = [t for t in rig if t not in curves.names]
+    report.unmatched = [t for t in rig if t not in curves.names or t in undriven]
     values = _values_for(curves, [t.name for t in keyed])
     frames = start + np.arange(curves.frame_count, dtype=np.float64)
     return KeyPlan(node=node, frames=frames, values=values, targets=keyed, options=options, report=report,

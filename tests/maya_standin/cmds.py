@@ -66,6 +66,8 @@ def command(name: str, undoable: bool = False) -> Callable[[Callable[..., Any]],
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
+            if SCENE.batch_allowed and not SCENE.batch:  # mayapy before maya.standalone.initialize()
+                raise AttributeError(f"module 'maya.cmds' has no attribute '{name}'")
             for arg in args:
                 _check_object_arg(arg)
             mode, flags = parse_flags(name, kwargs)
