@@ -92,6 +92,14 @@ class Session:
         data["connections"] = sorted(data["connections"], key=str)
         return data
 
+    def save_scene(self, path: Path) -> Path:
+        """Write the scene to ``path`` (the stand-in's file form) and start a new empty scene."""
+        dg.dump_scene(self.scene, str(path))
+        keep = (self.scene.batch, self.scene.batch_allowed, self.scene.plugins, self.scene.plugin_paths)
+        self.scene.reset()
+        self.scene.batch, self.scene.batch_allowed, self.scene.plugins, self.scene.plugin_paths = keep
+        return path
+
     def run_idle(self) -> int:
         return utils.run_idle()
 

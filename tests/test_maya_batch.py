@@ -1,0 +1,156 @@
+"""``mayapy -m audio2face_maya.batch``: jobs files, isolation, backups, --job-index, report, exit codes.
+
+Runs ``batch.main`` in-process against the stand-in started as a bare mayapy (before
+``maya.standalone.initialize``), with the real pipeline on a tiny model.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+
+import pytest
+from audio2face_maya import batch, jobs
+from maya_standin import dg, standalone
+from maya_standin.fixtures import mayapy  # noqa: F401 - fixture
+
+RIG = {0: "jawOpen", 2: "mouthFunnel", 5: "mouthSmileLeft"}
+
+
+@pytest.fixture()
+def scenes(mayapy, tmp_path):  # noqa: F811
+    """Two saved scenes with a face rig each."""
+    paths = []
+    for name in ("shot010", "shot020"):
+        mayapy.build_rig(RIG, name=f"{name}_bs", mesh=f"{name}_face")
+        paths.append(mayapy.save_scene(tmp_path / f"{name}.ma"))
+    return paths
+
+
+def _read_scene(path):
+    scene = dg.Scene()
+    dg.load_scene(scene, str(path))
+    return scene
+
+
+def _keyed_curves(path):
+    scene = _read_scene(path)
+    return sorted(n.name for n in scene.nodes.values() if n.type == "animCurveTU" and n.curve.keys)
+
+
+def _run(args, monkeypatch):
+    monkeypatch.delenv("MAYA_NO_STANDALONE_ATEXIT", raising=False)
+    out = io.StringIO()
+    code = batch.main(args, stream=out)
+    return code, out.getvalue()
+
+
+def test_one_bad_job_among_good_ones_is_reported_and_the_rest_run(mayapy, scenes, tiny_bundle, speech_wav,  # noqa: F811
+                                                                  tmp_path, monkeypatch):
+    shot010, shot020 = scenes
+    source_bytes = shot020.read_bytes()
+    job_file = tmp_path / "jobs.json"
+    job_file.write_text(json.dumps({
+        "defaults": {"model": str(tiny_bundle), "smoothing_ms": 10},
+        "jobs": [
+            {"name": "good", "scene": "shot010.ma", "audio": str(speech_wav), "output": "out/shot010_anim.ma",
+             "start_frame": 101},
+            {"name": "missing audio", "scene": "shot010.ma", "audio": "nope.wav", "output": "out/x.ma"},
+            {"name": "in place", "scene": "shot020.ma", "audio": str(speech_wav), "overwrite": True,
+             "node": "shot020_bs", "layer": "lipsync"},
+            {"name": "typo", "scene": "shot020.ma", "audio": str(speech_wav), "output": "out/y.ma", "strenght": 2},
+        ],
+    }))
+    (tmp_path / "out").mkdir()
+    code, printed = _run([str(job_file)], monkeypatch)
+    assert code == batch.EXIT_JOB_FAILED
+    report = json.loads((tmp_path / "jobs.report.json").read_text())
+    assert report["format"] == "audio2face-batch-report" and (report["ok"], report["failed"]) == (2, 2)
+    good, missing, in_place, typo = report["jobs"]
+    assert good["status"] == "ok" and good["node"] == "shot010_bs"
+    assert sorted(good["keyed"]) == ["jawOpen", "mouthFunnel", "mouthSmileLeft"]
+    assert missing["status"] == "failed" and "audio file not found" in missing["error"]
+    assert typo["status"] == "failed" and "strenght" in typo["error"]
+    out_scene = _read_scene(tmp_path / "out" / "shot010_anim.ma")
+    assert sorted(n.name for n in out_scene.nodes.values() if n.type == "audio") == ["speech"]
+    curve = out_scene.nodes["shot010_bs_jawOpen"]
+    assert float(curve.curve.keys[0].time) * 24 == pytest.approx(101.0)
+    assert _keyed_curves(shot010) == []  # a source scene is never written unless asked
+    # the in-place job kept a backup that is the untouched source
+    assert in_place["status"] == "ok" and in_place["backup"]
+    assert open(in_place["backup"], "rb").read() == source_bytes
+    assert "lipsync" in _read_scene(shot020).nodes
+    assert not list((tmp_path / "out").glob(".*a2f-tmp*"))
+    # progress lines and the summary
+    assert "[1/4] good: opening" in printed and "[2/4] missing audio: FAILED" in printed
+    assert "2 ok, 2 failed" in printed
+    # mayapy hygiene
+    assert os.environ["MAYA_NO_STANDALONE_ATEXIT"] == "1"
+    assert standalone.state["initialized"] and standalone.state["uninitialized"]
+
+
+def test_job_index_runs_one_job_for_an_array_task(mayapy, scenes, tiny_bundle, speech_wav, tmp_path,  # noqa: F811
+                                                  monkeypatch):
+    job_file = tmp_path / "jobs.csv"
+    job_file.write_text(
+        "scene,audio,output,model,silence_gate,strength\n"
+        f"shot010.ma,{speech_wav},a.ma,{tiny_bundle},false,0.8\n"
+        f"shot020.ma,{speech_wav},b.ma,{tiny_bundle},yes,1\n"
+    )
+    code, printed = _run([str(job_file), "--job-index", "1"], monkeypatch)
+    assert code == batch.EXIT_OK, printed
+    assert (tmp_path / "b.ma").is_file() and not (tmp_path / "a.ma").exists()
+    report = json.loads((tmp_path / "jobs.report.1.json").read_text())
+    assert [j["index"] for j in report["jobs"]] == [1]
+    assert printed.startswith("[1/1] shot020-speech: opening")
+    code, _ = _run([str(job_file), "--job-index", "2"], monkeypatch)
+    assert code == batch.EXIT_USAGE
+
+
+def test_existing_outputs_need_overwrite(mayapy, scenes, tiny_bundle, speech_wav, tmp_path, monkeypatch):  # noqa: F811
+    (tmp_path / "taken.ma").write_text("keep me")
+    job_file = tmp_path / "jobs.json"
+    job_file.write_text(json.dumps([{"scene": "shot010.ma", "audio": str(speech_wav), "output": "taken.ma",
+                                     "model": str(tiny_bundle)}]))
+    code, _ = _run([str(job_file)], monkeypatch)
+    assert code == batch.EXIT_JOB_FAILED and (tmp_path / "taken.ma").read_text() == "keep me"
+    code, _ = _run([str(job_file), "--overwrite"], monkeypatch)
+    assert code == batch.EXIT_OK and (tmp_path / "taken.ma").read_text() != "keep me"
+    assert list(tmp_path.glob("taken.a2f-backup-*.ma"))[0].read_text() == "keep me"
+
+
+def test_bad_jobs_files_exit_with_usage_errors(mayapy, tmp_path, monkeypatch):  # noqa: F811
+    bad = tmp_path / "jobs.json"
+    bad.write_text("{not json")
+    assert _run([str(bad)], monkeypatch)[0] == batch.EXIT_USAGE
+    assert _run([str(tmp_path / "none.json")], monkeypatch)[0] == batch.EXIT_USAGE
+    (tmp_path / "jobs.txt").write_text("x")
+    assert _run([str(tmp_path / "jobs.txt")], monkeypatch)[0] == batch.EXIT_USAGE
+    assert not standalone.state["initialized"]  # Maya is not started for a bad jobs file
+
+
+def test_without_mayapy_the_batch_says_so(tmp_path, monkeypatch, speech_wav):
+    monkeypatch.setitem(sys.modules, "maya", None)
+    monkeypatch.setitem(sys.modules, "maya.standalone", None)
+    job_file = tmp_path / "jobs.json"
+    job_file.write_text(json.dumps([{"scene": "a.ma", "audio": str(speech_wav), "output": "b.ma"}]))
+    assert _run([str(job_file)], monkeypatch)[0] == batch.EXIT_NO_MAYA
+
+
+def test_job_fields_are_checked_one_by_one(tmp_path):
+    entries = [
+        jobs.make_job(0, {"scene": "a.ma", "audio": "a.wav"}, tmp_path),
+        jobs.make_job(1, {"scene": "a.ma", "audio": "a.wav", "output": "b.fbx"}, tmp_path),
+        jobs.make_job(2, {"scene": "a.ma", "audio": "a.wav", "output": "b.ma", "mode": "merge"}, tmp_path),
+        jobs.make_job(3, {"scene": "a.ma", "audio": "a.wav", "output": "b.ma", "strength": "lots"}, tmp_path),
+        jobs.make_job(4, {"scene": "a.ma", "audio": "a.wav", "overwrite": "true", "emotion": "happy"}, tmp_path),
+    ]
+    assert "no output scene" in entries[0].error
+    assert ".ma or .mb" in entries[1].error
+    assert "mode must be" in entries[2].error
+    assert "strength must be a number" in entries[3].error
+    job = entries[4]
+    assert isinstance(job, jobs.Job) and job.replaces_source and job.settings == {"emotion": "happy"}
+    assert job.scene == tmp_path / "a.ma"
