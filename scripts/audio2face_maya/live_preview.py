@@ -1,0 +1,327 @@
+"""Live preview in Maya: a stream drives a blendShape's target weights directly, frame by frame.
+
+Threads: ``start`` (main thread) reads the rig and snapshots every weight, then a worker thread reads the
+audio source and runs the streaming engine (``audio2face.streaming``); no Maya call is made off the main
+thread. Each time frames are ready the worker asks for ``tick`` to run on Maya's main thread
+(``maya.utils.executeDeferred`` by default, at most one request pending), and ``tick`` writes the newest
+frame's values. A panel may instead pass ``schedule=MANUAL`` and call ``tick`` from a ``QTimer`` on the UI
+thread at the frame rate. Either way the UI thread never waits for audio or inference.
+
+Undo: the values are written with ``MPlug.setDouble`` - a direct plug set, no command and no
+``MDGModifier`` - so nothing enters the undo queue while live and the queue is never flushed
+(maya-facts §4.7, §4.9: API edits made outside a command are not recorded). ``stop`` puts every
+weight back to the value it had at ``start`` the same way, then, when ``record`` is on, keys the take
+through ``host.apply`` - the path Generate uses - which is one undo step; undoing it returns the rig
+to where it was before Live started.
+
+Which weights move: targets a model channel drives that are unlocked and either free or keyed (a keyed
+weight shows the live value until the time changes; the key itself is untouched). Locked weights,
+weights driven by another connection, set-driven keys and animation layers are left alone and listed
+in ``skipped``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from typing import Any, Callable, Dict, List, Optional
+
+import numpy as np
+from audio2face.bundle import Bundle
+from audio2face.curves import Curves
+from audio2face.errors import Audio2FaceError
+from audio2face.pipeline import AnimateSettings, get_bundle
+from audio2face.streaming import LiveFrame, StreamSession
+
+from .host import ApplyOptions, ApplyReport, Host
+
+logger = logging.getLogger(__name__)
+
+Schedule = Callable[[Callable[[], Any]], Any]
+"""Runs a function later on Maya's main thread without waiting for it."""
+
+FrameCallback = Callable[[LiveFrame], None]
+
+
+def MANUAL(fn: Callable[[], Any]) -> None:  # noqa: N802 - a constant-like sentinel callable
+    """``schedule`` for callers that call ``LivePreview.tick`` themselves (a QTimer on the UI thread)."""
+
+
+def _deferred(fn: Callable[[], Any]) -> Any:
+    import maya.utils
+
+    return maya.utils.executeDeferred(fn)
+
+
+@dataclasses.dataclass
+class _Target:
+    """One weight the preview writes: its plug and the value to put back."""
+
+    name: str
+    column: int
+    plug: Any
+    original: float
+
+
+class LivePreview:
+    """Drive ``node``'s target weights from a live stream; restore them on stop; optionally key the take.
+
+    Args:
+        host: The Maya host (``audio2face_maya.host.MayaHost``); ``host.apply`` keys a recorded take.
+        node: The blendShape node.
+        bundle: A loaded model bundle, or ``None`` to load ``settings.model`` (cached per process).
+        settings: Model, mapping, emotion and post-processing knobs (as for Generate). ``targets`` defaults
+            to the node's targets and ``fps`` to the scene's.
+        record: Key the take when ``stop`` is called.
+        apply_options: How a recorded take is keyed (default: replace the keys in the take's range,
+            starting at the current frame when Live started).
+        schedule: How ``tick`` is run on the main thread (default ``maya.utils.executeDeferred``;
+            ``MANUAL`` when the caller runs ``tick`` itself).
+
+    Attributes:
+        record: Whether ``stop`` keys the take (may be changed while live).
+        skipped: Targets left alone, name -> reason.
+        unmatched: Targets no model channel drives (left alone).
+        error: The worker's error in plain words, when it failed.
+        report: What ``host.apply`` did with the last recorded take.
+    """
+
+    def __init__(
+        self,
+        host: Host,
+        node: str,
+        bundle: Optional[Bundle] = None,
+        settings: Optional[AnimateSettings] = None,
+        *,
+        record: bool = False,
+        apply_options: Optional[ApplyOptions] = None,
+        schedule: Optional[Schedule] = None,
+    ) -> None:
+        if getattr(host, "name", None) != "maya":
+            raise Audio2FaceError("live preview drives a rig and needs Maya")
+        self.host = host
+        self.node = node
+        self.settings = settings or AnimateSettings()
+        self.bundle = bundle
+        self.record = record
+        self.apply_options = apply_options
+        self._schedule: Schedule = schedule or _deferred
+        self._frame_callbacks: List[FrameCallback] = []
+        self._finished_callbacks: List[Callable[[], None]] = []
+        self.skipped: Dict[str, str] = {}
+        self.unmatched: List[str] = []
+        self.error: Optional[str] = None
+        self.report: Optional[ApplyReport] = None
+        self.session: Optional[StreamSession] = None
+        self._targets: List[_Target] = []
+        self._lock = threading.Lock()
+        self._latest: Optional[LiveFrame] = None
+        self._take: List[np.ndarray] = []
+        self._tick_pending = False
+        self._worker: Optional[threading.Thread] = None
+        self._source: Any = None
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._finish_announced = False
+        self._start_frame = 1.0
+        self.frames_applied = 0
+
+    # -- hooks --------------------------------------------------------------------------------------
+    def add_frame_callback(self, callback: FrameCallback) -> None:
+        """Call ``callback(frame)`` on the main thread after each frame is written to the rig."""
+        self._frame_callbacks.append(callback)
+
+    def add_finished_callback(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` on the main thread once the source has ended or failed (then call ``stop``)."""
+        self._finished_callbacks.append(callback)
+
+    # -- state --------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """Whether ``start`` was called and ``stop`` not yet."""
+        return self._worker is not None
+
+    @property
+    def finished(self) -> bool:
+        """Whether the source has ended (or failed); the rig keeps the last frame until ``stop``."""
+        return self._done.is_set()
+
+    @property
+    def names(self) -> List[str]:
+        """The stream's output names (the node's targets)."""
+        return list(self.session.names) if self.session else []
+
+    @property
+    def frames_recorded(self) -> int:
+        """Frames of the take so far."""
+        with self._lock:
+            return len(self._take)
+
+    # -- main thread --------------------------------------------------------------------------------
+    def start(self, source: Any) -> None:
+        """Snapshot the weights and start streaming ``source`` (an ``audio2face.live.inputs`` source).
+
+        Raises:
+            Audio2FaceError: Already running, a missing node, or no weight that can be driven.
+        """
+        if self._worker is not None:
+            raise Audio2FaceError("live preview is already running: stop it first")
+        from maya import cmds
+
+        targets = self.host.targets(self.node)
+        if not targets:
+            raise Audio2FaceError(f"{self.node} has no targets to drive")
+        settings = dataclasses.replace(
+            self.settings,
+            targets=list(self.settings.targets or targets),
+            fps=self.settings.fps or self.host.scene_fps(),
+        )
+        bundle = self.bundle if self.bundle is not None else get_bundle(settings.model, settings.threads)
+        session = StreamSession(settings, sample_rate=source.sample_rate, channels=source.channels, bundle=bundle)
+        self.unmatched = list(session.retargeter.unmatched)
+        self.skipped = {}
+        self._targets = self._drivable(session.names, set(self.unmatched), set(targets))
+        if not self._targets:
+            reasons = "; ".join(f"{k}: {v}" for k, v in self.skipped.items()) or "no model channel drives them"
+            raise Audio2FaceError(f"no target of {self.node} can be driven live ({reasons})")
+        self.session = session
+        self.error = None
+        self.report = None
+        self._latest = None
+        self._take = []
+        self._tick_pending = False
+        self._finish_announced = False
+        self.frames_applied = 0
+        self._start_frame = float(cmds.currentTime(query=True))
+        self._stop.clear()
+        self._done.clear()
+        self._source = source
+        self._worker = threading.Thread(target=self._run, args=(session, source), name="audio2face-live",
+                                        daemon=True)
+        self._worker.start()
+        logger.info("live preview on %s: %d targets driven, %d skipped, %d unmatched",
+                    self.node, len(self._targets), len(self.skipped), len(self.unmatched))
+
+    def tick(self) -> bool:
+        """Write the newest frame to the rig (main thread); returns whether a frame was written."""
+        with self._lock:
+            frame, self._latest = self._latest, None
+            self._tick_pending = False
+        wrote = False
+        if frame is not None and self._worker is not None:
+            self._write(frame.weights)
+            self.frames_applied += 1
+            wrote = True
+            for callback in list(self._frame_callbacks):
+                callback(frame)
+        if self._done.is_set() and not self._finish_announced and self._worker is not None:
+            self._finish_announced = True
+            for finished in list(self._finished_callbacks):
+                finished()
+        return wrote
+
+    def stop(self, timeout_s: float = 5.0) -> Optional[Curves]:
+        """Stop streaming, put every weight back, and key the take when ``record`` is on (main thread).
+
+        Returns:
+            The recorded take (already keyed through ``host.apply``), or ``None`` when not recording or
+            nothing was heard.
+        """
+        worker = self._worker
+        if worker is None:
+            return None
+        self._stop.set()
+        if self._source is not None:
+            self._source.close()
+        worker.join(timeout_s)
+        if worker.is_alive():
+            logger.warning("the live audio thread did not stop within %g s; it will end on its own", timeout_s)
+        self._worker = None
+        self._restore()
+        with self._lock:
+            take, self._take = self._take, []
+            self._latest = None
+        if not self.record or not take or self.session is None:
+            return None
+        return self._key_take(np.stack(take))
+
+    # -- worker thread ------------------------------------------------------------------------------
+    def _run(self, session: StreamSession, source: Any) -> None:
+        try:
+            for chunk in source.chunks():
+                if self._stop.is_set():
+                    break
+                self._deliver(session.push(chunk))
+            if not self._stop.is_set():
+                self._deliver(session.finish())
+        except Exception as exc:  # shown to the user by the panel; a bug is logged with its traceback
+            if not isinstance(exc, (Audio2FaceError, OSError)):
+                logger.exception("live preview failed")
+            self.error = str(exc)
+        finally:
+            self._done.set()
+            self._request_tick(force=True)
+
+    def _deliver(self, frames: List[LiveFrame]) -> None:
+        if not frames:
+            return
+        with self._lock:
+            self._take.extend(frame.weights for frame in frames)
+            self._latest = frames[-1]
+        self._request_tick()
+
+    def _request_tick(self, force: bool = False) -> None:
+        with self._lock:
+            if self._tick_pending and not force:
+                return
+            self._tick_pending = True
+        try:
+            self._schedule(self.tick)
+        except Exception:  # a closing Maya can refuse deferred work; the next stop restores anyway
+            logger.debug("could not schedule a live tick", exc_info=True)
+
+    # -- Maya ---------------------------------------------------------------------------------------
+    def _drivable(self, names: List[str], unmatched: set, rig: set) -> List[_Target]:
+        import maya.api.OpenMaya as om
+
+        from .keying import classify_input
+
+        targets: List[_Target] = []
+        for column, name in enumerate(names):
+            if name in unmatched or name not in rig:
+                continue
+            plug_name = f"{self.node}.{name}"
+            plug = om.MSelectionList().add(plug_name).getPlug(0)
+            if plug.isLocked:
+                self.skipped[name] = "the weight is locked"
+                continue
+            kind, source = classify_input(plug_name)
+            if kind not in ("free", "curve"):
+                self.skipped[name] = f"the weight is driven ({kind}{': ' + source if source else ''})"
+                continue
+            targets.append(_Target(name, column, plug, float(plug.asDouble())))
+        return targets
+
+    def _write(self, weights: np.ndarray) -> None:
+        values = weights.tolist()
+        for target in self._targets:
+            target.plug.setDouble(values[target.column])
+
+    def _restore(self) -> None:
+        for target in self._targets:
+            target.plug.setDouble(target.original)
+
+    def _key_take(self, weights: np.ndarray) -> Curves:
+        assert self.session is not None
+        options = self.apply_options or ApplyOptions(start_frame=self._start_frame)
+        if options.start_frame is None:
+            options = dataclasses.replace(options, start_frame=self._start_frame)
+        curves = Curves(
+            self.session.names, self.session.fps, weights, start_frame=float(options.start_frame),
+            source={"audio": "<live>", "model": str(self.session.bundle.path), "mapping": self.settings.mapping,
+                    "post": dataclasses.asdict(self.session.settings.post),
+                    "unmatched_targets": list(self.unmatched), "live": True},
+        )
+        self.report = self.host.apply(curves, self.node, options)
+        return curves
