@@ -126,7 +126,7 @@ class CurvePlot(QtWidgets.QWidget):
             curves = self._curves
             if curves is None or curves.frame_count == 0:
                 painter.setPen(style.AXIS_TEXT)
-                painter.drawText(self.rect(), QtCore.Qt.AlignmentFlag.AlignCenter, self.placeholder)
+                painter.drawText(self.rect(), int(QtCore.Qt.AlignmentFlag.AlignCenter), self.placeholder)
                 return
             rect = self._plot_rect()
             self._draw_axes(painter, rect, curves)

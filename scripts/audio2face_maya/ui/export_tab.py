@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from audio2face.errors import Audio2FaceError
-from Qt import QtCore, QtWidgets
+from Qt import QtCore, QtGui, QtWidgets
 
 from audio2face_maya.host import Host
 
@@ -182,7 +182,7 @@ class ExportTab(QtWidgets.QWidget):
         if not _CLIP_NAME.match(name):
             raise Audio2FaceError(f"clip name {name!r} may hold only letters, digits, '_', '-' and '.'")
         self.save_settings()
-        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+        QtWidgets.QApplication.setOverrideCursor(QtGui.QCursor(QtCore.Qt.CursorShape.WaitCursor))
         try:
             written = self.host.export_dataset(node, start, end, audio, folder, name)
         finally:

@@ -53,7 +53,7 @@ class LossPlot(QtWidgets.QWidget):
             points = [p for series in self._series.values() for p in series]
             if not points:
                 painter.setPen(style.AXIS_TEXT)
-                painter.drawText(self.rect(), QtCore.Qt.AlignmentFlag.AlignCenter, self.placeholder)
+                painter.drawText(self.rect(), int(QtCore.Qt.AlignmentFlag.AlignCenter), self.placeholder)
                 return
             self._draw(painter, points)
         finally:

@@ -60,7 +60,6 @@ class MappingTable(QtWidgets.QTableWidget):
             self.setRowCount(len(self._targets))
             for row, target in enumerate(self._targets):
                 item = QtWidgets.QTableWidgetItem(target)
-                item.setFlags(QtCore.Qt.ItemFlag.ItemIsEnabled | QtCore.Qt.ItemFlag.ItemIsSelectable)
                 self.setItem(row, 0, item)
                 combo = QtWidgets.QComboBox()
                 combo.setEditable(True)

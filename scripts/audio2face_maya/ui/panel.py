@@ -77,7 +77,7 @@ class Audio2FacePanel(QtWidgets.QWidget):
         self.generate_tab.save_settings()
         self.train_tab.save_settings()
         self.export_tab.save_settings()
-        self.store.set("panel/geometry", bytes(self.saveGeometry().toBase64()).decode("ascii"))
+        self.store.set("panel/geometry", bytes(self.saveGeometry().toBase64().data()).decode("ascii"))
         self.store.sync()
 
     def restore_geometry(self) -> None:

@@ -63,7 +63,7 @@ class TrainTab(QtWidgets.QWidget):
         self.store = store
         self.program: Sequence[str] = training.DEFAULT_PROGRAM
         self.trainer = TrainerProcess(self)
-        self.trainer.event.connect(self._on_event)
+        self.trainer.event_received.connect(self._on_event)
         self.trainer.log.connect(self.append_log)
         self.trainer.failed.connect(lambda text: self.message.show_message(text, "error"))
         self.trainer.ended.connect(self._on_ended)

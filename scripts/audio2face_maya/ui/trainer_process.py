@@ -20,13 +20,14 @@ class TrainerProcess(QtCore.QObject):
     """Starts ``python -m audio2face_trainer train ...`` and turns its stdout into events.
 
     Signals:
-        event(dict): one parsed protocol event (``training.parse_event``).
+        event_received(dict): one parsed protocol event (``training.parse_event``). Not named ``event``:
+            that would hide ``QObject.event``, which PySide2 then tries to call for every Qt event.
         log(str): a line for the log view (stderr, and stdout lines that are not events).
         ended(int, str): exit code and the outcome: "done", "cancelled" or "error".
         failed(str): a plain-words error (the trainer's ``error`` event, a start failure or a crash).
     """
 
-    event = QtCore.Signal(dict)
+    event_received = QtCore.Signal(dict)
     log = QtCore.Signal(str)
     ended = QtCore.Signal(int, str)
     failed = QtCore.Signal(str)
@@ -116,12 +117,12 @@ class TrainerProcess(QtCore.QObject):
 
     def _read_stdout(self) -> None:
         assert self.process is not None
-        for line in self._lines("out", bytes(self.process.readAllStandardOutput())):
+        for line in self._lines("out", bytes(self.process.readAllStandardOutput().data())):
             self._handle_stdout_line(line)
 
     def _read_stderr(self) -> None:
         assert self.process is not None
-        for line in self._lines("err", bytes(self.process.readAllStandardError())):
+        for line in self._lines("err", bytes(self.process.readAllStandardError().data())):
             self._handle_stderr_line(line)
 
     def _handle_stdout_line(self, line: str) -> None:
@@ -139,7 +140,7 @@ class TrainerProcess(QtCore.QObject):
             self.failed.emit(str(event["message"]))
         elif name == "warning":
             self.log.emit(f"Warning: {event['message']}")
-        self.event.emit(event)
+        self.event_received.emit(event)
 
     def _handle_stderr_line(self, line: str) -> None:
         if line.strip():
