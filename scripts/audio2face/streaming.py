@@ -60,7 +60,7 @@ RawHook = Callable[[np.ndarray, np.ndarray], None]
 class LiveFrame(NamedTuple):
     """One frame of output: its index (0 = time 0) and float32 weights, one per ``StreamSession.names``."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the field shadows tuple.index on purpose: frame.index reads best
     weights: np.ndarray
 
 
@@ -146,7 +146,8 @@ class InputConverter:
             raise Audio2FaceError(f"audio chunks must be 1-D or 2-D, got shape {data.shape}")
         if data.shape[0] == 0:
             return np.zeros(0, dtype=np.float32)
-        mono = prepare_samples(data, self.sample_rate, self.sample_rate, source="<stream>")
+        # same rate in and out: prepare_samples only downmixes and scales, with the offline code
+        mono = prepare_samples(data, self.sample_rate, self.sample_rate, source="<stream>")  # type: ignore[arg-type]
         if self._resampler is None:
             return mono
         return np.asarray(self._resampler.resample_chunk(mono), dtype=np.float32)

@@ -314,11 +314,11 @@ class LivePreview:
 
     def _key_take(self, weights: np.ndarray) -> Curves:
         assert self.session is not None
-        options = self.apply_options or ApplyOptions(start_frame=self._start_frame)
-        if options.start_frame is None:
-            options = dataclasses.replace(options, start_frame=self._start_frame)
+        options = self.apply_options or ApplyOptions()
+        start = self._start_frame if options.start_frame is None else float(options.start_frame)
+        options = dataclasses.replace(options, start_frame=start)
         curves = Curves(
-            self.session.names, self.session.fps, weights, start_frame=float(options.start_frame),
+            self.session.names, self.session.fps, weights, start_frame=start,
             source={"audio": "<live>", "model": str(self.session.bundle.path), "mapping": self.settings.mapping,
                     "post": dataclasses.asdict(self.session.settings.post),
                     "unmatched_targets": list(self.unmatched), "live": True},

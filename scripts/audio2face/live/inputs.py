@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator, Optional, Protocol
+from typing import Any, BinaryIO, Callable, Dict, Iterator, Optional, Protocol
 
 import numpy as np
 import soundfile
@@ -23,7 +23,7 @@ from ..errors import Audio2FaceError, PathLike
 
 logger = logging.getLogger(__name__)
 
-PCM_FORMATS = {"s16": np.dtype("<i2"), "f32": np.dtype("<f4")}
+PCM_FORMATS: Dict[str, np.dtype] = {"s16": np.dtype("<i2"), "f32": np.dtype("<f4")}
 """Raw PCM sample formats on stdin: 16-bit signed and 32-bit float, little-endian, interleaved."""
 
 DEFAULT_BLOCK_MS = 20.0
@@ -156,7 +156,7 @@ class PcmSource:
         self.stream = stream
         self.sample_rate = float(sample_rate)
         self.channels = int(channels)
-        self.dtype = PCM_FORMATS[sample_format]
+        self.dtype: np.dtype = PCM_FORMATS[sample_format]
         self.description = f"raw {sample_format} PCM on stdin ({self.channels} ch, {self.sample_rate:g} Hz)"
         self._frame_bytes = self.dtype.itemsize * self.channels
         self._block_bytes = _block_frames(self.sample_rate, block_ms) * self._frame_bytes

@@ -35,7 +35,7 @@ import socket
 import struct
 import uuid
 from fractions import Fraction
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -123,7 +123,7 @@ def slot_columns(names: Sequence[str]) -> List[Optional[int]]:
 
     Names match ARKit's case-insensitively, ignoring namespaces and separators (``face:JawOpen``).
     """
-    columns = {}
+    columns: Dict[str, int] = {}
     for column, name in enumerate(names):
         columns.setdefault(_normalise(name), column)
     return [columns.get(_normalise(slot)) for slot in SLOTS]
