@@ -1,0 +1,132 @@
+"""The docked panel's logic (dock.py) against a fake of Maya's UI modules: one instance, restore, uiScript."""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any, Dict, List
+
+import pytest
+
+pytest_plugins = ["ui_conftest"]
+
+
+class FakeMixin:
+    """Shaped like Maya's MayaQWidgetDockableMixin: cooperative __init__, show(**dockable parameters)."""
+
+    instances: List[FakeMixin] = []
+
+    def __init__(self, parent: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, parent=parent, **kwargs)
+        self.dock_parameters: Dict[str, Any] = {}
+        FakeMixin.instances.append(self)
+
+    def show(self, *args: Any, **kwargs: Any) -> None:  # noqa: D102
+        self.dock_parameters = kwargs
+        FAKE_UI["controls"].add(self.objectName() + "WorkspaceControl")
+
+
+FAKE_UI: Dict[str, Any] = {}
+
+
+def _install_fake_maya(monkeypatch: pytest.MonkeyPatch) -> None:
+    FAKE_UI.update(controls=set(), deleted=[], layouts=[], states={"audio2facePanelWorkspaceControl"})
+    FakeMixin.instances = []
+    cmds = types.ModuleType("maya.cmds")
+
+    def workspace_control(name: str, query: bool = False, exists: bool = False, edit: bool = False, **flags: Any):
+        if query and exists:
+            return name in FAKE_UI["controls"]
+        FAKE_UI.setdefault("edits", []).append((name, flags))
+        return None
+
+    def workspace_control_state(name: str, query: bool = False, exists: bool = False, remove: bool = False):
+        if query and exists:
+            return name in FAKE_UI["states"]
+        FAKE_UI["states"].discard(name)
+
+    def delete_ui(name: str, **flags: Any) -> None:
+        FAKE_UI["controls"].discard(name)
+        FAKE_UI["deleted"].append(name)
+
+    cmds.about = lambda batch=False, **flags: False
+    cmds.workspaceControl = workspace_control
+    cmds.workspaceControlState = workspace_control_state
+    cmds.deleteUI = delete_ui
+    omui = types.ModuleType("maya.OpenMayaUI")
+
+    class MQtUtil:
+        getCurrentParent = staticmethod(lambda: 1234)
+        findControl = staticmethod(lambda name: 5678 if name == "audio2facePanel" else 0)
+        addWidgetToMayaLayout = staticmethod(lambda child, parent: FAKE_UI["layouts"].append((child, parent)))
+
+    omui.MQtUtil = MQtUtil
+    maya = types.ModuleType("maya")
+    maya.__path__ = []
+    maya.cmds, maya.OpenMayaUI = cmds, omui
+    mixin = types.ModuleType("maya.app.general.mayaMixin")
+    mixin.MayaQWidgetDockableMixin = FakeMixin
+    for name, module in {"maya": maya, "maya.cmds": cmds, "maya.OpenMayaUI": omui,
+                         "maya.app": types.ModuleType("maya.app"),
+                         "maya.app.general": types.ModuleType("maya.app.general"),
+                         "maya.app.general.mayaMixin": mixin}.items():
+        monkeypatch.setitem(sys.modules, name, module)
+
+
+@pytest.fixture()
+def dock(monkeypatch, tmp_path, qtbot):
+    from audio2face_maya.host import FileHost
+    from audio2face_maya.ui import dock as dock_module
+    from audio2face_maya.ui import panel as panel_module
+    from audio2face_maya.ui.settings_store import SETTINGS_ENV
+
+    _install_fake_maya(monkeypatch)
+    monkeypatch.setenv(SETTINGS_ENV, str(tmp_path / "ui.ini"))
+    monkeypatch.setattr(panel_module, "current_host", FileHost)
+    monkeypatch.setattr(dock_module, "_panel", None)
+    monkeypatch.setattr(dock_module, "_dockable_class", None)
+    yield dock_module
+    for widget in FakeMixin.instances:
+        widget.shutdown()
+        widget.deleteLater()
+
+
+def test_show_docks_one_panel_with_a_stable_name_and_restore_script(dock):
+    from audio2face_maya import ui
+
+    FAKE_UI["controls"].add(dock.WORKSPACE_CONTROL)  # left over from an earlier session
+    panel = ui.show()
+    assert FAKE_UI["deleted"] == [dock.WORKSPACE_CONTROL], "a stale control is removed first"
+    assert panel.objectName() == "audio2facePanel"
+    assert dock.WORKSPACE_CONTROL == "audio2facePanelWorkspaceControl"
+    params = panel.dock_parameters
+    assert params["dockable"] is True and params["retain"] is False
+    assert params["uiScript"] == dock.UI_SCRIPT
+    compile(dock.UI_SCRIPT, "<uiScript>", "exec")
+    again = ui.show(tab="export")
+    assert again is panel and len(FakeMixin.instances) == 1
+    assert panel.tabs.currentWidget() is panel.export_tab
+    assert (dock.WORKSPACE_CONTROL, {"restore": True, "visible": True}) in FAKE_UI["edits"]
+
+
+def test_restore_rebuilds_the_panel_inside_the_saved_control(dock):
+    panel = dock.show(restore=True)
+    assert FAKE_UI["layouts"] == [(5678, 1234)]
+    assert panel.dock_parameters == {}, "restoring does not create another workspaceControl"
+
+
+def test_closing_the_dock_stops_work_and_allows_a_new_one(dock):
+    panel = dock.show()
+    panel.dockCloseEventTriggered()
+    assert dock.current_panel() is None and panel._shut_down
+    dock.show()
+    assert len(FakeMixin.instances) == 2
+    dock.close()
+    assert dock.current_panel() is None and dock.WORKSPACE_CONTROL not in FAKE_UI["states"]
+
+
+def test_mixin_first_cooperative_init_builds_the_panel(dock):
+    cls = dock.dockable_panel_class()
+    assert cls.__mro__[1] is FakeMixin, "Maya's mixin must come first"
+    panel = cls()
+    assert panel.generate_tab is not None and hasattr(panel, "dock_parameters")
