@@ -85,3 +85,18 @@ def test_export_tab_writes_a_training_clip(qtbot, maya, rig, ui_store, ui_speech
     assert column[11] == pytest.approx(1.0) and column[0] == pytest.approx(0.0)
     tab.export_button.click()  # the same clip again: refused in plain words
     assert tab.message.level == "error" and ui_speech.stem in tab.message.text()
+
+
+def test_refresh_finds_new_nodes_and_keeps_mapping_edits(qtbot, maya, rig, ui_store, ui_model):  # noqa: F811
+    from audio2face_maya.host import MayaHost
+    from ui_conftest import make_generate_tab
+
+    tab = make_generate_tab(qtbot, ui_store, ui_model, host=MayaHost())
+    tab.mapping_table.set_source("browInnerUp", "mouthClose")
+    maya.build_rig({0: "jawOpen"}, name="late_bs", mesh="late")
+    tab.refresh_button.click()
+    assert tab.node_combo.findText("late_bs") >= 0 and tab.current_node() == "face_bs"
+    assert tab.mapping_table.source_text("browInnerUp") == "mouthClose", "a refresh keeps the user's edits"
+    tab.hide()
+    tab.show()  # coming back into view refreshes too
+    assert tab.mapping_table.source_text("browInnerUp") == "mouthClose"

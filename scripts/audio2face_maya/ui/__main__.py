@@ -51,7 +51,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Start the window and run until it closes."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
-    from Qt import QtWidgets
+    try:
+        from Qt import QtWidgets
+    except ImportError as exc:
+        print(f"audio2face panel: no Qt ({exc}); install it with: pip install \".[ui]\"", file=sys.stderr)
+        return 2
 
     from .theme import apply_dark_theme
 

@@ -64,6 +64,7 @@ class GenerateTab(QtWidgets.QWidget):
         self._jobs: List[Job] = []
         self._apply_when_done = False
         self._mapping_dir = tempfile.TemporaryDirectory(prefix="audio2face_panel_")
+        self._mapped_for: Tuple = ()
         self.animate_fn: Callable[..., Curves] = pipeline.animate
         self._restoring = True
         self._build()
@@ -353,9 +354,14 @@ class GenerateTab(QtWidgets.QWidget):
             targets = list(self.model_info.channels)
         return targets
 
-    def _fill_mapping(self) -> None:
+    def _fill_mapping(self, force: bool = False) -> None:
+        """Auto-match the table for the current model and rig (kept as edited when neither changed)."""
         channels = self.model_info.channels if self.model_info else []
         targets = self.rig_targets()
+        key = (tuple(channels), self.current_node(), tuple(targets))
+        if key == self._mapped_for and not force:
+            return
+        self._mapped_for = key
         self.mapping_table.set_rows(targets, channels, retarget.auto_match(channels, targets) if channels else {})
         self._update_unmatched()
 
@@ -617,6 +623,12 @@ class GenerateTab(QtWidgets.QWidget):
             if not path:
                 return
         self.load_audio(path, apply_when_done=True)
+
+    def showEvent(self, event: Any) -> None:
+        """Catch up with the scene (new blendShape nodes) whenever the tab comes into view."""
+        super().showEvent(event)
+        if self.host.name == "maya":
+            self._safe(self.refresh_nodes)
 
     def closeEvent(self, event: Any) -> None:
         """A tab shown on its own (tests, embedding) stops its work when closed."""
