@@ -205,3 +205,21 @@ def test_resample_keeps_duration_and_values():
     out = keying.resample(curves, 24.0)
     assert out.fps == 24.0 and out.frame_count == 25
     np.testing.assert_allclose(out.weights[:, 0], np.linspace(0, 1, 25), atol=1e-6)
+
+
+def test_reduced_keys_are_written_with_their_tangents_and_stay_within_tolerance(maya):  # noqa: F811
+    from audio2face.keys import reduce_curves
+
+    bs = maya.build_rig(RIG)
+    t = np.arange(96, dtype=np.float32)
+    dense = np.stack([0.5 + 0.45 * np.sin(t / 7.0), np.where(t < 40, 0.2, 0.2 + (t - 40) / 80)], axis=1)
+    curves = reduce_curves(Curves(["jawOpen", "mouthSmile"], 24.0, dense.astype(np.float32), start_frame=1), 0.01)
+    report = MayaHost().apply(curves, bs, ApplyOptions(start_frame=11))
+    written = {name: maya.keys(f"{bs}.{name}") for name in curves.names}
+    assert report.key_count == sum(len(k) for k in written.values()) < 96
+    assert [k[0] for k in written["jawOpen"]][0] == 11.0 and written["jawOpen"][-1][0] == 106.0
+    for column, name in enumerate(curves.names):
+        sampled = [maya.cmds.getAttr(f"{bs}.{name}", time=float(f)) for f in range(11, 107)]
+        assert np.max(np.abs(np.array(sampled) - dense[:, column])) <= 0.01 + 1e-6
+    maya.cmds.undo()
+    assert all(maya.keys(f"{bs}.{name}") == [] for name in curves.names)

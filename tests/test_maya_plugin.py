@@ -135,3 +135,10 @@ def test_register_and_deregister_failures_are_reported_and_raised(maya):  # noqa
     with pytest.raises(RuntimeError):
         maya.cmds.unloadPlugin("audio2face_plugin")
     assert ("error", "Audio2Face: failed to deregister command audio2faceApply") in maya.scene.log
+
+
+def test_the_maya_guide_documents_every_flag():
+    text = (plugin.bundled_plugin_path().parents[1] / "docs" / "maya.md").read_text(encoding="utf-8")
+    for flag in commands.ANIMATE_FLAGS + commands.EXPORT_FLAGS:
+        assert f"| `-{flag.long}` (`-{flag.short}`) |" in text, flag
+    assert "none of it has been run" in text  # never claims to have run in Maya

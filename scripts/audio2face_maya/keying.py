@@ -62,6 +62,9 @@ class KeyPlan:
     sound_path: Optional[str] = None
     interactive: bool = False
     sound_node: Optional[str] = None
+    fps: float = 24.0
+    sparse: Dict[str, List[Any]] = dataclasses.field(default_factory=dict)
+    """Reduced keys per target (``audio2face.keys.Key``, times in scene frames); others get a key per frame."""
 
     @property
     def first_frame(self) -> float:
@@ -163,6 +166,8 @@ def plan_apply(curves: Curves, node: str, options: ApplyOptions) -> KeyPlan:
         report.notes.append(
             f"the curves are at {curves.fps:g} fps and the scene at {fps:g} fps: resampled in time to {fps:g} fps"
         )
+        if curves.keys:
+            report.notes.append("reduced keys were dropped by the resampling: a key on every frame instead")
         curves = resample(curves, fps)
     start = float(options.start_frame) if options.start_frame is not None else float(curves.start_frame)
     rig = scene.target_indices(node)
@@ -184,8 +189,11 @@ def plan_apply(curves: Curves, node: str, options: ApplyOptions) -> KeyPlan:
     report.unmatched = [t for t in rig if t not in curves.names or t in undriven]
     values = _values_for(curves, [t.name for t in keyed])
     frames = start + np.arange(curves.frame_count, dtype=np.float64)
+    shift = start - float(curves.start_frame)
+    sparse = {t.name: [dataclasses.replace(k, time=float(k.time) + shift) for k in curves.keys[t.name]]
+              for t in keyed if curves.keys and curves.keys.get(t.name)}
     return KeyPlan(node=node, frames=frames, values=values, targets=keyed, options=options, report=report,
-                   sound_path=sound_path, interactive=not scene.is_batch())
+                   sound_path=sound_path, interactive=not scene.is_batch(), fps=fps, sparse=sparse)
 
 
 # --------------------------------------------------------------------------- executing (inside a command)
@@ -246,6 +254,35 @@ def _add_keys(fn: Any, frames: np.ndarray, values: np.ndarray, change: Any) -> i
     return int(len(frames))
 
 
+def _add_sparse_keys(fn: Any, keys: Sequence[Any], fps: float, change: Any) -> int:
+    """Reduced keys with their tangents: linear, or fixed with the slope given per frame.
+
+    Fixed tangents are passed in internal units (``convertUnits=False``): x is one frame in seconds,
+    y the value change over that frame, so y / x is the slope per second (docs/maya.md, "Sparse keys").
+    """
+    import maya.api.OpenMaya as om
+    import maya.api.OpenMayaAnim as oma
+
+    unit = om.MTime.uiUnit()
+    times = om.MTimeArray([om.MTime(float(k.time), unit) for k in keys])
+    values = om.MDoubleArray([float(k.value) for k in keys])
+    linear, fixed = oma.MFnAnimCurve.kTangentLinear, oma.MFnAnimCurve.kTangentFixed
+    if all(k.in_tangent == "linear" and k.out_tangent == "linear" for k in keys):
+        fn.addKeys(times, values, linear, linear, True, change)
+        return len(keys)
+    step = 1.0 / float(fps)
+    fn.addKeysWithTangents(
+        times, values, linear, linear,
+        [fixed if k.in_tangent == "fixed" else linear for k in keys],
+        [fixed if k.out_tangent == "fixed" else linear for k in keys],
+        [step] * len(keys), [float(k.in_slope) for k in keys],
+        [step] * len(keys), [float(k.out_slope) for k in keys],
+        [k.in_tangent == k.out_tangent and abs(k.in_slope - k.out_slope) < 1e-12 for k in keys],
+        [True] * len(keys), False, True, change,
+    )
+    return len(keys)
+
+
 def execute(plan: KeyPlan, recorder: ApiUndo) -> ApplyReport:
     """Make the planned changes, recording them in ``recorder``; on any error undo them and re-raise."""
     try:
@@ -272,7 +309,10 @@ def _execute(plan: KeyPlan, recorder: ApiUndo) -> ApplyReport:
             replaced += _remove_keys(fn, None, None, recorder.change)
         else:
             replaced += _remove_keys(fn, plan.first_frame, plan.last_frame, recorder.change)
-        report.key_count += _add_keys(fn, plan.frames, plan.values[:, target.column], recorder.change)
+        if target.name in plan.sparse:
+            report.key_count += _add_sparse_keys(fn, plan.sparse[target.name], plan.fps, recorder.change)
+        else:
+            report.key_count += _add_keys(fn, plan.frames, plan.values[:, target.column], recorder.change)
         report.keyed.append(target.name)
     if replaced:
         report.notes.append(f"replaced {replaced} existing keys")

@@ -351,7 +351,8 @@ def currentUnit(mode: str, flags: Dict[str, Any], journal: dg.Journal) -> Any:
         ratio = SCENE.fps / new_rate
         for node in SCENE.nodes.values():
             if node.curve is not None and node.type.startswith("animCurveT"):
-                keys = [(Fraction(k.time) * ratio, k.value, k.in_type, k.out_type) for k in node.curve.keys]
+                keys = [(Fraction(k.time) * ratio, k.value, k.in_type, k.out_type, k.in_slope / float(ratio),
+                         k.out_slope / float(ratio)) for k in node.curve.keys]
                 SCENE.set_curve_keys(node, keys, journal)
     SCENE.set_time_settings(journal, time_unit=unit)
     return None

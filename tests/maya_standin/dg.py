@@ -182,6 +182,8 @@ class Key:
     value: float
     in_type: str = "linear"
     out_type: str = "linear"
+    in_slope: float = 0.0  # fixed tangents: value units per second (tangent y / x in internal units)
+    out_slope: float = 0.0
 
 
 @dataclass
@@ -205,17 +207,25 @@ class CurveData:
             return a.value
         if a.out_type == "stepnext":
             return b.value
-        if a.out_type != "linear" or b.in_type != "linear":
-            raise NotImplementedError(
-                f"stand-in evaluates linear and step tangents only, got {a.out_type}/{b.in_type}"
-            )
-        u = (x - a.time) / (b.time - a.time)
-        return a.value + (b.value - a.value) * u
+        for kind in (a.out_type, b.in_type):
+            if kind not in ("linear", "fixed"):
+                raise NotImplementedError(f"stand-in evaluates linear, fixed and step tangents only, got {kind}")
+        h = float(b.time) - float(a.time)
+        u = (x - float(a.time)) / h
+        if a.out_type == "linear" and b.in_type == "linear":
+            return a.value + (b.value - a.value) * u
+        # non-weighted cubic Hermite; a linear side takes the chord's slope
+        chord = (b.value - a.value) / h
+        m0 = a.out_slope if a.out_type == "fixed" else chord
+        m1 = b.in_slope if b.in_type == "fixed" else chord
+        h00, h10 = 2 * u**3 - 3 * u**2 + 1, u**3 - 2 * u**2 + u
+        h01, h11 = -2 * u**3 + 3 * u**2, u**3 - u**2
+        return h00 * a.value + h10 * h * m0 + h01 * b.value + h11 * h * m1
 
-    def snapshot(self) -> List[Tuple[float, float, str, str]]:
-        return [(k.time, k.value, k.in_type, k.out_type) for k in self.keys]
+    def snapshot(self) -> List[tuple]:
+        return [(k.time, k.value, k.in_type, k.out_type, k.in_slope, k.out_slope) for k in self.keys]
 
-    def restore(self, snap: List[Tuple[float, float, str, str]]) -> None:
+    def restore(self, snap: List[tuple]) -> None:
         self.keys = [Key(*k) for k in snap]
 
 

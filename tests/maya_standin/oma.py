@@ -185,7 +185,11 @@ class MFnAnimCurve:
             raise RuntimeError("(kInvalidParameter): step is not a valid in-tangent")
         if tin != "linear" or tout not in ("linear", "step"):
             raise NotImplementedError("stand-in evaluates linear/step keys only")
-        new = [(self._time_seconds(t), float(v), tin, tout) for t, v in zip(times, values)]
+        new = [(self._time_seconds(t), float(v), tin, tout, 0.0, 0.0) for t, v in zip(times, values)]
+        self._merge(new, keepExistingKeys, change)
+        return self
+
+    def _merge(self, new: List[tuple], keepExistingKeys: bool, change: Optional[MAnimCurveChange]) -> None:
         new_times = [k[0] for k in new]
         if len(set(new_times)) != len(new_times):
             raise RuntimeError("(kInvalidParameter): duplicate key times")
@@ -199,6 +203,41 @@ class MFnAnimCurve:
             # (maya-facts §4.6 [?]); the stand-in takes the harsher reading: the whole curve.
             keys = sorted(new, key=lambda k: k[0])
         self._edit(keys, change)
+
+    def addKeysWithTangents(self, times: Sequence[MTime], values: Sequence[float], tangentInType: int = 0,
+                            tangentOutType: int = 0, tangentInTypeArray: Sequence[int] = (),
+                            tangentOutTypeArray: Sequence[int] = (), tangentInXArray: Sequence[float] = (),
+                            tangentInYArray: Sequence[float] = (), tangentOutXArray: Sequence[float] = (),
+                            tangentOutYArray: Sequence[float] = (), tangentsLockedArray: Sequence[bool] = (),
+                            weightsLockedArray: Sequence[bool] = (), convertUnits: bool = True,
+                            keepExistingKeys: bool = False, change: Optional[MAnimCurveChange] = None
+                            ) -> MFnAnimCurve:
+        """Keys with per-key tangent types and (x, y) tangents.
+
+        The stand-in implements ``convertUnits=False`` only: x in seconds, y in value units (internal
+        units, maya-facts §4.6); the tangent's slope is y / x per second.
+        """
+        if not self._n().type.startswith("animCurveT") or self._n().type == "animCurveTT":
+            raise RuntimeError("(kInvalidParameter): addKeys works on TA, TL and TU curves only")
+        if convertUnits:
+            raise NotImplementedError("stand-in addKeysWithTangents takes internal units (convertUnits=False)")
+        n = len(times)
+        arrays = (values, tangentInTypeArray, tangentOutTypeArray, tangentInXArray, tangentInYArray,
+                  tangentOutXArray, tangentOutYArray, tangentsLockedArray, weightsLockedArray)
+        if any(len(a) != n for a in arrays):
+            raise RuntimeError("(kInvalidParameter): array lengths differ")
+        new = []
+        for i in range(n):
+            tin, tout = _TANGENTS.get(tangentInTypeArray[i]), _TANGENTS.get(tangentOutTypeArray[i])
+            if tin not in ("linear", "fixed") or tout not in ("linear", "fixed"):
+                raise NotImplementedError("stand-in evaluates linear and fixed tangents only")
+            slopes = []
+            for x, y in ((tangentInXArray[i], tangentInYArray[i]), (tangentOutXArray[i], tangentOutYArray[i])):
+                if x <= 0:
+                    raise RuntimeError("(kInvalidParameter): tangent x must be positive")
+                slopes.append(float(y) / float(x))
+            new.append((self._time_seconds(times[i]), float(values[i]), tin, tout, slopes[0], slopes[1]))
+        self._merge(new, keepExistingKeys, change)
         return self
 
     def addKey(self, time: MTime, value: float, tangentInType: int = 0, tangentOutType: int = 0,
