@@ -7,8 +7,6 @@ import logging
 import sys
 from typing import Any, List, Optional
 
-from .compat import exec_
-
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Command-line options."""
@@ -57,6 +55,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"audio2face panel: no Qt ({exc}); install it with: pip install \".[ui]\"", file=sys.stderr)
         return 2
 
+    from .compat import exec_
     from .theme import apply_dark_theme
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
