@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -83,7 +84,9 @@ def render_screenshots() -> list:
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     apply_dark_theme(app)
-    work = Path(tempfile.mkdtemp(prefix="a2f_shots_"))
+    work = Path(tempfile.gettempdir()) / "audio2face_demo"  # a fixed name keeps the pictures reproducible
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
     targets = work / "arkit_targets.txt"
     targets.write_text("\n".join(retarget.arkit_mapping()) + "\n", encoding="utf-8")
     panel = Audio2FacePanel(host=FileHost(node="face_blendShape"), store=SettingsStore(str(work / "ui.ini")))
