@@ -348,6 +348,7 @@ class StreamSession:
         self.on_raw = on_raw
         self.retargeter = build_retargeter(self.bundle.channels, self.settings.targets, self.settings.mapping)
         self.names: List[str] = list(self.retargeter.targets)
+        self._identity = self.retargeter.identity
         self.emotion = self.bundle.emotion_vector(self.settings.emotion) if self.bundle.emotion_size else None
         self._input = InputConverter(sample_rate, channels, self.params.sample_rate)
         self._buffer = SampleBuffer(self.params.pad_samples)
@@ -450,7 +451,8 @@ class StreamSession:
             raw = predict(self.bundle, features, self.emotion, batch_size=self.batch_frames)
             if self.on_raw is not None:
                 self.on_raw(indices, raw)
-            for index, row in zip(indices.tolist(), self.retargeter.apply(raw)):
+            targets = raw if self._identity else self.retargeter.apply(raw)
+            for index, row in zip(indices.tolist(), targets):
                 self._pending.append((index, row))
         self._next_model += count
 
