@@ -53,3 +53,31 @@ def test_report_summary_names_what_happened():
         node="bs", keyed=["a", "b"], skipped={"c": "locked"}, unmatched=["d"], key_count=20
     )
     assert report.summary() == "bs: 20 keys on 2 targets, 1 skipped, 1 unmatched"
+
+
+def test_file_host_writes_the_curves_file_and_reports(tmp_path):
+    from audio2face.formats import read_curves
+
+    curves = Curves(["jawOpen", "mouthClose"], 30.0, np.linspace(0, 1, 8, dtype=np.float32)[:, None].repeat(2, 1),
+                    source={"unmatched_targets": ["browUp"]})
+    file_host = host.FileHost(node="face_bs")
+    out = tmp_path / "take.json"
+    report = file_host.apply(curves, "face_bs", host.ApplyOptions(output=str(out), start_frame=101, layer="lipsync"))
+    assert report.output == str(out) and report.key_count == 16 and report.unmatched == ["browUp"]
+    assert any("layers need Maya" in note for note in report.notes)
+    back = read_curves(out)
+    assert back.names == ["jawOpen", "mouthClose"] and back.start_frame == 101.0
+    np.testing.assert_allclose(back.weights, curves.weights, atol=1e-6)
+    assert file_host.targets("face_bs") == ["jawOpen", "mouthClose"]
+
+
+def test_current_host_is_maya_inside_maya_and_in_an_initialised_mayapy():
+    from maya_standin.fixtures import _install
+
+    for mode, expected in (("gui", host.MayaHost), ("batch", host.MayaHost), ("mayapy", host.FileHost)):
+        session = _install(mode)
+        next(session)
+        try:
+            assert isinstance(host.current_host(), expected), mode
+        finally:
+            session.close()
