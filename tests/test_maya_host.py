@@ -81,3 +81,17 @@ def test_current_host_is_maya_inside_maya_and_in_an_initialised_mayapy():
             assert isinstance(host.current_host(), expected), mode
         finally:
             session.close()
+
+
+def test_file_host_moves_sparse_keys_with_the_start_frame(tmp_path):
+    from audio2face.formats import read_curves
+    from audio2face.keys import reduce_curves
+
+    dense = Curves(["jawOpen"], 24.0, np.r_[np.zeros(10), np.linspace(0, 1, 10)].astype(np.float32)[:, None])
+    curves = reduce_curves(dense, 0.01)
+    out = tmp_path / "take.ma"
+    report = host.FileHost().apply(curves, "face_bs", host.ApplyOptions(output=str(out), start_frame=50))
+    assert report.key_count == len(curves.keys["jawOpen"]) < 20
+    back = read_curves(out)
+    assert back.start_frame == 50.0
+    np.testing.assert_allclose(back.weights[:, 0], dense.weights[:, 0], atol=0.011)

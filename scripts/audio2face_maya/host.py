@@ -124,9 +124,15 @@ class Host(Protocol):
 
 
 def _shifted(curves: Curves, start_frame: Optional[float]) -> Curves:
+    """``curves`` moved to start at ``start_frame`` (sparse key times move with them)."""
     if start_frame is None or float(start_frame) == curves.start_frame:
         return curves
-    return dataclasses.replace(curves, start_frame=float(start_frame))
+    delta = float(start_frame) - float(curves.start_frame)
+    keys = None
+    if curves.keys:
+        keys = {name: [dataclasses.replace(k, time=float(k.time) + delta) for k in channel]
+                for name, channel in curves.keys.items()}
+    return dataclasses.replace(curves, start_frame=float(start_frame), keys=keys)
 
 
 class FileHost:
@@ -227,13 +233,7 @@ class FileHost:
 
 def _key_count(curves: Curves) -> int:
     if curves.keys:
-        total = 0
-        for keys in curves.keys.values():
-            times = getattr(keys, "times", None)
-            if times is None and isinstance(keys, dict):
-                times = keys.get("times")
-            total += len(times) if times is not None else curves.frame_count
-        return total
+        return sum(len(curves.keys[n]) if curves.keys.get(n) else curves.frame_count for n in curves.names)
     return curves.frame_count * len(curves.names)
 
 
