@@ -102,3 +102,9 @@ def test_parse_expr_never_evaluates():
     with pytest.raises(Audio2FaceError):
         parse_expr("a + b")
     json.dumps(parse_expr("a"))
+
+
+def test_null_in_a_mapping_drives_nothing_even_when_a_channel_would_match():
+    r = build_retargeter(["jawOpen", "smile"], ["jawOpen", "smile"], {"jawOpen": None})
+    assert r.unmatched == ["jawOpen"]
+    assert r.sources[1].channels == ("smile",), "targets the mapping leaves out are auto-matched"

@@ -264,14 +264,11 @@ def build_retargeter(
     sources: List[Optional[Source]] = []
     if explicit is not None:
         lookup = {normalise(k): k for k in explicit}
-        for target in targets:
-            key = target if target in explicit else lookup.get(normalise(target))
-            sources.append(explicit[key] if key is not None else None)
-        unmatched = [t for t, s in zip(targets, sources) if s is None]
-        if unmatched:
-            auto = auto_match(channels, unmatched)
-            filled = iter(auto[t] for t in unmatched)
-            sources = [s if s is not None else parse_spec(next(filled)) for s in sources]
+        keys = [target if target in explicit else lookup.get(normalise(target)) for target in targets]
+        # Targets the mapping names (even as null: "drive nothing") are taken as written; the rest are auto-matched.
+        left = [t for t, k in zip(targets, keys) if k is None]
+        auto = auto_match(channels, left) if left else {}
+        sources = [explicit[k] if k is not None else parse_spec(auto[t]) for t, k in zip(targets, keys)]
     else:
         matched = auto_match(channels, targets)
         sources = [parse_spec(matched[t]) for t in targets]
