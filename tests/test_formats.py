@@ -348,8 +348,8 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Mon
     before = path.read_bytes()
     original = ma_format._curve_lines
 
-    def failing(node, keys, fps):  # type: ignore[no-untyped-def]
-        yield from list(original(node, keys, fps))[:3]
+    def failing(node, keys, fps, dense_times=None):  # type: ignore[no-untyped-def]
+        yield from list(original(node, keys, fps, dense_times))[:3]
         raise OSError("disk full")
 
     monkeypatch.setattr(ma_format, "_curve_lines", failing)
@@ -402,3 +402,28 @@ def test_strict_parsers_reject_what_maya_would_not_read(tmp_path: Path) -> None:
                  anim.replace("output unitless;", "output unitless")]:
         with pytest.raises(MayaFileError):
             parse_anim(text)
+
+
+def test_bad_sparse_keys_are_refused(tmp_path: Path) -> None:
+    from audio2face.keys import Key
+
+    curves = make_curves(frames=10)
+    good = Key(1.0, 0.0, "linear", "linear", 0.0, 0.0)
+    cases = {
+        "tangent types": [good, Key(5.0, 0.1, "auto", "linear", 0.0, 0.0)],
+        "increase": [good, Key(1.0, 0.1, "linear", "linear", 0.0, 0.0)],
+    }
+    for message, keys in cases.items():
+        curves.keys = {"jawOpen": keys}
+        for name in ("a.ma", "a.anim"):
+            with pytest.raises(Audio2FaceError, match=message):
+                write_curves(curves, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ma_reader_refuses_tangents_it_did_not_write(tmp_path: Path) -> None:
+    write_curves(make_curves(frames=5), tmp_path / "a.ma")
+    path = tmp_path / "a.ma"
+    path.write_text(path.read_text(encoding="utf-8").replace('".tan" 2', '".tan" 18'), encoding="utf-8")
+    with pytest.raises(Audio2FaceError, match="linear and fixed"):
+        read_curves(path)

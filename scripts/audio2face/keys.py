@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import math
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
@@ -90,7 +91,7 @@ class Key:
         """Raise ``Audio2FaceError`` for unknown tangent types or non-finite numbers."""
         if self.in_tangent not in TANGENT_TYPES or self.out_tangent not in TANGENT_TYPES:
             raise Audio2FaceError(f"key at frame {self.time}: tangent types must be linear or fixed")
-        if not np.all(np.isfinite([self.time, self.value, self.in_slope, self.out_slope])):
+        if not all(math.isfinite(x) for x in (self.time, self.value, self.in_slope, self.out_slope)):
             raise Audio2FaceError(f"key at frame {self.time}: time, value and slopes must be finite")
 
 
@@ -180,31 +181,33 @@ def _flat_breaks(values: np.ndarray, eps: float) -> np.ndarray:
 
 
 @functools.cache
-def _stacked_operators() -> Tuple[np.ndarray, np.ndarray]:
-    """Residual operators of spans 2.._CAP, zero-padded to windows of ``_CAP + 1`` samples."""
-    linear = np.zeros((_CAP - 1, _CAP + 1, _CAP + 1))
-    hermite = np.zeros_like(linear)
+def _stacked_operators() -> np.ndarray:
+    """Residual operators of spans 2.._CAP (linear ones, then Hermite ones), zero-padded to windows of
+    ``_CAP + 1`` samples and flattened to one matrix of shape (2 * (_CAP - 1) * (_CAP + 1), _CAP + 1)."""
+    stacked = np.zeros((2, _CAP - 1, _CAP + 1, _CAP + 1))
     for span in range(2, _CAP + 1):
         linear_residual, hermite_residual, _ = _span_operators(span)
-        linear[span - 2, : span + 1, : span + 1] = linear_residual
-        hermite[span - 2, : span + 1, : span + 1] = hermite_residual
-    linear.setflags(write=False)
-    hermite.setflags(write=False)
-    return linear, hermite
+        stacked[0, span - 2, : span + 1, : span + 1] = linear_residual
+        stacked[1, span - 2, : span + 1, : span + 1] = hermite_residual
+    flat = stacked.reshape(-1, _CAP + 1)
+    flat.setflags(write=False)
+    return flat
 
 
-def _longest_short_span(values: np.ndarray, start: int, top: int, tol: float, mode: str) -> int:
-    """Longest valid span from ``start`` among 1..``top`` (``top <= _CAP``), all tested at once."""
+def _longest_short_span(padded: np.ndarray, start: int, top: int, tol: float, mode: str) -> int:
+    """Longest valid span from ``start`` among 1..``top`` (``top <= _CAP``), all tested at once.
+
+    ``padded`` is the samples followed by ``_CAP`` zeros; spans past ``top`` are computed but ignored.
+    """
     if top < 2:
         return top
-    window = np.zeros(_CAP + 1)
-    window[: top + 1] = values[start : start + top + 1]
-    linear_ops, hermite_ops = _stacked_operators()
-    ok = np.abs(linear_ops[: top - 1] @ window).max(axis=1) <= tol
-    if mode == "hermite":
-        ok |= np.abs(hermite_ops[: top - 1] @ window).max(axis=1) <= tol
-    valid = np.flatnonzero(ok)
-    return int(valid[-1]) + 2 if valid.size else 1
+    window = padded[start : start + _CAP + 1]
+    errors = np.abs(_stacked_operators() @ window).reshape(2, _CAP - 1, _CAP + 1).max(axis=2)
+    best = errors[0] if mode == "linear" else errors.min(axis=0)
+    valid = best[: top - 1] <= tol
+    if not valid.any():
+        return 1
+    return top - int(np.argmax(valid[::-1]))
 
 
 def _grow(values: np.ndarray, start: int, span: int, end_limit: int, tol: float, mode: str) -> int:
@@ -235,11 +238,12 @@ def _spans(values: np.ndarray, tol: float, mode: str, flat_eps: float) -> List[T
     if not inner.size and _span_ok(values, 0, whole, tol, mode):
         return [(0, whole)]
     stops = np.concatenate([inner, [whole]]).astype(np.int64)
+    padded = np.concatenate([values, np.zeros(_CAP)])
     pieces: List[Tuple[int, int]] = []
     start = 0
     for stop in stops:
         while start < stop:
-            span = _longest_short_span(values, start, min(_CAP, int(stop) - start), tol, mode)
+            span = _longest_short_span(padded, start, min(_CAP, int(stop) - start), tol, mode)
             if span == _CAP and start + span < stop:
                 span = _grow(values, start, span, int(stop), tol, mode)
             pieces.append((start, span))
@@ -326,18 +330,19 @@ def reduce_keys(
     flat_eps = min(1e-6, tol)
     pieces = _spans(v, tol, mode, flat_eps)
     kinds, start_slopes, end_slopes = _fit_spans(v, pieces, tol, mode)
-    keys: List[Key] = []
-    for number, (start, span) in enumerate(pieces):
-        scale = 1.0 / (span * step)
-        out_slope = float(start_slopes[number] * scale)
-        if number == 0:
-            keys.append(Key(float(t[0]), float(v[0]), kinds[0], kinds[0], out_slope, out_slope))
-        else:
-            prev = keys[-1]
-            keys[-1] = dataclasses.replace(prev, out_tangent=kinds[number], out_slope=out_slope)
-        end = start + span
-        in_slope = float(end_slopes[number] * scale)
-        keys.append(Key(float(t[end]), float(v[end]), kinds[number], kinds[number], in_slope, in_slope))
+    spans = np.array([span for _, span in pieces], dtype=np.float64) * step
+    leaving = (start_slopes / spans).tolist()
+    arriving = (end_slopes / spans).tolist()
+    at = [0] + [start + span for start, span in pieces]
+    in_kinds = kinds[:1] + kinds
+    out_kinds = kinds + kinds[-1:]
+    in_slopes = leaving[:1] + arriving
+    out_slopes = leaving + arriving[-1:]
+    key_times, key_values = t[at].tolist(), v[at].tolist()
+    keys = [
+        Key(key_times[i], key_values[i], in_kinds[i], out_kinds[i], in_slopes[i], out_slopes[i])
+        for i in range(len(at))
+    ]
     if logger.isEnabledFor(logging.DEBUG):
         seconds = (t[-1] - t[0]) / fps if fps > 0 else float("nan")
         logger.debug("%d samples -> %d keys (%.2f keys/s)", t.size, len(keys), len(keys) / max(seconds, 1e-9))

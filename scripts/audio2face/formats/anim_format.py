@@ -38,7 +38,9 @@ import logging
 import math
 import re
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import numpy as np
 
 from ..atomic import atomic_open
 from ..curves import Curves
@@ -46,7 +48,7 @@ from ..errors import Audio2FaceError, PathLike
 from ..keys import FIXED, LINEAR, Key
 from .curve_keys import KeyArrays, curves_from_keys, key_arrays
 from .maya_names import check_aliases, check_node_name
-from .numbers import format_double, format_float32_array, require_finite
+from .numbers import format_double, format_doubles, format_float32_array, require_finite
 from .timeunits import anim_time_unit, fps_of_time_unit
 
 logger = logging.getLogger(__name__)
@@ -57,23 +59,34 @@ WEIGHT_ATTRIBUTE = "weight"
 """Parent of the aliased weights in the full attribute name: ``weight.<alias>`` (see docs/formats.md)."""
 
 
-def _key_lines(keys: KeyArrays) -> Iterator[str]:
-    times = [format_double(t) for t in keys.times]
+def _key_lines(keys: KeyArrays, dense_times: List[str]) -> Iterator[str]:
+    times = dense_times if keys.dense else format_doubles(keys.times)
     values = format_float32_array(keys.values)
     if keys.dense:
         for time, value in zip(times, values):
             yield f"    {time} {value} linear linear 1 1 0;"
         return
     assert keys.in_types is not None and keys.out_types is not None
+    in_angles = format_doubles(np.degrees(np.arctan(keys.in_slopes)))
+    out_angles = format_doubles(np.degrees(np.arctan(keys.out_slopes)))
     for i, (time, value) in enumerate(zip(times, values)):
         kind_in, kind_out = keys.in_types[i], keys.out_types[i]
         locked = int(kind_in == kind_out and (kind_in == LINEAR or keys.in_slopes[i] == keys.out_slopes[i]))
         fields = [time, value, kind_in, kind_out, str(locked), "1", "0"]
         if kind_in == FIXED:
-            fields += [format_double(math.degrees(math.atan(keys.in_slopes[i]))), "1"]
+            fields += [in_angles[i], "1"]
         if kind_out == FIXED:
-            fields += [format_double(math.degrees(math.atan(keys.out_slopes[i]))), "1"]
+            fields += [out_angles[i], "1"]
         yield "    " + " ".join(fields) + ";"
+
+
+def _key_range(curves: Curves, name: str, path: PathLike) -> Tuple[float, float]:
+    keys = (curves.keys or {}).get(name)
+    if keys:
+        return keys[0].time, keys[-1].time
+    if keys is not None:
+        raise Audio2FaceError(f"channel {name!r} has an empty key list", path)
+    return curves.start_frame, curves.end_frame
 
 
 def write(
@@ -96,9 +109,9 @@ def write(
     if blendshape_node is not None:
         check_node_name(blendshape_node, path)
     check_aliases(curves.names, path)
-    channel_keys = {name: key_arrays(curves, name, path) for name in curves.names}
-    start = min(float(k.times[0]) for k in channel_keys.values())
-    end = max(float(k.times[-1]) for k in channel_keys.values())
+    ends = [_key_range(curves, name, path) for name in curves.names]
+    start, end = min(e[0] for e in ends), max(e[1] for e in ends)
+    dense_times = format_doubles(curves.times())
     with atomic_open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(
             f"animVersion {ANIM_VERSION};\nmayaVersion {maya_version};\ntimeUnit {unit};\n"
@@ -111,8 +124,7 @@ def write(
                 "animData {\n  input time;\n  output unitless;\n  weighted 0;\n"
                 "  preInfinity constant;\n  postInfinity constant;\n  keys {\n"
             )
-            for line in _key_lines(channel_keys[name]):
-                handle.write(line + "\n")
+            handle.write("\n".join(_key_lines(key_arrays(curves, name, path), dense_times)) + "\n")
             handle.write("  }\n}\n")
     return [Path(path)]
 

@@ -16,7 +16,7 @@ import numpy as np
 from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
-from .numbers import format_float32_array, require_finite
+from .numbers import format_rows, require_finite
 
 logger = logging.getLogger(__name__)
 
@@ -27,14 +27,12 @@ DEFAULT_FPS = 30.0
 def write(curves: Curves, path: PathLike, *, blendshape_node: Optional[str] = None) -> List[Path]:
     """Write ``curves`` as CSV (``blendshape_node`` is not used by this format)."""
     require_finite(curves, path)
-    texts = format_float32_array(curves.weights)
-    width = len(curves.names)
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(curves.names)
     with atomic_open(path, "w") as handle:
         handle.write(header.getvalue())
-        for row in range(curves.frame_count):
-            handle.write(",".join(texts[row * width : (row + 1) * width]) + "\n")
+        for block in format_rows(curves.weights):
+            handle.write("".join(",".join(row) + "\n" for row in block))
     return [Path(path)]
 
 

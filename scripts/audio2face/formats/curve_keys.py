@@ -10,7 +10,7 @@ import numpy as np
 
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
-from ..keys import FIXED, LINEAR, Key, evaluate_keys
+from ..keys import FIXED, LINEAR, TANGENT_TYPES, Key, evaluate_keys
 
 
 @dataclasses.dataclass
@@ -71,22 +71,18 @@ def key_arrays(curves: Curves, name: str, path: Optional[PathLike] = None) -> Ke
         return KeyArrays(curves.times(), values, None, None, slopes_in, slopes_out)
     if not keys:
         raise Audio2FaceError(f"channel {name!r} has an empty key list", path)
-    for key in keys:
-        try:
-            key.validate()
-        except Audio2FaceError as exc:
-            raise Audio2FaceError(f"channel {name!r}: {exc}", path) from None
-    times = np.array([k.time for k in keys], dtype=np.float64)
+    in_types = [k.in_tangent for k in keys]
+    out_types = [k.out_tangent for k in keys]
+    unknown = (set(in_types) | set(out_types)) - set(TANGENT_TYPES)
+    if unknown:
+        raise Audio2FaceError(f"channel {name!r}: unknown tangent types {sorted(unknown)} (linear or fixed)", path)
+    numbers = np.array([(k.time, k.value, k.in_slope, k.out_slope) for k in keys], dtype=np.float64)
+    if not np.all(np.isfinite(numbers)):
+        raise Audio2FaceError(f"channel {name!r}: key times, values and slopes must be finite", path)
+    times = numbers[:, 0]
     if np.any(np.diff(times) <= 0):
         raise Audio2FaceError(f"channel {name!r}: key times must increase", path)
-    return KeyArrays(
-        times,
-        np.array([k.value for k in keys], dtype=np.float32),
-        [k.in_tangent for k in keys],
-        [k.out_tangent for k in keys],
-        np.array([k.in_slope for k in keys], dtype=np.float64),
-        np.array([k.out_slope for k in keys], dtype=np.float64),
-    )
+    return KeyArrays(times, numbers[:, 1].astype(np.float32), in_types, out_types, numbers[:, 2], numbers[:, 3])
 
 
 def chord_slopes(times: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -25,7 +25,7 @@ from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
 from ..keys import Key
-from .numbers import format_float32_array, require_finite
+from .numbers import format_rows, require_finite
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +53,6 @@ def _jsonable(value: Any) -> Any:
 def write(curves: Curves, path: PathLike, *, blendshape_node: Optional[str] = None) -> List[Path]:
     """Write ``curves`` as JSON (``blendshape_node`` is not used by this format)."""
     require_finite(curves, path)
-    texts = format_float32_array(curves.weights)
-    width = len(curves.names)
-    rows = [
-        "    [" + ", ".join(texts[r * width : (r + 1) * width]) + "]" for r in range(curves.frame_count)
-    ]
     head = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -67,12 +62,19 @@ def write(curves: Curves, path: PathLike, *, blendshape_node: Optional[str] = No
         "source": _jsonable(curves.source),
     }
     parts = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False, allow_nan=False)}" for k, v in head.items()]
-    parts.append('  "weights": [' + ("\n" + ",\n".join(rows) + "\n  ]" if rows else "]"))
+    keys_text = ""
     if curves.keys is not None:
         keys = {name: [k.to_dict() for k in curves.keys[name]] for name in curves.names if name in curves.keys}
-        parts.append('  "keys": ' + json.dumps(keys, ensure_ascii=False, allow_nan=False))
+        keys_text = ',\n  "keys": ' + json.dumps(keys, ensure_ascii=False, allow_nan=False)
     with atomic_open(path, "w") as handle:
-        handle.write("{\n" + ",\n".join(parts) + "\n}\n")
+        handle.write("{\n" + ",\n".join(parts) + ',\n  "weights": [')
+        separator = "\n"
+        for block in format_rows(curves.weights):
+            for row in block:
+                handle.write(separator + "    [" + ", ".join(row) + "]")
+                separator = ",\n"
+        handle.write("\n  ]" if curves.frame_count else "]")
+        handle.write(keys_text + "\n}\n")
     return [Path(path)]
 
 

@@ -51,23 +51,14 @@ CHUNK = 250
 TANGENT_CODES = {FIXED: 1, LINEAR: 2}
 """animCurve node tangent enum values in ``.ma`` (not MFnAnimCurve.TangentType)."""
 
-_WRAP = 100
+_PER_LINE = {"ktv": 8, "kit": 32, "kot": 32, "ktl": 24, "float": 6}
+"""Items per line of a wrapped statement (lines of about 100 characters, as Maya wraps them)."""
 
 
-def _wrapped(items: List[str], head: str, joiner_break: str) -> str:
-    """``head`` + items separated by spaces, lines broken near ``_WRAP`` characters."""
-    out = [head]
-    length = len(head)
-    for number, item in enumerate(items):
-        if number and length > _WRAP:
-            out.append(joiner_break)
-            length = 2
-        elif number:
-            out.append(" ")
-            length += 1
-        out.append(item)
-        length += len(item)
-    return "".join(out)
+def _wrapped(items: List[str], head: str, line_break: str, per_line: int) -> str:
+    """``head`` + items separated by spaces, ``per_line`` items to a line."""
+    lines = [" ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
+    return head + line_break.join(lines)
 
 
 def _pairs(times: List[str], values: List[str]) -> List[str]:
@@ -77,24 +68,27 @@ def _pairs(times: List[str], values: List[str]) -> List[str]:
 def _ktv_lines(times: List[str], values: List[str]) -> Iterator[str]:
     count = len(times)
     pairs = _pairs(times, values)
+    per_line = _PER_LINE["ktv"]
     if count == 1:
         yield f'\tsetAttr ".ktv[0]"  {pairs[0]};'
         return
     if count <= CHUNK:
-        yield _wrapped(pairs, f'\tsetAttr -s {count} ".ktv[0:{count - 1}]"  ', "\n\t\t ") + ";"
+        yield _wrapped(pairs, f'\tsetAttr -s {count} ".ktv[0:{count - 1}]"  ', "\n\t\t ", per_line) + ";"
         return
     yield f'\tsetAttr -s {count} ".ktv";'
     for first in range(0, count, CHUNK):
         last = min(first + CHUNK, count) - 1
         gap = "  " if first == 0 else " "
-        yield _wrapped(pairs[first : last + 1], f'\tsetAttr ".ktv[{first}:{last}]"{gap}', "\n\t\t ") + ";"
+        head = f'\tsetAttr ".ktv[{first}:{last}]"{gap}'
+        yield _wrapped(pairs[first : last + 1], head, "\n\t\t ", per_line) + ";"
 
 
 def _array_line(attr: str, items: List[str], gap: str = "  ") -> str:
     count = len(items)
     if count == 1:
         return f'\tsetAttr ".{attr}[0]"{gap}{items[0]};'
-    return _wrapped(items, f'\tsetAttr -s {count} ".{attr}[0:{count - 1}]"{gap}', " \n\t\t") + ";"
+    per_line = _PER_LINE.get(attr, _PER_LINE["float"])
+    return _wrapped(items, f'\tsetAttr -s {count} ".{attr}[0:{count - 1}]"{gap}', " \n\t\t", per_line) + ";"
 
 
 def _tangent_vectors(keys: KeyArrays, fps: float) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -110,11 +104,11 @@ def _tangent_vectors(keys: KeyArrays, fps: float) -> Tuple[np.ndarray, np.ndarra
     return in_span / fps, in_slopes * in_span, out_span / fps, out_slopes * out_span
 
 
-def _curve_lines(node: str, keys: KeyArrays, fps: float) -> Iterator[str]:
+def _curve_lines(node: str, keys: KeyArrays, fps: float, dense_times: Optional[List[str]] = None) -> Iterator[str]:
     yield f'createNode animCurveTU -n "{node}";'
     yield f'\tsetAttr ".tan" {TANGENT_CODES[FIXED] if keys.any_fixed else TANGENT_CODES[LINEAR]};'
     yield '\tsetAttr ".wgt" no;'
-    times = format_doubles(keys.times)
+    times = dense_times if keys.dense and dense_times is not None else format_doubles(keys.times)
     values = format_float32_array(keys.values)
     yield from _ktv_lines(times, values)
     if keys.dense:
@@ -157,7 +151,7 @@ def write(
         check_node_name(blendshape_node, path)
         check_aliases(curves.names, path)
     nodes = curve_node_names(curves.names, blendshape_node)
-    channel_keys = {name: key_arrays(curves, name, path) for name in curves.names}
+    dense_times = format_doubles(curves.times())
     label = _file_label(path)
     with atomic_open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(
@@ -167,8 +161,8 @@ def write(
             'fileInfo "application" "maya";\n'
         )
         for name in curves.names:
-            for line in _curve_lines(nodes[name], channel_keys[name], curves.fps):
-                handle.write(line + "\n")
+            keys = key_arrays(curves, name, path)
+            handle.write("\n".join(_curve_lines(nodes[name], keys, curves.fps, dense_times)) + "\n")
         if blendshape_node is not None:
             for name in curves.names:
                 handle.write(f'connectAttr -f "{nodes[name]}.o" "{blendshape_node}.{name}";\n')

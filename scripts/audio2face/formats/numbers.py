@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, List, Sequence
+from typing import Iterable, Iterator, List
 
 import numpy as np
 
@@ -41,9 +41,24 @@ def format_float32_array(values: np.ndarray) -> List[str]:
     return list(texts[inverse.reshape(-1)])
 
 
+def format_rows(weights: np.ndarray, chunk: int = 4096) -> Iterator[List[List[str]]]:
+    """Texts of ``weights`` (frames x channels), row by row, a block of ``chunk`` rows at a time.
+
+    Blocks keep memory bounded for hour-long curves (one Python string per number is ~60 bytes).
+    """
+    width = weights.shape[1]
+    for first in range(0, weights.shape[0], chunk):
+        block = weights[first : first + chunk]
+        texts = format_float32_array(block)
+        yield [texts[r * width : (r + 1) * width] for r in range(block.shape[0])]
+
+
 def format_doubles(values: Iterable[float]) -> List[str]:
-    """:func:`format_double` for each value."""
-    return [format_double(v) for v in values]
+    """:func:`format_double` for each value (checked for finiteness once, formatted in bulk)."""
+    array = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=np.float64)
+    if not np.all(np.isfinite(array)):
+        raise ValueError("not all values are finite")
+    return [text[:-2] if text[-2:] == ".0" else text for text in map(repr, array.reshape(-1).tolist())]
 
 
 def require_finite(curves: Curves, path: PathLike) -> None:
@@ -58,10 +73,10 @@ def require_finite(curves: Curves, path: PathLike) -> None:
             path,
         )
     for name, keys in (curves.keys or {}).items():
-        for key in keys:
-            numbers: Sequence[float] = (key.time, key.value, key.in_slope, key.out_slope)
-            if not np.all(np.isfinite(numbers)):
-                raise Audio2FaceError(
-                    f"channel {name!r} has a key with a non-finite number at frame {key.time}; nothing was written",
-                    path,
-                )
+        numbers = np.array([(k.time, k.value, k.in_slope, k.out_slope) for k in keys], dtype=np.float64)
+        if numbers.size and not np.all(np.isfinite(numbers)):
+            row = int(np.argwhere(~np.isfinite(numbers))[0][0])
+            raise Audio2FaceError(
+                f"channel {name!r} has a key with a non-finite number at frame {keys[row].time}; nothing was written",
+                path,
+            )
