@@ -67,7 +67,7 @@ def test_file_at_real_time_to_json_lines(tiny_bundle, short_wav, env):
 
 
 def test_file_to_osc_listener_on_localhost(tiny_bundle, short_wav, capsys):
-    from pythonosc.osc_message import OscMessage
+    OscMessage = pytest.importorskip("pythonosc.osc_message", reason="python-osc (the live extra)").OscMessage
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))

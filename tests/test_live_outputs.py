@@ -40,7 +40,7 @@ def frames(count: int, width: int, seed: int = 0) -> List[LiveFrame]:
 
 
 def test_osc_sends_the_names_once_then_one_message_per_frame(listener):
-    from pythonosc.osc_message import OscMessage
+    OscMessage = pytest.importorskip("pythonosc.osc_message", reason="python-osc (the live extra)").OscMessage
 
     port = listener.getsockname()[1]
     sender = OscSender("127.0.0.1", port)
