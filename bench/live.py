@@ -169,10 +169,11 @@ def main() -> None:
     parser.add_argument("--model", default="", help="bundle folder (default: see the module docstring)")
     parser.add_argument("--fps", type=float, default=30.0)
     parser.add_argument("--block-ms", type=float, default=20.0, help="audio block length, as a microphone delivers")
-    parser.add_argument("--threads", type=int, default=2, help="onnxruntime threads (the target is on 2 cores)")
+    parser.add_argument("--threads", type=int, default=1, help="onnxruntime threads (live uses 1 by default)")
     parser.add_argument("--batch-frames", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=8.0, help="audio streamed at real time")
     args = parser.parse_args()
+    load = os.getloadavg()
 
     with tempfile.TemporaryDirectory() as tmp:
         folder, what = model_folder(args.model, Path(tmp))
@@ -197,7 +198,8 @@ def main() -> None:
 
     print(f"model: {what} ({len(bundle.channels)} channels); audio: {Path(args.audio).name} "
           f"{samples.size / rate:.2f} s; {args.fps:g} fps; {args.block_ms:g} ms blocks; "
-          f"onnxruntime threads {args.threads}; cores {os.cpu_count()}")
+          f"onnxruntime threads {args.threads}; cores {os.cpu_count()}; "
+          f"load average before/after {load[0]:.2f}/{os.getloadavg()[0]:.2f} (other work on the machine)")
     print(f"{'measure':<48}{'p50':>10}{'p99':>10}")
     print(f"{'processing per frame, streaming (ms)':<48}{ms(per_frame, 50):>10.2f}{ms(per_frame, 99):>10.2f}")
     print(f"{'processing per frame, offline animate (baseline)':<48}{offline_per_frame * 1000:>10.2f}{'':>10}")

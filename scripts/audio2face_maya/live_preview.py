@@ -177,7 +177,7 @@ class LivePreview:
             targets=list(self.settings.targets or targets),
             fps=self.settings.fps or self.host.scene_fps(),
         )
-        bundle = self.bundle if self.bundle is not None else get_bundle(settings.model, settings.threads)
+        bundle = self.bundle if self.bundle is not None else get_bundle(settings.model, settings.threads or 1)
         session = StreamSession(settings, sample_rate=source.sample_rate, channels=source.channels, bundle=bundle)
         self.unmatched = list(session.retargeter.unmatched)
         self.skipped = {}

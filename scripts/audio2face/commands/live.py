@@ -22,6 +22,10 @@ from .options import add_model_arguments, add_post_arguments, settings_from_args
 
 logger = logging.getLogger(__name__)
 
+LIVE_THREADS = 1
+"""Inference threads unless --threads says otherwise: one frame at a time gains nothing from more threads
+(their hand-offs cost more than they save), and the other cores stay free for audio and the UI."""
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the sub-command."""
@@ -65,6 +69,8 @@ def _device(text: Optional[str]) -> object:
 def run(args: argparse.Namespace) -> int:
     """Stream until the input ends or Ctrl-C."""
     settings = settings_from_args(args)
+    if not settings.threads:
+        settings.threads = LIVE_THREADS
     if settings.reduce is not None:
         logger.warning("--reduce does not apply to a live stream; ignored")
     destinations = [parse_destination(text) for text in args.send]
