@@ -196,3 +196,18 @@ def test_mistakes_are_reported_plainly(bundle, bundle_dir):
         StreamSession(AnimateSettings(model=str(bundle_dir), post=PostSettings(gains={"nope": 2.0})), bundle=bundle)
     with pytest.raises(Audio2FaceError, match="sample rate"):
         StreamSession(AnimateSettings(model=str(bundle_dir)), sample_rate=0, bundle=bundle)
+
+
+def test_one_huge_push_equals_small_chunks_with_a_short_speech_window(bundle, bundle_dir, monkeypatch):
+    """The gate's level history is trimmed while frames wait; a long push must not lose levels they need."""
+    import audio2face.streaming as streaming
+
+    monkeypatch.setattr(streaming, "SPEECH_WINDOW_S", 1.0)
+    audio = speech_like(12.0, 16000, silence=((2.0, 3.0), (9.5, 10.5)), seed=13)
+    audio[: 3 * 16000] *= 0.2  # the speech level rises: the running level matters
+    settings = AnimateSettings(model=str(bundle_dir), fps=30.0)
+    _, small = stream_array(StreamSession(settings, bundle=bundle), audio, [320])
+    _, whole = stream_array(StreamSession(settings, bundle=bundle, batch_frames=4), audio, [audio.size])
+    assert small.shape == (360, 5)
+    np.testing.assert_array_equal(whole, small)
+    assert np.abs(small[70:80]).max() == 0.0 and np.abs(small[295:305]).max() == 0.0  # pauses close the gate

@@ -53,6 +53,9 @@ from .vad import SPEECH_PERCENTILE, VadSettings, runs
 
 logger = logging.getLogger(__name__)
 
+SPEECH_WINDOW_S = 60.0
+"""Seconds of past levels the live silence gate takes the speech level from."""
+
 RawHook = Callable[[np.ndarray, np.ndarray], None]
 """Called as ``hook(frame_indices, raw_model_outputs)`` after each model batch."""
 
@@ -173,7 +176,10 @@ class CausalGate:
     audio was cut into chunks.
     """
 
-    def __init__(self, fps: float, settings: PostSettings, lookahead: int, speech_window_s: float = 60.0) -> None:
+    def __init__(
+        self, fps: float, settings: PostSettings, lookahead: int, speech_window_s: float = SPEECH_WINDOW_S,
+        backlog: int = 0,
+    ) -> None:
         self.fps = float(fps)
         self.lookahead = int(lookahead)
         self.vad = VadSettings(threshold_db=settings.silence_db)
@@ -183,7 +189,8 @@ class CausalGate:
         self.min_frames = int(round(self.vad.min_silence_ms / 1000.0 * fps))
         self.history = self.min_frames + self.release + 2 * self.ramp + 2
         self.speech_frames = max(int(speech_window_s * fps), 1)
-        self._levels = np.zeros(4 * (self.speech_frames + self.history + self.lookahead + 2), dtype=np.float64)
+        self._keep = self.speech_frames + self.history + self.lookahead + int(backlog) + 2
+        self._levels = np.zeros(4 * self._keep, dtype=np.float64)
         self._first = 0
         self._count = 0
 
@@ -195,8 +202,7 @@ class CausalGate:
     def add_level(self, level_db: float) -> None:
         """The level of the next frame (as ``vad.frame_levels_db`` computes it)."""
         if self._count == self._levels.size:
-            keep = self.speech_frames + self.history + self.lookahead + 2
-            drop = max(self._count - keep, 0)
+            drop = max(self._count - self._keep, 0)
             self._levels[: self._count - drop] = self._levels[drop : self._count]
             self._first += drop
             self._count -= drop
@@ -357,7 +363,10 @@ class StreamSession:
         self._next_level = 0
         self._total: Optional[int] = None
         self._pending: Deque[Tuple[int, np.ndarray]] = deque()
-        self._gate = CausalGate(self.fps, post, gate_lookahead(self.fps, self.params)) if post.silence_gate else None
+        self._gate = (
+            CausalGate(self.fps, post, gate_lookahead(self.fps, self.params), SPEECH_WINDOW_S, self.batch_frames)
+            if post.silence_gate else None
+        )
         self._smooth = CausalSmoother(post.smoothing_ms / 1000.0 * self.fps)
         self._shift = FrameShift(post.time_offset_ms / 1000.0 * self.fps)
         self._frame_post = self._per_frame_settings(post)
@@ -420,9 +429,16 @@ class StreamSession:
             self._received += samples.size
 
     def _advance(self) -> List[LiveFrame]:
-        self._run_model(self._ready_model_frames())
-        self._add_levels()
-        out = self._run_post()
+        """Model, levels and post-processing batch by batch, so a long push never runs one stage far ahead."""
+        end = self._next_model + self._ready_model_frames()
+        lookahead = self._gate.lookahead if self._gate is not None else 0
+        out: List[LiveFrame] = []
+        while True:
+            self._run_model(min(self._next_model + self.batch_frames, end))
+            self._add_levels(self._next_model + lookahead)
+            out.extend(self._run_post())
+            if self._next_model >= end:
+                break
         self._discard()
         self.frames_out += len(out)
         return out
@@ -439,30 +455,30 @@ class StreamSession:
         need = frame_window_starts(candidates, self.fps, self.params) + window - pad
         return int(np.searchsorted(need, self._received, side="right"))
 
-    def _run_model(self, count: int) -> None:
-        window = self.params.window_samples
-        for first in range(self._next_model, self._next_model + count, self.batch_frames):
-            last = min(first + self.batch_frames, self._next_model + count)
-            indices = np.arange(first, last)
-            starts = frame_window_starts(indices, self.fps, self.params)
-            low = int(starts[0])
-            segment = self._buffer.window(low, int(starts[-1]) + window)
-            features = features_for_windows(segment, starts - low, self.params)
-            raw = predict(self.bundle, features, self.emotion, batch_size=self.batch_frames)
-            if self.on_raw is not None:
-                self.on_raw(indices, raw)
-            targets = raw if self._identity else self.retargeter.apply(raw)
-            for index, row in zip(indices.tolist(), targets):
-                self._pending.append((index, row))
-        self._next_model += count
+    def _run_model(self, last: int) -> None:
+        """One model batch: frames ``_next_model`` to ``last`` (exclusive)."""
+        if last <= self._next_model:
+            return
+        indices = np.arange(self._next_model, last)
+        starts = frame_window_starts(indices, self.fps, self.params)
+        low = int(starts[0])
+        segment = self._buffer.window(low, int(starts[-1]) + self.params.window_samples)
+        features = features_for_windows(segment, starts - low, self.params)
+        raw = predict(self.bundle, features, self.emotion, batch_size=self.batch_frames)
+        if self.on_raw is not None:
+            self.on_raw(indices, raw)
+        targets = raw if self._identity else self.retargeter.apply(raw)
+        for index, row in zip(indices.tolist(), targets):
+            self._pending.append((index, row))
+        self._next_model = last
 
-    def _add_levels(self) -> None:
-        """Levels (dB) of the frames whose +-1 frame of audio is complete (``vad.frame_levels_db``)."""
+    def _add_levels(self, until: int) -> None:
+        """Levels (dB, as ``vad.frame_levels_db``) of frames before ``until`` whose +-1 frame of audio is in."""
         if self._gate is None:
             return
         sr, pad = self.params.sample_rate, self.params.pad_samples
         step = sr / self.fps
-        while True:
+        while self._next_level <= until:
             j = self._next_level
             if self._total is not None and j >= self._total:
                 return
