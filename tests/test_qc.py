@@ -89,6 +89,18 @@ def test_offset_is_not_claimed_when_the_mouth_does_not_follow_the_audio(audio):
     assert not any("than the audio" in flag for flag in report["flags"])
 
 
+def test_a_gated_mouth_that_ignores_the_syllables_gets_no_confident_offset(audio):
+    from audio2face.post import PostSettings, apply_post
+
+    frames = int(SECONDS * FPS)
+    flat = 0.3 + 0.02 * np.random.default_rng(5).standard_normal((frames, 3))
+    gated = apply_post(flat.astype(np.float32), NAMES, FPS, PostSettings(), audio, RATE)
+    assert gated[int(2.0 * FPS), 0] < 0.01 < gated[int(1.0 * FPS), 0], "closed in silence, open in speech"
+    offset = qc_report(audio, Curves(NAMES, FPS, gated), sample_rate=RATE)["offset"]
+    assert offset["frames_used"] == "speech"
+    assert (offset["confidence"] or 0.0) < 0.2, "open/closed with the silences is not lip-sync"
+
+
 def test_offset_beyond_the_searched_lags_has_no_confidence(audio):
     weights = shift(mouth_weights(), 0.3 * FPS)
     report = qc_report(audio, Curves(NAMES, FPS, weights), sample_rate=RATE, settings=QcSettings(max_lag_ms=150))

@@ -13,11 +13,14 @@
 * Audio/mouth offset: the Pearson correlation between the speech-energy envelope (frame level in dB
   above ``speech level - 40 dB``, clipped at 0) and the mouth opening (jaw-open; else the mean of the mouth
   channels; else of all channels) at every lag within +-``max_lag_ms``, refined to a fraction of a frame
-  with a parabola through the peak. ``offset_ms`` > 0: the mouth moves later than the audio (the sign of
-  ``PostSettings.time_offset_ms``; ``suggested_time_offset_ms`` undoes it). ``confidence`` is the peak
-  correlation minus the highest correlation outside the peak's lobe within twice the searched lags (0 when
-  that is negative), in [0, 1]: near 0 means another lag fits almost as well, or better just outside the
-  plausible range; it is 0 when the peak sits at the edge of the searched lags.
+  with a parabola through the peak. Only speech frames of the audio take part (all frames when there are
+  less than ``MIN_SPEECH_SECONDS``): the silence gate closes the mouth in silences from the audio itself,
+  which would make even a mouth that ignores the speech look in sync. ``offset_ms`` > 0: the mouth moves
+  later than the audio (the sign of ``PostSettings.time_offset_ms``; ``suggested_time_offset_ms`` undoes
+  it). ``confidence`` is the peak correlation minus the highest correlation outside the peak's lobe
+  within twice the searched lags (0 when that is negative), in [0, 1]: near 0 means another lag fits
+  almost as well, or better just outside the plausible range; it is 0 when the peak sits at the edge of
+  the searched lags.
 * Keys: with reduced keys (``Curves.keys``), keys per second over all channels and per channel.
 * Reference (curve file, or FACEGOOD label ``.npy``): on the channels both share and the frames both cover
   (the reference is linearly resampled in time when its frame rate differs), MSE and MAE over all
@@ -55,6 +58,8 @@ QC_FORMAT_VERSION = 1
 SAMPLE_RATE = 16000
 ENVELOPE_RANGE_DB = 40.0
 """The speech-energy envelope keeps this many dB below the clip's speech level."""
+MIN_SPEECH_SECONDS = 2.0
+"""The offset is measured on speech frames only when the clip has at least this much speech."""
 CONSTANT_STD = 1e-6
 """A channel whose standard deviation is below this is constant (its correlation is undefined)."""
 
@@ -270,29 +275,42 @@ def _pearson(a: np.ndarray, b: np.ndarray) -> Optional[float]:
     return float(a @ b) / denom
 
 
-def lag_correlations(envelope: np.ndarray, mouth: np.ndarray, max_lag: int) -> Tuple[np.ndarray, np.ndarray]:
+def lag_correlations(
+    envelope: np.ndarray, mouth: np.ndarray, max_lag: int, mask: Optional[np.ndarray] = None
+) -> Tuple[np.ndarray, np.ndarray]:
     """Pearson correlation of ``envelope[t]`` with ``mouth[t + lag]`` for lag in ``-max_lag..max_lag``.
 
-    Returns ``(lags, r)``; ``r`` is NaN where a side is constant over the overlap.
+    Only the frames ``t`` where ``mask`` is True take part (all frames without a mask).
+    Returns ``(lags, r)``; ``r`` is NaN where a side is constant over the frames used.
     """
     n = envelope.size
+    mask = np.ones(n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     lags = np.arange(-max_lag, max_lag + 1)
     values = np.full(lags.size, np.nan)
     for number, lag in enumerate(lags):
         if lag >= 0:
-            r = _pearson(envelope[: n - lag], mouth[lag:])
+            keep = mask[: n - lag]
+            r = _pearson(envelope[: n - lag][keep], mouth[lag:][keep])
         else:
-            r = _pearson(envelope[-lag:], mouth[: n + lag])
+            keep = mask[-lag:]
+            r = _pearson(envelope[-lag:][keep], mouth[: n + lag][keep])
         if r is not None:
             values[number] = r
     return lags, values
 
 
-def estimate_offset(envelope: np.ndarray, mouth: np.ndarray, fps: float, max_lag_ms: float) -> Dict[str, Any]:
+def estimate_offset(
+    envelope: np.ndarray,
+    mouth: np.ndarray,
+    fps: float,
+    max_lag_ms: float,
+    speech: Optional[np.ndarray] = None,
+) -> Dict[str, Any]:
     """Offset of the mouth against the audio from the peak of the lag correlation (see module docstring).
 
     The peak is sought within +-``max_lag_ms``; competitors for the confidence within twice that, so a
-    better fit just outside the plausible range takes the confidence away.
+    better fit just outside the plausible range takes the confidence away. With a ``speech`` mask only
+    speech frames take part (when there are at least ``MIN_SPEECH_SECONDS`` of them).
     """
     envelope = np.asarray(envelope, dtype=np.float64)
     mouth = np.asarray(mouth, dtype=np.float64)
@@ -303,15 +321,21 @@ def estimate_offset(envelope: np.ndarray, mouth: np.ndarray, fps: float, max_lag
         result["reason"] = "clip too short to search for an offset"
         return result
     wide = max(min(2 * max_lag, n // 2 - 1), max_lag)
-    lags, r = lag_correlations(envelope[:n], mouth[:n], wide)
+    mask = None
+    result["frames_used"] = "all"
+    if speech is not None and int(np.count_nonzero(speech[:n])) >= MIN_SPEECH_SECONDS * fps:
+        mask = np.asarray(speech[:n], dtype=bool)
+        result["frames_used"] = "speech"
+    lags, r = lag_correlations(envelope[:n], mouth[:n], wide, mask)
     filled = np.where(np.isfinite(r), r, -np.inf)
     plausible = np.abs(lags) <= max_lag
     if not np.isfinite(filled[plausible]).any():
         result["reason"] = "no speech energy or no mouth movement to correlate"
         return result
     peak = int(np.argmax(np.where(plausible, filled, -np.inf)))
+    at_limit = abs(int(lags[peak])) == max_lag
     delta = 0.0
-    if 0 < peak < r.size - 1 and np.isfinite(r[peak - 1]) and np.isfinite(r[peak + 1]):
+    if not at_limit and np.isfinite(r[peak - 1]) and np.isfinite(r[peak + 1]):
         curvature = r[peak - 1] - 2 * r[peak] + r[peak + 1]
         if curvature < 0:
             delta = float(np.clip(0.5 * (r[peak - 1] - r[peak + 1]) / curvature, -0.5, 0.5))
@@ -324,7 +348,6 @@ def estimate_offset(envelope: np.ndarray, mouth: np.ndarray, fps: float, max_lag
     outside = np.concatenate([filled[:left], filled[right + 1 :]])
     outside = outside[np.isfinite(outside)]
     second = float(outside.max()) if outside.size else None
-    at_limit = abs(int(lags[peak])) == max_lag
     best = float(r[peak])
     confidence = 0.0 if at_limit else max(0.0, best - max(0.0, second if second is not None else 0.0))
     offset_frames = float(lags[peak]) + delta
@@ -506,7 +529,7 @@ def qc_report(
     if mouth is None:
         offset: Dict[str, Any] = {"offset_ms": None, "reason": "no channel moves"}
     else:
-        offset = estimate_offset(speech_envelope(levels), mouth, fps, settings.max_lag_ms)
+        offset = estimate_offset(speech_envelope(levels), mouth, fps, settings.max_lag_ms, ~silent)
     offset["mouth_signal"] = mouth_source
     check(cancel)
 

@@ -168,6 +168,22 @@ def _fill_columns(image: np.ndarray, panel: Tuple[int, int], first: int, last: i
     image[panel[0] : panel[1], first:last] = colour
 
 
+def waveform_ranges(samples: np.ndarray, rate: float, layout: PlotLayout) -> Tuple[np.ndarray, np.ndarray]:
+    """Per plot column, the min and max sample in its time span (no copy of the samples; NaN where none)."""
+    columns = layout.right - layout.left
+    shown = min(samples.size, int(math.ceil(layout.seconds * rate)))
+    edges = np.round(np.linspace(0.0, layout.seconds * rate, columns + 1)).astype(np.int64)
+    edges = np.minimum(edges, shown)
+    lo = np.full(columns, np.nan)
+    hi = np.full(columns, np.nan)
+    filled = np.flatnonzero(edges[1:] > edges[:-1])
+    if filled.size:
+        starts = edges[filled]
+        lo[filled] = np.minimum.reduceat(samples[:shown], starts)
+        hi[filled] = np.maximum.reduceat(samples[:shown], starts)
+    return lo, hi
+
+
 def _draw_series(
     image: np.ndarray,
     layout: PlotLayout,
@@ -180,21 +196,34 @@ def _draw_series(
     column_colours: Optional[np.ndarray] = None,
 ) -> None:
     """Draw a polyline in a panel; ``column_colours`` (columns, 3) overrides the colour per column."""
-    columns = layout.right - layout.left
     if values.size == 0:
         return
-    xs = layout.x_of(times) - layout.left
-    lo, hi = column_ranges(xs, values, columns)
+    lo, hi = column_ranges(layout.x_of(times) - layout.left, values, layout.right - layout.left)
+    _draw_ranges(image, layout, panel, lo, hi, value_range, colour, thickness, column_colours)
+
+
+def _draw_ranges(
+    image: np.ndarray,
+    layout: PlotLayout,
+    panel: Tuple[int, int],
+    lo: np.ndarray,
+    hi: np.ndarray,
+    value_range: Tuple[float, float],
+    colour: Colour,
+    thickness: int = 1,
+    column_colours: Optional[np.ndarray] = None,
+) -> None:
+    """Fill each plot column from its ``lo`` to its ``hi`` value (NaN: nothing)."""
     top, bottom = panel
     vmin, vmax = value_range
     span = (vmax - vmin) or 1.0
 
     def row(v: np.ndarray) -> np.ndarray:
-        return bottom - 1 - (v - vmin) / span * (bottom - top - 1)
+        return bottom - 1 - (np.clip(v, vmin, vmax) - vmin) / span * (bottom - top - 1)
 
     ok = np.isfinite(lo) & np.isfinite(hi)
-    upper = np.where(ok, np.round(row(hi)) - (thickness - 1) // 2, np.inf)
-    lower = np.where(ok, np.round(row(lo)) + thickness // 2, -np.inf)
+    upper = np.where(ok, np.round(row(np.where(ok, hi, vmin))) - (thickness - 1) // 2, np.inf)
+    lower = np.where(ok, np.round(row(np.where(ok, lo, vmin))) + thickness // 2, -np.inf)
     rows = np.arange(top, bottom, dtype=np.float64)[:, None]
     mask = (rows >= upper[None, :]) & (rows <= lower[None, :])
     region = image[top:bottom, layout.left : layout.right]
@@ -308,13 +337,11 @@ def render(report: Dict[str, Any], width: int = WIDTH) -> Tuple[np.ndarray, Plot
     for first, last in markers:
         _fill_columns(image, (jaw_panel[0] + 1, jaw_panel[0] + 1 + BAR_HEIGHT), first, last, FLAG)
 
-    samples = np.asarray(series["samples"], dtype=np.float64)
-    rate = float(series["sample_rate"])
-    shown = samples[: int(math.ceil(seconds * rate)) + 1]
-    peak = float(np.abs(shown).max()) if shown.size else 0.0
+    low, high = waveform_ranges(np.asarray(series["samples"]), float(series["sample_rate"]), layout)
+    peak = float(np.nanmax(np.abs(np.concatenate([low, high])))) if np.isfinite(low).any() else 0.0
     if peak > 0:
         above_bar = (wave[0], wave[1] - BAR_HEIGHT - 1)
-        _draw_series(image, layout, above_bar, np.arange(shown.size) / rate, shown / peak, (-1.0, 1.0), WAVE)
+        _draw_ranges(image, layout, above_bar, low / peak, high / peak, (-1.0, 1.0), WAVE)
     peak_db = 20 * math.log10(peak) if peak > 0 else float("-inf")
     draw_text(
         image, layout.left, wave[0] - LINE + 2,
