@@ -88,14 +88,15 @@ def test_chunked_stream_gives_the_offline_raw_outputs(bundle, bundle_dir, speech
     assert np.abs(weights - curves.weights).max() <= 1e-5
 
 
-@pytest.mark.parametrize("offset_ms", [70.0, -70.0])
-def test_time_offset_and_per_channel_knobs_match_offline(bundle, bundle_dir, offset_ms):
-    audio = speech_like(2.0, 16000, silence=((0.6, 1.3),), seed=5)
+@pytest.mark.parametrize("offset_ms, fps", [(70.0, 30.0), (-70.0, 30.0), (-40.0, 60.0)])
+def test_time_offset_and_per_channel_knobs_match_offline(bundle, bundle_dir, offset_ms, fps):
+    audio = speech_like(2.0, 22050, silence=((0.6, 1.3),), seed=5)
     post = PostSettings(time_offset_ms=offset_ms, strength=1.3, lip_open_offset=0.05,
                         gains={"mouthFunnel": 1.5}, offsets={"mouthClose": -0.1})
-    settings = AnimateSettings(model=str(bundle_dir), fps=30.0, post=post)
-    _, streamed = stream_array(StreamSession(settings, bundle=bundle), audio, [160, 1, 999, 4000])
-    offline = animate(audio, settings, sample_rate=16000).weights
+    settings = AnimateSettings(model=str(bundle_dir), fps=fps, post=post)
+    session = StreamSession(settings, sample_rate=22050, bundle=bundle)
+    _, streamed = stream_array(session, audio, [160, 1, 999, 4000])
+    offline = animate(audio, settings, sample_rate=22050).weights
     assert streamed.shape == offline.shape
     np.testing.assert_allclose(streamed, offline, atol=1e-5)
 

@@ -276,7 +276,6 @@ class FrameShift:
 
     def __init__(self, frames: float) -> None:
         self.frames = float(frames)
-        self.reach = max(int(math.ceil(-self.frames)), 0)
         self._rows: Deque[np.ndarray] = deque()
         self._first = 0
         self._next = 0
@@ -294,13 +293,16 @@ class FrameShift:
             if self.frames == 0:
                 out.append((i, self._rows[i - self._first]))
             else:
-                last = available - 1 if total is None else total - 1
-                if total is None and i + self.reach > last:
-                    break
-                src = min(max(i - self.frames, 0.0), float(last))
+                src = max(i - self.frames, 0.0)
+                if total is not None:
+                    src = min(src, float(total - 1))
                 lo = int(math.floor(src))
-                hi = min(lo + 1, last)
                 frac = np.float32(src - lo)
+                hi = lo if frac == 0 else lo + 1
+                if total is not None:
+                    hi = min(hi, total - 1)
+                if hi >= available:
+                    break  # the frame it is taken from has not been computed yet
                 low_row, high_row = self._rows[lo - self._first], self._rows[hi - self._first]
                 out.append((i, low_row * (1 - frac) + high_row * frac))
             self._next += 1
