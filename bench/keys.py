@@ -9,7 +9,7 @@ Curves come from ``audio2face.pipeline.animate`` with the default model on the F
 exists; otherwise from FACEGOOD's ground-truth labels (bs_value/*.npy) and FACEGOOD's own model outputs
 (facegood_predictions/*.csv), and the output says so.
 
-    python bench/keys.py [--tolerances 0.005,0.01,0.02] [--limit-clips N]
+    python bench/keys.py [--tolerances 0.005,0.01,0.02] [--limit-clips N] [--hour/--no-hour]
 
 Target: at tolerance 0.01 (hermite), at most one key per three frames on average over the moving channels.
 """
@@ -134,10 +134,38 @@ def report(title: str, clips: List[Curves], tolerances: List[float]) -> bool:
     return target_met
 
 
+def hour_long(clip: Curves, folder: Path) -> None:
+    """Time the reducer and the .ma writer on one hour: ``clip`` tiled, its moving channels only."""
+    moving = [n for i, n in enumerate(clip.names) if np.ptp(clip.weights[:, i]) > 0]
+    repeats = int(np.ceil(3600 * clip.fps / clip.frame_count))
+    weights = np.tile(clip.select(moving).weights, (repeats, 1))[: int(3600 * clip.fps)]
+    hour = Curves(moving, clip.fps, weights)
+    start = time.perf_counter()
+    write_curves(hour, folder / "dense.ma", blendshape_node="blendShape1")
+    dense_write = time.perf_counter() - start
+    start = time.perf_counter()
+    reduced = reduce_curves(hour, 0.01)
+    reduce_time = time.perf_counter() - start
+    start = time.perf_counter()
+    write_curves(reduced, folder / "sparse.ma", blendshape_node="blendShape1")
+    sparse_write = time.perf_counter() - start
+    keys = sum(len(k) for k in reduced.keys.values())
+    dense_size = (folder / "dense.ma").stat().st_size
+    sparse_size = (folder / "sparse.ma").stat().st_size
+    print(f"\n== one hour ({hour.frame_count} frames x {len(moving)} moving channels, tiled), tolerance 0.01")
+    print(f"baseline: write dense .ma {dense_write:.1f} s, {dense_size / 1e6:.1f} MB")
+    print(f"reduce {reduce_time:.1f} s ({hour.weights.size / reduce_time / 1e6:.2f} Msamples/s), "
+          f"write sparse .ma {sparse_write:.1f} s, {sparse_size / 1e6:.1f} MB, "
+          f"{keys / hour.weights.size:.4f} keys/frame; reduce+write / dense write = "
+          f"{(reduce_time + sparse_write) / dense_write:.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tolerances", default="0.005,0.01,0.02")
     parser.add_argument("--limit-clips", type=int, default=5)
+    parser.add_argument("--hour", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time one hour of curves (default on)")
     args = parser.parse_args()
     tolerances = [float(t) for t in args.tolerances.split(",")]
     clips, why = model_curves(args.limit_clips)
@@ -153,6 +181,9 @@ def main() -> int:
     ok = True
     for title, curves in sets:
         ok &= report(title, curves, tolerances)
+    if args.hour:
+        with tempfile.TemporaryDirectory() as tmp:
+            hour_long(sets[-1][1][0], Path(tmp))
     print(f"\ntarget (0.01 hermite, moving channels: <= 1 key per 3 frames, every frame within tolerance): "
           f"{'met' if ok else 'NOT met'}")
     return 0 if ok else 1

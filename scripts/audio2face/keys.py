@@ -140,20 +140,29 @@ def _span_errors(windows: np.ndarray, span: int, mode: str) -> Tuple[np.ndarray,
     return linear, np.abs(windows @ hermite_residual.T).max(axis=1)
 
 
+@functools.lru_cache(maxsize=256)
+def _long_span_basis(span: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(s, h00, h10, h01, h11, inverse of the 2x2 normal matrix of [h10 h11]) for one span length."""
+    s = np.arange(span + 1, dtype=np.float64) / span
+    h00, h10, h01, h11 = _hermite_basis(s)
+    normal = np.array([[h10 @ h10, h10 @ h11], [h10 @ h11, h11 @ h11]])
+    inverse = np.linalg.pinv(normal)
+    for array in (s, h00, h10, h01, h11, inverse):
+        array.setflags(write=False)
+    return s, h00, h10, h01, h11, inverse
+
+
 def _fit_long_span(window: np.ndarray, mode: str) -> Tuple[float, float, float, float]:
     """(linear error, Hermite error, dv/ds start, dv/ds end) for one window longer than ``_CAP``."""
-    span = window.size - 1
-    s = np.arange(span + 1, dtype=np.float64) / span
-    line = window[0] + s * (window[-1] - window[0])
-    linear_error = float(np.abs(window - line).max())
+    s, h00, h10, h01, h11, inverse = _long_span_basis(window.size - 1)
+    first, last = window[0], window[-1]
+    linear_error = float(np.abs(window - (first + s * (last - first))).max())
     if mode == "linear":
         return linear_error, np.inf, 0.0, 0.0
-    h00, h10, h01, h11 = _hermite_basis(s)
-    residual = window - (h00 * window[0] + h01 * window[-1])
-    tangents = np.stack([h10, h11], axis=1)
-    slopes, *_ = np.linalg.lstsq(tangents, residual, rcond=None)
-    hermite_error = float(np.abs(residual - tangents @ slopes).max())
-    return linear_error, hermite_error, float(slopes[0]), float(slopes[1])
+    residual = window - (h00 * first + h01 * last)
+    start_slope, end_slope = inverse @ np.array([h10 @ residual, h11 @ residual])
+    hermite_error = float(np.abs(residual - h10 * start_slope - h11 * end_slope).max())
+    return linear_error, hermite_error, float(start_slope), float(end_slope)
 
 
 def _span_ok(values: np.ndarray, start: int, span: int, tol: float, mode: str) -> bool:
