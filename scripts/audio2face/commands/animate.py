@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 from ..errors import Audio2FaceError
+from ..formats import SUPPORTED_EXTENSIONS, write_curves
 from ..pipeline import animate
 from ..progress_bar import ProgressBar
 from .options import add_model_arguments, add_post_arguments, settings_from_args
 
 logger = logging.getLogger(__name__)
 
-FORMATS = (".json", ".csv", ".npy", ".anim", ".ma")
+FORMATS = SUPPORTED_EXTENSIONS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -75,8 +76,6 @@ def plan_outputs(audio: List[str], outs: Optional[List[str]], formats: str) -> L
 
 def run(args: argparse.Namespace) -> int:
     """Animate each input and write its curves."""
-    from ..formats import write_curves
-
     settings = settings_from_args(args)
     pairs = plan_outputs(args.audio, args.out, args.format)
     failures = 0
