@@ -229,3 +229,18 @@ def test_live_preview_needs_maya_and_a_drivable_rig(maya, bundle, plug_writes, t
     with pytest.raises(Audio2FaceError, match="can be driven"):
         LivePreview(MayaHost(), node, bundle, settings(bundle)).start(SteppedSource())
     assert ApplyOptions().mode == "range"
+
+
+def test_a_weight_locked_while_live_is_dropped_not_fatal(maya, bundle, plug_writes):  # noqa: F811
+    node = build(maya)
+    preview = LivePreview(MayaHost(), node, bundle, settings(bundle), schedule=MANUAL)
+    source = SteppedSource()
+    preview.start(source)
+    source.step(9)
+    wait_for(lambda: preview.frames_recorded > 0)
+    maya.lock(f"{node}.jawOpen")
+    assert preview.tick()
+    assert "jawOpen" in preview.skipped
+    assert maya.cmds.getAttr(f"{node}.mouthClose") != ORIGINAL["mouthClose"]
+    preview.stop()
+    assert maya.cmds.getAttr(f"{node}.mouthClose") == ORIGINAL["mouthClose"]

@@ -305,12 +305,20 @@ class LivePreview:
 
     def _write(self, weights: np.ndarray) -> None:
         values = weights.tolist()
-        for target in self._targets:
-            target.plug.setDouble(values[target.column])
+        for target in list(self._targets):
+            try:
+                target.plug.setDouble(values[target.column])
+            except RuntimeError as exc:  # the node was deleted or the weight locked while live
+                logger.warning("live preview stops driving %s.%s: %s", self.node, target.name, exc)
+                self.skipped[target.name] = f"could not be set while live ({exc})"
+                self._targets.remove(target)
 
     def _restore(self) -> None:
         for target in self._targets:
-            target.plug.setDouble(target.original)
+            try:
+                target.plug.setDouble(target.original)
+            except RuntimeError as exc:
+                logger.warning("could not put %s.%s back to %g: %s", self.node, target.name, target.original, exc)
 
     def _key_take(self, weights: np.ndarray) -> Curves:
         assert self.session is not None
