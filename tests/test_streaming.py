@@ -15,7 +15,7 @@ from audio2face.inference import predict
 from audio2face.pipeline import AnimateSettings, animate
 from audio2face.post import PostSettings
 from audio2face.streaming import StreamSession, stream_array
-from conftest import speech_like
+from conftest import ROOT, speech_like
 
 RATE = 44100
 
@@ -212,3 +212,22 @@ def test_one_huge_push_equals_small_chunks_with_a_short_speech_window(bundle, bu
     assert small.shape == (360, 5)
     np.testing.assert_array_equal(whole, small)
     assert np.abs(small[70:80]).max() == 0.0 and np.abs(small[295:305]).max() == 0.0  # pauses close the gate
+
+
+@pytest.mark.parametrize("lead_s, release_ms", [(0.23, 150.0), (2.0, 150.0), (0.0, 0.0)])
+def test_gate_matches_offline_around_silences_at_the_start_and_short_releases(bundle, bundle_dir, lead_s,
+                                                                               release_ms):
+    """A silence that has just begun holds the frame back until it is known to be long enough."""
+    speech = speech_like(3.0, 16000, silence=((1.0, 1.25), (2.0, 2.32)), seed=14)
+    audio = np.concatenate([np.zeros(int(lead_s * 16000), np.float32), speech])
+    settings = AnimateSettings(model=str(bundle_dir), fps=30.0, post=PostSettings(silence_release_ms=release_ms))
+    _, streamed = stream_array(StreamSession(settings, bundle=bundle), audio, [320])
+    offline = animate(audio, settings, sample_rate=16000).weights
+    np.testing.assert_array_equal(streamed, offline)
+
+
+def test_the_example_speech_streams_to_the_offline_curves(bundle, bundle_dir):
+    example = ROOT / "examples" / "hello.wav"
+    settings = AnimateSettings(model=str(bundle_dir))
+    _, streamed = stream_array(StreamSession(settings, bundle=bundle), load_audio(example), [320])
+    np.testing.assert_array_equal(streamed, animate(example, settings).weights)

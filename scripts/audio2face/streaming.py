@@ -17,13 +17,14 @@ offline code on each frame):
 
 * Smoothing is causal: a one-sided (half) Gaussian over the past ``3 * sigma`` frames instead of the
   centred one. It lags the offline curve by about ``0.8 * sigma``.
-* The silence gate decides frame ``i`` from the levels of the frames up to ``i + lookahead`` (the audio a
-  frame needs anyway reaches about 260 ms past it, so the gate costs no extra delay), with the clip's
-  speech level taken as the 95th percentile of the levels heard so far (the last ``speech_window_s``
-  seconds) rather than of the whole clip. Release, anticipation, the minimum silence and the ramp work as
-  offline; a silence still running at the edge of what has been heard counts as long. At 24-60 fps with
-  the default settings the gate equals the offline gate wherever the running speech level equals the
-  clip's.
+* The silence gate takes the clip's speech level as the 95th percentile of the levels heard so far (the
+  last ``SPEECH_WINDOW_S`` seconds, up to the frame's lookahead) rather than of the whole clip. Everything
+  else works as offline: frame ``i`` is decided from the levels up to ``i + lookahead`` (the audio a frame
+  needs anyway reaches about 260 ms past it, so this costs no delay), and when a silence that has just
+  begun could close the gate on frame ``i`` before it is known to be long enough (a silence at the very
+  start of the stream, or a release shorter than the minimum silence), frame ``i`` waits until it is
+  known - at most the minimum silence, 300 ms. The gate therefore equals the offline gate, at any frame
+  rate and settings, wherever the running speech level equals the clip's.
 
 A negative time offset (animation leading the audio) delays each frame by that offset so that it can be
 taken from the future frames, as offline; a positive one delays nothing.
@@ -172,7 +173,10 @@ def gate_lookahead(fps: float, params: Optional[FeatureParams] = None) -> int:
 class CausalGate:
     """The silence gate of ``post.silence_gate`` decided frame by frame (module docstring).
 
-    Every decision depends only on the levels of frames up to ``frame + lookahead``, never on how the
+    Frame ``i`` is decided from the levels of frames up to ``i + ahead`` (``ahead`` = the free lookahead,
+    or what anticipation and the ramp need when that is more), and, when a silence that has just begun
+    could close the gate on frame ``i``, up to the point where that silence is known to be long enough
+    (or over). The speech level comes from the levels up to ``i + ahead``. Nothing depends on how the
     audio was cut into chunks.
     """
 
@@ -181,18 +185,21 @@ class CausalGate:
         backlog: int = 0,
     ) -> None:
         self.fps = float(fps)
-        self.lookahead = int(lookahead)
         self.vad = VadSettings(threshold_db=settings.silence_db)
         self.release = int(round(settings.silence_release_ms / 1000.0 * fps))
         self.anticipation = int(round(settings.silence_anticipation_ms / 1000.0 * fps))
         self.ramp = max(int(round(settings.silence_ramp_ms / 1000.0 * fps)), 1)
         self.min_frames = int(round(self.vad.min_silence_ms / 1000.0 * fps))
+        self.reach = (self.ramp - 1) // 2  # how far np.convolve(..., "same") looks ahead
+        self.ahead = max(int(lookahead), self.reach + self.anticipation)
+        self.max_ahead = self.ahead + self.min_frames + 1
         self.history = self.min_frames + self.release + 2 * self.ramp + 2
         self.speech_frames = max(int(speech_window_s * fps), 1)
-        self._keep = self.speech_frames + self.history + self.lookahead + int(backlog) + 2
+        self._keep = self.speech_frames + self.history + self.max_ahead + int(backlog) + 2
         self._levels = np.zeros(4 * self._keep, dtype=np.float64)
         self._first = 0
         self._count = 0
+        self._decided: Tuple[int, int, float] = (-1, 0, 0.0)
 
     @property
     def known(self) -> int:
@@ -210,18 +217,18 @@ class CausalGate:
         self._count += 1
 
     def ready(self, frame: int, total: Optional[int]) -> bool:
-        """Whether frame ``frame`` can be decided (its lookahead is known, or the stream has ended)."""
-        last = frame + self.lookahead if total is None else min(frame + self.lookahead, total - 1)
-        return last < self.known
+        """Whether frame ``frame`` can be decided now."""
+        return self._decide(frame, total) is not None
 
     def factor(self, frame: int, total: Optional[int]) -> float:
         """1 = the animation as predicted, 0 = the rest pose (``ready`` must be true)."""
-        right = frame + self.lookahead + 1 if total is None else min(frame + self.lookahead + 1, total)
+        decided = self._decide(frame, total)
+        if decided is None:
+            raise RuntimeError(f"frame {frame} cannot be decided yet")
+        right, speech = decided
         left = max(frame - self.history, self._first)
-        heard = self._levels[max(right - self.speech_frames, self._first) - self._first : right - self._first]
-        speech = _percentile(heard, SPEECH_PERCENTILE)
         levels = self._levels[left - self._first : right - self._first]
-        silent = (levels < speech + self.vad.threshold_db) | (levels < self.vad.floor_db)
+        silent = self._silent(levels, speech)
         open_end = total is None or right < total
         for start, end in runs(silent):
             if end - start < self.min_frames and not (open_end and end == silent.size):
@@ -238,6 +245,37 @@ class CausalGate:
             padded = np.concatenate([np.full(self.ramp, closed[0]), closed, np.full(self.ramp, closed[-1])])
             closed = np.convolve(padded, kernel, mode="same")[self.ramp : -self.ramp]
         return float(1.0 - np.clip(closed[frame - left], 0.0, 1.0))
+
+    def _silent(self, levels: np.ndarray, speech: float) -> np.ndarray:
+        return (levels < speech + self.vad.threshold_db) | (levels < self.vad.floor_db)
+
+    def _decide(self, frame: int, total: Optional[int]) -> Optional[Tuple[int, float]]:
+        """(end of the levels frame ``frame`` is decided from, speech level), or ``None`` when not yet known."""
+        if self._decided[0] == frame:
+            return self._decided[1], self._decided[2]
+        right = frame + self.ahead + 1 if total is None else min(frame + self.ahead + 1, total)
+        if right > self.known:
+            return None
+        heard = self._levels[max(right - self.speech_frames, self._first) - self._first : right - self._first]
+        speech = _percentile(heard, SPEECH_PERCENTILE)
+        while total is None or right < total:
+            # a silence running at the edge of what is known: does it matter, and is it long enough yet?
+            tail = self._levels[max(right - self.min_frames, self._first) - self._first : right - self._first]
+            silent = self._silent(tail, speech)
+            if silent.all() and silent.size == self.min_frames:
+                break
+            length = int(silent.size - (np.flatnonzero(~silent)[-1] + 1)) if not silent.all() else silent.size
+            if length == 0:
+                break
+            start = right - length
+            closes_from = start + self.release if start > 0 else start
+            if closes_from > frame + self.reach:
+                break
+            if right >= self.known:
+                return None
+            right += 1
+        self._decided = (frame, right, speech)
+        return right, speech
 
 
 def _percentile(values: np.ndarray, q: float) -> float:
@@ -433,11 +471,11 @@ class StreamSession:
     def _advance(self) -> List[LiveFrame]:
         """Model, levels and post-processing batch by batch, so a long push never runs one stage far ahead."""
         end = self._next_model + self._ready_model_frames()
-        lookahead = self._gate.lookahead if self._gate is not None else 0
+        ahead = self._gate.max_ahead if self._gate is not None else 0
         out: List[LiveFrame] = []
         while True:
             self._run_model(min(self._next_model + self.batch_frames, end))
-            self._add_levels(self._next_model + lookahead)
+            self._add_levels(self._next_model + ahead)
             out.extend(self._run_post())
             if self._next_model >= end:
                 break
