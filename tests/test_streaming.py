@@ -231,3 +231,25 @@ def test_the_example_speech_streams_to_the_offline_curves(bundle, bundle_dir):
     settings = AnimateSettings(model=str(bundle_dir))
     _, streamed = stream_array(StreamSession(settings, bundle=bundle), load_audio(example), [320])
     np.testing.assert_array_equal(streamed, animate(example, settings).weights)
+
+
+def _spinning(bundle) -> str:  # noqa: ANN001
+    """The session's ``allow_spinning`` entry; onnxruntime's default (spinning) when it was never set."""
+    from audio2face.bundle import SPINNING_CONFIG_KEY
+
+    try:
+        return bundle.session.get_session_options().get_session_config_entry(SPINNING_CONFIG_KEY)
+    except RuntimeError:  # "does not have configuration with key": the default, which spins
+        return "default"
+
+
+def test_a_stream_with_several_threads_does_not_spin(bundle_dir: Path):
+    from audio2face.streaming import live_bundle
+
+    assert _spinning(load_bundle(bundle_dir)) == "default", "load_bundle keeps onnxruntime's default"
+    assert _spinning(load_bundle(bundle_dir, 2, spin=False)) == "0"
+    two = StreamSession(AnimateSettings(model=str(bundle_dir), threads=2))
+    assert _spinning(two.bundle) == "0"
+    assert two.bundle.session.get_session_options().intra_op_num_threads == 2
+    assert live_bundle(str(bundle_dir), 2) is two.bundle, "loaded once per process"
+    assert _spinning(StreamSession(AnimateSettings(model=str(bundle_dir), threads=1)).bundle) == "default"

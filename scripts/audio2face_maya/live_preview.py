@@ -31,8 +31,8 @@ import numpy as np
 from audio2face.bundle import Bundle
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
-from audio2face.pipeline import AnimateSettings, get_bundle
-from audio2face.streaming import LiveFrame, StreamSession
+from audio2face.pipeline import AnimateSettings
+from audio2face.streaming import LiveFrame, StreamSession, live_bundle
 
 from .host import ApplyOptions, ApplyReport, Host
 
@@ -177,7 +177,7 @@ class LivePreview:
             targets=list(self.settings.targets or targets),
             fps=self.settings.fps or self.host.scene_fps(),
         )
-        bundle = self.bundle if self.bundle is not None else get_bundle(settings.model, settings.threads or 1)
+        bundle = self.bundle if self.bundle is not None else live_bundle(settings.model, settings.threads or 1)
         session = StreamSession(settings, sample_rate=source.sample_rate, channels=source.channels, bundle=bundle)
         self.unmatched = list(session.retargeter.unmatched)
         self.skipped = {}
