@@ -28,30 +28,16 @@ ORIGINAL = {"jawOpen": 0.25, "mouthFunnel": 0.0, "mouthSmileLeft": 0.1, "mouthSm
 
 @pytest.fixture()
 def plug_writes(monkeypatch: pytest.MonkeyPatch) -> List[str]:
-    """``MPlug.setDouble`` as Maya has it: a direct plug set recorded in no undo journal (maya-facts §4.7, §4.9).
-
-    The stand-in does not have it yet (see the issue 8 report); this adds exactly that, and notes the thread
-    of every write so the test can check that only the main thread touches the scene.
-    """
+    """Notes the thread of every ``MPlug.setDouble`` (the stand-in's direct plug set, on no undo queue), so the
+    tests can check that only the main thread touches the scene."""
     threads: List[str] = []
-    if hasattr(om.MPlug, "setDouble"):
-        real = om.MPlug.setDouble
+    real = om.MPlug.setDouble
 
-        def recorded(self, value):  # noqa: ANN001
-            threads.append(threading.current_thread().name)
-            return real(self, value)
-
-        monkeypatch.setattr(om.MPlug, "setDouble", recorded)
-        return threads
-
-    def set_double(self, value):  # noqa: ANN001
+    def recorded(self, value):  # noqa: ANN001
         threads.append(threading.current_thread().name)
-        plug = self._p()
-        if plug.key() in plug.node.locked:
-            raise RuntimeError("(kFailure): the plug is locked")
-        om._scene().set_value(plug, float(value), None, force=True)
+        return real(self, value)
 
-    monkeypatch.setattr(om.MPlug, "setDouble", set_double, raising=False)
+    monkeypatch.setattr(om.MPlug, "setDouble", recorded)
     return threads
 
 

@@ -83,6 +83,30 @@ def test_api_edits_without_a_change_are_not_undone(maya):  # noqa: F811
     assert maya.keys(f"{bs}.jawOpen") == [(9.0, 1.0)]
 
 
+def test_plug_set_double_is_a_direct_set_on_no_undo_queue(maya):  # noqa: F811
+    import maya.api.OpenMaya as om
+
+    bs = maya.build_rig({0: "jawOpen", 1: "smile", 2: "funnel"})
+    maya.cmds.currentUnit(time="film")  # something on the undo queue
+    queue = list(maya.scene.undo_queue)
+    plug = om.MSelectionList().add(f"{bs}.jawOpen").getPlug(0)
+    assert plug.setDouble(0.75) is plug
+    assert maya.cmds.getAttr(f"{bs}.jawOpen") == 0.75 and plug.asDouble() == 0.75
+    assert maya.scene.undo_queue == queue
+    maya.cmds.undo()  # undoes the unit change only; the direct set stays
+    assert maya.cmds.getAttr(f"{bs}.jawOpen") == 0.75
+    maya.lock(f"{bs}.smile")
+    with pytest.raises(RuntimeError, match="locked"):
+        om.MSelectionList().add(f"{bs}.smile").getPlug(0).setDouble(1.0)
+    assert maya.cmds.getAttr(f"{bs}.smile") == 0.0
+    with pytest.raises(TypeError):
+        plug.setDouble("1")
+    maya.key(f"{bs}.funnel", [(1, 0.2), (9, 0.2)])
+    keyed = om.MSelectionList().add(f"{bs}.funnel").getPlug(0)
+    keyed.setDouble(0.9)  # allowed on a destination; its input wins when it is evaluated
+    assert keyed.asDouble() == pytest.approx(0.2) and maya.keys(f"{bs}.funnel") == [(1.0, 0.2), (9.0, 0.2)]
+
+
 def test_undo_chunks_group_commands_and_must_be_closed(maya):  # noqa: F811
     cmds = maya.cmds
     cmds.undoInfo(openChunk=True, chunkName="two nodes")

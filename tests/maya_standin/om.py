@@ -157,6 +157,22 @@ class MPlug:
     def asDouble(self) -> float:
         return float(_scene().evaluate(self._p(), _scene().current_time))
 
+    def setDouble(self, value: float) -> MPlug:
+        """A direct plug set: no command, no modifier, so it is recorded in no undo journal (maya-facts §4.7,
+        §4.9). A locked plug refuses it, as in Maya. On a destination plug the value is set but the input
+        wins at the next evaluation (a keyed weight shows its curve's value here)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError("setDouble takes a number")
+        p = self._p()
+        if not p.node.alive:
+            raise RuntimeError("(kInvalidParameter): the plug's node no longer exists")
+        if p.spec.kind not in ("double", "int", "bool"):
+            raise RuntimeError(f"(kInvalidParameter): {p.name()} is not numeric")
+        if p.key() in p.node.locked:
+            raise RuntimeError(f"(kFailure): cannot set the locked plug {p.name()}")
+        _scene().set_value(p, float(value), None, force=True)
+        return self
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, MPlug) and self._plug == other._plug
 
