@@ -154,3 +154,52 @@ def test_job_fields_are_checked_one_by_one(tmp_path):
     job = entries[4]
     assert isinstance(job, jobs.Job) and job.replaces_source and job.settings == {"emotion": "happy"}
     assert job.scene == tmp_path / "a.ma"
+
+
+def test_each_job_writes_a_qc_report_and_the_report_ranks_shots_worst_first(mayapy, scenes, speech_wav,  # noqa: F811
+                                                                           tmp_path, monkeypatch):
+    """The speech is silent from 1.0 to 1.6 s: a jaw left open there is flagged, a closed one is not."""
+    import numpy as np
+    import soundfile as sf
+    from audio2face.curves import Curves
+
+    audio, rate = sf.read(str(speech_wav))
+    level = np.abs(audio[:, 0])
+    times = np.arange(48) / 24.0  # 2 s at the scene's 24 fps
+    envelope = np.array([level[int(t * rate): int((t + 1 / 24) * rate)].mean() for t in times])
+    jaw = envelope / envelope.max()
+
+    def fake_animate(job, node):  # noqa: ANN001, ANN202 - curves with a known shape instead of a model
+        open_jaw = jaw.copy()
+        if job.name == "open":
+            open_jaw[(times >= 1.0) & (times < 1.6)] = 0.8
+        weights = np.stack([open_jaw, 0.5 * open_jaw, np.zeros_like(jaw)], axis=1)
+        return Curves(["jawOpen", "mouthFunnel", "mouthSmileLeft"], 24.0, weights, start_frame=1001.0)
+
+    job_file = tmp_path / "jobs.json"
+    job_file.write_text(json.dumps([
+        {"name": "clean", "scene": "shot010.ma", "audio": str(speech_wav), "output": "out/clean.ma"},
+        {"name": "open", "scene": "shot020.ma", "audio": str(speech_wav), "output": "out/open.ma"},
+        {"name": "no qc", "scene": "shot020.ma", "audio": str(speech_wav), "output": "out/plain.ma", "qc": "no"},
+    ]))
+    (tmp_path / "out").mkdir()
+    monkeypatch.delenv("MAYA_NO_STANDALONE_ATEXIT", raising=False)
+    out = io.StringIO()
+    assert batch.main([str(job_file)], stream=out, animate_fn=fake_animate) == batch.EXIT_OK, out.getvalue()
+    report = json.loads((tmp_path / "jobs.report.json").read_text())
+    clean, open_job, plain = report["jobs"]
+    for job, stem in ((clean, "clean"), (open_job, "open")):
+        assert job["qc_json"] == str(tmp_path / "out" / f"{stem}_qc.json")
+        assert open(job["qc_png"], "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+        written = json.loads(open(job["qc_json"]).read())
+        assert written["shot"] == stem and written["start_frame"] == 1001.0
+    assert plain["qc_json"] is None and not (tmp_path / "out" / "plain_qc.json").exists()
+    assert clean["qc_flags"] == [] and open_job["qc_score"] < clean["qc_score"]
+    assert any("mouth open in silence" in flag for flag in open_job["qc_flags"])
+    rows = report["qc_summary"]
+    assert [row["shot"] for row in rows] == ["open", "clean"], "worst first, one row per shot with a report"
+    assert rows[0]["silence_spans"] == 1 and rows[0]["silence_flagged_seconds"] >= 0.2
+    assert rows[1]["silence_spans"] == 0 and rows[1]["json"] == clean["qc_json"]
+    printed = out.getvalue()
+    assert "[2/3] open: QC score" in printed and "QC, worst first:" in printed
+    assert printed.index("open: mouth open in silence") < printed.index("clean: nothing flagged")

@@ -1,7 +1,8 @@
 """``mayapy -m audio2face_maya.batch JOBS``: animate many scenes without the Maya UI.
 
 Each job opens its scene, runs the pipeline for the rig's targets at the scene's frame rate, keys
-the blendShape node (as the panel does), and saves the output scene. Jobs are isolated: a failing
+the blendShape node (as the panel does), saves the output scene and writes a QC report of the curves
+beside it (``<output>_qc.json`` and ``.png``, ``audio2face.qc``). Jobs are isolated: a failing
 job is reported and the rest go on. A source scene is replaced only with ``overwrite`` and then a
 backup copy is kept beside it. ``--job-index I`` runs one job, for render-farm array jobs.
 
@@ -21,7 +22,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple, Union
 
 from audio2face.atomic import atomic_open
 from audio2face.errors import Audio2FaceError
@@ -60,6 +61,10 @@ class JobResult:
     notes: List[str] = dataclasses.field(default_factory=list)
     error: Optional[str] = None
     seconds: float = 0.0
+    qc_json: Optional[str] = None
+    qc_png: Optional[str] = None
+    qc_score: Optional[float] = None
+    qc_flags: List[str] = dataclasses.field(default_factory=list)
 
 
 class Printer:
@@ -167,6 +172,34 @@ def animate_job(job: Job, node: str) -> Any:
     return animate(str(job.audio), settings)
 
 
+def qc_paths(job: Job) -> Tuple[Path, Path]:
+    """Where a job's QC report goes: ``<output stem>_qc.json`` and ``.png`` beside the output scene."""
+    json_path = job.output.with_name(f"{job.output.stem}_qc.json")
+    return json_path, json_path.with_suffix(".png")
+
+
+def write_job_qc(job: Job, curves: Any, result: JobResult) -> None:
+    """Measure the job's curves against its audio (``audio2face.qc``) and write the JSON and PNG.
+
+    A QC problem never fails the job (its scene is saved by then): it becomes a note.
+    """
+    from audio2face.qc import qc_report, write_qc
+
+    json_path, png_path = qc_paths(job)
+    try:
+        report = qc_report(str(job.audio), curves, name=job.name)
+        write_qc(report, json_path, png_path)
+    except Audio2FaceError as exc:
+        result.notes.append(f"QC report not written: {exc}")
+        return
+    except Exception as exc:  # a bug in the report must not turn a saved scene into a failed job
+        logger.debug("QC of job %d failed", job.index, exc_info=True)
+        result.notes.append(f"QC report not written: {type(exc).__name__}: {exc}")
+        return
+    result.qc_json, result.qc_png = str(json_path), str(png_path)
+    result.qc_score, result.qc_flags = report["score"], list(report["flags"])
+
+
 def run_job(job: Job, say: Callable[[str], None],
             animate_fn: Optional[Callable[[Job, str], Any]] = None) -> JobResult:
     """Open, animate, key and save one job; every error becomes a failed ``JobResult``."""
@@ -204,6 +237,13 @@ def run_job(job: Job, say: Callable[[str], None],
         result.status = "ok"
         say(f"ok: {report.key_count} keys on {len(report.keyed)} targets -> {job.output}"
             + (f" (backup {backup.name})" if backup else ""))
+        if job.qc:
+            write_job_qc(job, curves, result)
+            if result.qc_json:
+                say(f"QC score {result.qc_score:.0f}/100: {'; '.join(result.qc_flags) or 'nothing flagged'}"
+                    f" -> {Path(result.qc_json).name}")
+            else:
+                say(result.notes[-1])
     except Audio2FaceError as exc:
         result.error = str(exc)
         say(f"FAILED: {exc}")
@@ -244,8 +284,16 @@ def run_jobs(entries: Sequence[Union[Job, JobError]], stream: TextIO = sys.stdou
     return results
 
 
-def write_report(path: Path, jobs_file: Path, results: Sequence[JobResult], seconds: float) -> Path:
-    """The JSON report, written atomically."""
+def qc_summary(results: Sequence[JobResult]) -> List[Dict[str, Any]]:
+    """One row per shot with a QC report, worst first (``audio2face.qc.summarise``)."""
+    from audio2face.qc import summarise
+
+    return summarise([r.qc_json for r in results if r.qc_json])
+
+
+def write_report(path: Path, jobs_file: Path, results: Sequence[JobResult], seconds: float,
+                 summary: Optional[List[Dict[str, Any]]] = None) -> Path:
+    """The JSON report, written atomically; ``qc_summary`` holds the QC rows (default: read from ``results``)."""
     failed = [r for r in results if r.status != "ok"]
     data = {
         "format": REPORT_FORMAT,
@@ -256,6 +304,7 @@ def write_report(path: Path, jobs_file: Path, results: Sequence[JobResult], seco
         "ok": len(results) - len(failed),
         "failed": len(failed),
         "jobs": [dataclasses.asdict(r) for r in results],
+        "qc_summary": qc_summary(results) if summary is None else summary,
     }
     with atomic_open(path, "w") as handle:
         json.dump(data, handle, indent=1)
@@ -323,8 +372,13 @@ def main(argv: Optional[Sequence[str]] = None, stream: TextIO = sys.stdout,
     finally:
         if started_maya:
             stop_maya()
-    write_report(report_path, jobs_file, results, time.perf_counter() - started)
+    summary = qc_summary(results)
+    write_report(report_path, jobs_file, results, time.perf_counter() - started, summary)
     failed = sum(r.status != "ok" for r in results)
+    if summary:
+        stream.write("QC, worst first:\n")
+        for row in summary:
+            stream.write(f"  {row['score']:5.1f}  {row['shot']}: {'; '.join(row['flags']) or 'nothing flagged'}\n")
     stream.write(f"{len(results) - failed} ok, {failed} failed; report: {report_path}\n")
     stream.flush()
     return EXIT_JOB_FAILED if failed else EXIT_OK

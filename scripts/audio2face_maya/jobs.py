@@ -2,7 +2,7 @@
 
 JSON: a list of job objects, or ``{"defaults": {...}, "jobs": [...]}``. CSV: a header row naming the
 fields, one job per row; empty cells are unset. Job fields: ``scene`` and ``audio`` (required),
-``node``, ``output``, ``name``, ``overwrite``, ``mode``, ``layer``, ``start_frame``, ``sound``, plus
+``node``, ``output``, ``name``, ``overwrite``, ``mode``, ``layer``, ``start_frame``, ``sound``, ``qc``, plus
 any ``AnimateSettings``/``PostSettings`` field (``model``, ``mapping``, ``emotion``, ``strength``,
 ``smoothing_ms``, ``reduce``...). Relative paths are relative to the jobs file. A bad job becomes a
 ``JobError`` for the report; only an unreadable file stops the batch.
@@ -23,12 +23,13 @@ from .host import APPLY_MODES
 
 logger = logging.getLogger(__name__)
 
-JOB_FIELDS = ("scene", "audio", "node", "output", "name", "overwrite", "mode", "layer", "start_frame", "sound")
+JOB_FIELDS = ("scene", "audio", "node", "output", "name", "overwrite", "mode", "layer", "start_frame", "sound",
+              "qc")
 PATH_FIELDS = ("scene", "audio", "output", "model")
 _NUMBERS = {"start_frame", "strength", "smoothing_ms", "lip_open_offset", "time_offset_ms", "silence_db",
             "silence_release_ms", "reduce"}
 _INTEGERS = {"threads", "batch_size"}
-_BOOLS = {"overwrite", "sound", "silence_gate", "clamp"}
+_BOOLS = {"overwrite", "sound", "qc", "silence_gate", "clamp"}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 SCENE_SUFFIXES = {".ma": "mayaAscii", ".mb": "mayaBinary"}
@@ -49,6 +50,7 @@ class Job:
     layer: Optional[str] = None
     start_frame: Optional[float] = None
     sound: bool = True
+    qc: bool = True
     settings: Dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
@@ -142,7 +144,7 @@ def make_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[Job, Jo
         return Job(index=index, name=name, scene=scene_path, audio=audio, output=output,
                    node=values.get("node") or None, overwrite=overwrite, mode=mode,
                    layer=values.get("layer") or None, start_frame=values.get("start_frame"),
-                   sound=bool(values.get("sound", True)), settings=settings)
+                   sound=bool(values.get("sound", True)), qc=bool(values.get("qc", True)), settings=settings)
     except Audio2FaceError as exc:
         return JobError(index=index, name=label, error=str(exc))
     except (TypeError, ValueError) as exc:
