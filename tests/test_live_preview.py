@@ -230,3 +230,21 @@ def test_a_weight_locked_while_live_is_dropped_not_fatal(maya, bundle, plug_writ
     assert maya.cmds.getAttr(f"{node}.mouthClose") != ORIGINAL["mouthClose"]
     preview.stop()
     assert maya.cmds.getAttr(f"{node}.mouthClose") == ORIGINAL["mouthClose"]
+
+
+def test_a_recorded_take_gets_sparse_keys_when_key_reduction_is_on(maya, bundle, plug_writes):  # noqa: F811
+    node = build(maya)
+    reduced = AnimateSettings(model=str(bundle.path), post=PostSettings(silence_gate=False, smoothing_ms=40.0),
+                              reduce=0.02)
+    preview = LivePreview(MayaHost(), node, bundle, reduced, record=True, schedule=MANUAL)
+    source = SteppedSource(seconds=2.0)
+    preview.start(source)
+    source.step(100)
+    wait_for(lambda: preview.finished)
+    curves = preview.stop()
+    assert curves is not None and curves.keys is not None
+    keys = maya.keys(f"{node}.jawOpen")
+    assert 2 <= len(keys) < curves.frame_count, "fewer keys than frames"
+    assert keys[0][0] == curves.start_frame and keys[-1][0] == curves.end_frame
+    for frame, value in zip(curves.times(), curves.channel("jawOpen")):
+        assert abs(maya.cmds.getAttr(f"{node}.jawOpen", time=float(frame)) - value) <= 0.02 + 1e-5

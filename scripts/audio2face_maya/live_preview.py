@@ -72,7 +72,7 @@ class LivePreview:
         node: The blendShape node.
         bundle: A loaded model bundle, or ``None`` to load ``settings.model`` (cached per process).
         settings: Model, mapping, emotion and post-processing knobs (as for Generate). ``targets`` defaults
-            to the node's targets and ``fps`` to the scene's.
+            to the node's targets and ``fps`` to the scene's; ``reduce`` gives a recorded take sparse keys.
         record: Key the take when ``stop`` is called.
         apply_options: How a recorded take is keyed (default: replace the keys in the take's range,
             starting at the current frame when Live started).
@@ -331,5 +331,9 @@ class LivePreview:
                     "post": dataclasses.asdict(self.session.settings.post),
                     "unmatched_targets": list(self.unmatched), "live": True},
         )
+        if self.settings.reduce is not None:  # sparse keys, as Generate keys them
+            from audio2face.keys import reduce_curves
+
+            curves = reduce_curves(curves, self.settings.reduce)
         self.report = self.host.apply(curves, self.node, options)
         return curves

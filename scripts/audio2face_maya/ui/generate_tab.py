@@ -20,9 +20,11 @@ from .curve_plot import CurvePlot
 from .drop_zone import AUDIO_FILTER, DropZone
 from .form_rows import row
 from .knobs import PostKnobs
+from .live_controls import LiveControls, LiveRequest
 from .mapping_table import MappingTable
 from .messages import MessageBar, guarded
 from .model_catalog import ModelCatalog, ModelInfo
+from .qc_view import QcView, ShotQc, measure
 from .settings_store import SettingsStore
 from .workers import Job
 
@@ -42,7 +44,7 @@ class GenerateTab(QtWidgets.QWidget):
         animate_fn: The function run off the UI thread (``pipeline.animate``).
 
     Signals:
-        curves_ready(object): new ``Curves`` are previewed.
+        curves_ready(object): new ``Curves`` are previewed (their QC report is in ``qc_view``).
         applied(object): the ``ApplyReport`` of an Apply.
         busy_changed(bool): generation started or ended.
     """
@@ -168,6 +170,15 @@ class GenerateTab(QtWidgets.QWidget):
         middle.setStretchFactor(1, 2)
 
         self.plot = CurvePlot()
+        self.qc_view = QcView()
+        self.views = QtWidgets.QTabWidget()
+        self.views.addTab(self.plot, "Curves")
+        self.views.addTab(self.qc_view, "QC")
+        self.qc_view.changed.connect(lambda title: self.views.setTabText(1, title))
+        self.live = LiveControls(self.host, self._live_request, self.message)
+        self.live.trace_changed.connect(self.plot.set_curves)
+        self.live.active_changed.connect(self._live_active)
+        self.live.stopped.connect(self._live_stopped)
         self.progress = QtWidgets.QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
@@ -199,13 +210,14 @@ class GenerateTab(QtWidgets.QWidget):
         top_layout.addWidget(rig)
         top_layout.addWidget(middle, 1)
         vertical.addWidget(top)
-        vertical.addWidget(self.plot)
+        vertical.addWidget(self.views)
         vertical.setStretchFactor(0, 3)
         vertical.setStretchFactor(1, 2)
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.drop_zone)
         layout.addWidget(vertical, 1)
+        layout.addWidget(self.live)
         layout.addWidget(row(self.progress, self.cancel_button, self.generate_button, self.apply_button))
         layout.addWidget(self.message)
 
@@ -446,12 +458,13 @@ class GenerateTab(QtWidgets.QWidget):
         self._stop_job()
         self._apply_when_done = apply_when_done
 
-        def work(progress: Any, cancel: Any) -> Curves:
-            return animate(audio, settings, progress=progress, cancel=cancel)
+        def work(progress: Any, cancel: Any) -> Tuple[Curves, ShotQc]:
+            curves = animate(audio, settings, progress=progress, cancel=cancel)
+            return curves, measure(audio, curves, cancel)
 
         job = Job(work, name="generate", parent=self)
         job.progressed.connect(lambda done, total, j=job: self._job_progress(j, done, total))
-        job.succeeded.connect(lambda curves, j=job, k=key: self._job_succeeded(j, curves, k))
+        job.succeeded.connect(lambda result, j=job, k=key: self._job_succeeded(j, result, k))
         job.failed.connect(lambda text, j=job: self._job_failed(j, text))
         job.cancelled.connect(lambda j=job: self._job_cancelled(j))
         job.finished.connect(lambda j=job: self._job_finished(j))
@@ -496,13 +509,16 @@ class GenerateTab(QtWidgets.QWidget):
         if job is self._job and total > 0:
             self.progress.setValue(int(1000 * min(done, total) / total))
 
-    def _job_succeeded(self, job: Job, curves: Curves, key: Tuple) -> None:
+    def _job_succeeded(self, job: Job, result: Tuple[Curves, ShotQc], key: Tuple) -> None:
         if not self._end_job(job):
             return
+        curves, qc = result
         self._curves = curves
         self._curves_key = key
-        self.plot.set_curves(curves)
-        self.apply_button.setEnabled(True)
+        if not self.live.active:
+            self.plot.set_curves(curves)
+        self.qc_view.set_qc(qc)
+        self.apply_button.setEnabled(not self.live.active)
         self.progress.setValue(1000)
         self.progress.setFormat("Preview ready")
         unmatched = list(curves.source.get("unmatched_targets") or [])
@@ -604,6 +620,27 @@ class GenerateTab(QtWidgets.QWidget):
         self.applied.emit(report)
         return report
 
+    # -- live ---------------------------------------------------------------------------------------
+    def _live_request(self) -> LiveRequest:
+        """What Live drives and how a recorded take is keyed: the Generate settings and Apply options."""
+        node = self.current_node()
+        if not node:
+            raise Audio2FaceError("choose a blendShape node first")
+        options = self.apply_options()
+        if self.live.input_combo.currentData() != "file":
+            options = dataclasses.replace(options, sound=None)
+        return LiveRequest(node, self.animate_settings(), options, self.audio_path)
+
+    def _live_active(self, active: bool) -> None:
+        for widget in (self.node_combo, self.model_combo, self.model_browse, self.refresh_button,
+                       self.selection_button):
+            widget.setEnabled(not active)
+        self.apply_button.setEnabled(not active and self._curves is not None)
+
+    def _live_stopped(self, preview: Any) -> None:
+        if preview.report is None:
+            self.plot.set_curves(self._curves)
+
     def _browse_output(self) -> None:
         start = self.output_edit.text() or (str(Path(self.audio_path).with_suffix(".ma")) if self.audio_path else "")
         path, chosen = QtWidgets.QFileDialog.getSaveFileName(self, "Write curves to", start, OUTPUT_FILTER)
@@ -637,6 +674,7 @@ class GenerateTab(QtWidgets.QWidget):
 
     def shutdown(self, wait_ms: int = 5000) -> None:
         """Stop background work (the panel is closing)."""
+        self.live.shutdown(wait_ms)
         self._regenerate_timer.stop()
         self._stop_job()
         for job in list(self._jobs):

@@ -1,0 +1,99 @@
+"""The Generate tab's QC section: after Generate it shows the shot's QC figures and picture (offscreen)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest_plugins = ["ui_conftest"]
+
+SILENCE = (1.2, 2.0)
+
+
+@pytest.fixture()
+def clip(tmp_path: Path) -> Path:
+    """3 s of speech-like sound, silent from 1.2 to 2.0 s."""
+    import soundfile as sf
+    from conftest import speech_like
+
+    path = tmp_path / "line07.wav"
+    sf.write(str(path), speech_like(3.0, 16000, silence=(SILENCE,), seed=5), 16000, subtype="PCM_16")
+    return path
+
+
+def _jaw_in_silence(value: float):  # noqa: ANN202
+    """The real pipeline (random tiny model), then the jaw set to ``value`` through the silence."""
+
+    def animate(audio, settings, progress, cancel):  # noqa: ANN001, ANN202
+        from audio2face import pipeline
+        from audio2face.keys import reduce_curves
+
+        curves = pipeline.animate(audio, settings, progress=progress, cancel=cancel)
+        weights = curves.weights.copy()
+        seconds = np.arange(curves.frame_count) / curves.fps
+        weights[(seconds >= SILENCE[0]) & (seconds < SILENCE[1]), curves.names.index("jawOpen")] = value
+        changed = dataclasses.replace(curves, weights=weights, keys=None)
+        return reduce_curves(changed, settings.reduce) if settings.reduce is not None else changed
+
+    return animate
+
+
+def test_generate_shows_qc_figures_and_picture_and_flags_an_open_mouth(qtbot, ui_store, ui_model, clip, tmp_path):
+    from ui_conftest import make_generate_tab, wait_idle
+
+    tab = make_generate_tab(qtbot, ui_store, ui_model)
+    tab.resize(800, 900)
+    assert tab.views.tabText(1) == "QC" and not tab.qc_view.save_button.isEnabled()
+    tab.animate_fn = _jaw_in_silence(0.7)
+    tab.load_audio(str(clip))
+    wait_idle(qtbot, tab)
+    report = tab.qc_view.report()
+    assert report is not None and report["shot"] == "line07"
+    assert report["frames"] == tab.curves().frame_count, "the QC is of the previewed curves"
+    spans = report["silence"]["spans"]
+    assert len(spans) == 1 and report["score"] < 100
+    assert tab.views.tabText(1) == f"QC {report['score']:.0f}/100"
+    fields = tab.qc_view.fields
+    start, end = spans[0]["start_frame"], spans[0]["end_frame"]
+    assert "1 span" in fields["silence"].text() and f"{start:g}-{end:g}" in fields["silence"].text()
+    assert "mouth open in silence" in tab.qc_view.headline.text()
+    assert "confidence" in fields["offset"].text() or "not measured" in fields["offset"].text()
+    assert fields["keys"].text().startswith("a key on every frame")
+    assert not tab.qc_view.picture_size().isEmpty()
+    assert tab.qc_view.save_button.isEnabled()
+    saved = tab.qc_view.save(str(tmp_path / "line07_qc.json"))
+    assert json.loads(saved.read_text())["silence"]["spans"] == json.loads(json.dumps(spans))
+    assert saved.with_suffix(".png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_clean_preview_is_not_flagged_and_reduced_keys_show_keys_per_second(qtbot, ui_store, ui_model, clip):
+    from ui_conftest import make_generate_tab, wait_idle
+
+    tab = make_generate_tab(qtbot, ui_store, ui_model)
+    tab.knobs.reduce.setValue(0.02)
+    tab.animate_fn = _jaw_in_silence(0.0)
+    tab.load_audio(str(clip))
+    wait_idle(qtbot, tab)
+    report = tab.qc_view.report()
+    assert report["silence"]["spans"] == [] and report["silence"]["checked_seconds"] > 0.3
+    assert tab.qc_view.fields["silence"].text().startswith("none: the mouth stays under 0.1")
+    keys = report["keys"]
+    assert keys is not None and keys["tolerance"] == pytest.approx(0.02)
+    assert f"{keys['keys_per_second']:.1f} keys/s" in tab.qc_view.fields["keys"].text()
+
+
+def test_a_shot_too_short_for_qc_still_previews(qtbot, ui_store, ui_model, clip):
+    from audio2face.curves import Curves
+    from ui_conftest import make_generate_tab, wait_idle
+
+    tab = make_generate_tab(qtbot, ui_store, ui_model)
+    tab.animate_fn = lambda audio, settings, progress, cancel: Curves(["jawOpen"], 30.0, np.zeros((1, 1)))
+    tab.load_audio(str(clip))
+    wait_idle(qtbot, tab)
+    assert tab.curves() is not None and tab.message.level != "error"
+    assert tab.qc_view.report() is None and "QC needs at least 2" in tab.qc_view.headline.text()
+    assert tab.views.tabText(1) == "QC"
