@@ -104,6 +104,9 @@ def render_screenshots() -> list:
     shots = []
     panel.show_tab("generate")
     shots.append(_grab(app, panel, "generate.png"))
+    generate.views.setCurrentWidget(generate.qc_view)
+    shots.append(_grab(app, panel, "generate_qc.png"))
+    generate.views.setCurrentWidget(generate.plot)
 
     train = panel.train_tab
     dataset = work / "datasets" / "shots_2024"

@@ -31,7 +31,8 @@ class ShotQc:
 
     Attributes:
         report: ``audio2face.qc.qc_report``'s dict (with its plot data), or ``None``.
-        image: The picture as RGB uint8 (height, width, 3), or ``None``.
+        image: The picture's plots as RGB uint8 (height, width, 3), without the text lines the view shows
+            itself; ``None`` when there is no report.
         error: Why there is no report, in plain words.
     """
 
@@ -47,14 +48,15 @@ def measure(audio: str, curves: Curves, cancel: Optional[CancelToken] = None) ->
         Cancelled: ``cancel`` was set.
     """
     from audio2face.qc import qc_report
-    from audio2face.qc_plot import render
+    from audio2face.qc_plot import LINE, render
 
     try:
         report = qc_report(audio, curves, name=Path(audio).stem, cancel=cancel)
-        image, _ = render(report)
+        image, layout = render(report)
     except Audio2FaceError as exc:
         return ShotQc(error=str(exc))
-    return ShotQc(report, image)
+    first_panel = min(top for top, _ in layout.panels.values())
+    return ShotQc(report, image[max(first_panel - LINE, 0):])
 
 
 def _seconds(value: Any) -> str:
@@ -144,6 +146,7 @@ class QcView(QtWidgets.QWidget):
         self.picture.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
         self.scroll = QtWidgets.QScrollArea()
         self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.picture)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(row(self.headline, self.save_button))
@@ -203,13 +206,19 @@ class QcView(QtWidgets.QWidget):
         if self._pixmap is None:
             self.picture.clear()
             return
-        width = max(self.scroll.viewport().width() - 4, 200)
+        room = self.scroll.width() - 2 * self.scroll.frameWidth() - self.scroll.verticalScrollBar().sizeHint().width()
+        width = max(room - 2, 200)
         self.picture.setPixmap(self._pixmap.scaledToWidth(
             min(width, self._pixmap.width()), QtCore.Qt.TransformationMode.SmoothTransformation))
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         """Keep the picture as wide as the view."""
         super().resizeEvent(event)
+        self._fit_picture()
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        """A hidden tab learns its width only when shown."""
+        super().showEvent(event)
         self._fit_picture()
 
     def save(self, path: str) -> Path:
