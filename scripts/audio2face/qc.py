@@ -13,14 +13,14 @@
 * Audio/mouth offset: the Pearson correlation between the speech-energy envelope (frame level in dB
   above ``speech level - 40 dB``, clipped at 0) and the mouth opening (jaw-open; else the mean of the mouth
   channels; else of all channels) at every lag within +-``max_lag_ms``, refined to a fraction of a frame
-  with a parabola through the peak. Only speech frames of the audio take part (all frames when there are
-  less than ``MIN_SPEECH_SECONDS``): the silence gate closes the mouth in silences from the audio itself,
-  which would make even a mouth that ignores the speech look in sync. ``offset_ms`` > 0: the mouth moves
-  later than the audio (the sign of ``PostSettings.time_offset_ms``; ``suggested_time_offset_ms`` undoes
-  it). ``confidence`` is the peak correlation minus the highest correlation outside the peak's lobe
-  within twice the searched lags (0 when that is negative), in [0, 1]: near 0 means another lag fits
-  almost as well, or better just outside the plausible range; it is 0 when the peak sits at the edge of
-  the searched lags.
+  with a parabola through the peak. Only pairs of frames that are both speech take part (all frames when
+  there is less than ``MIN_SPEECH_SECONDS`` of speech): the silence gate closes the mouth in silences
+  found in the audio itself, which would make even a mouth that ignores the speech look in sync.
+  ``offset_ms`` > 0: the mouth moves later than the audio (the sign of ``PostSettings.time_offset_ms``;
+  ``suggested_time_offset_ms`` undoes it). ``confidence`` is the peak correlation minus the highest
+  correlation outside the peak's lobe within twice the searched lags (0 when that is negative), in
+  [0, 1]: near 0 means another lag fits almost as well, or better just outside the plausible range; it
+  is 0 when the peak sits at the edge of the searched lags.
 * Keys: with reduced keys (``Curves.keys``), keys per second over all channels and per channel.
 * Reference (curve file, or FACEGOOD label ``.npy``): on the channels both share and the frames both cover
   (the reference is linearly resampled in time when its frame rate differs), MSE and MAE over all
@@ -280,8 +280,8 @@ def lag_correlations(
 ) -> Tuple[np.ndarray, np.ndarray]:
     """Pearson correlation of ``envelope[t]`` with ``mouth[t + lag]`` for lag in ``-max_lag..max_lag``.
 
-    Only the frames ``t`` where ``mask`` is True take part (all frames without a mask).
-    Returns ``(lags, r)``; ``r`` is NaN where a side is constant over the frames used.
+    Only pairs whose two frames ``t`` and ``t + lag`` are both True in ``mask`` take part (all pairs
+    without a mask). Returns ``(lags, r)``; ``r`` is NaN where a side is constant over the pairs used.
     """
     n = envelope.size
     mask = np.ones(n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
@@ -289,10 +289,10 @@ def lag_correlations(
     values = np.full(lags.size, np.nan)
     for number, lag in enumerate(lags):
         if lag >= 0:
-            keep = mask[: n - lag]
+            keep = mask[: n - lag] & mask[lag:]
             r = _pearson(envelope[: n - lag][keep], mouth[lag:][keep])
         else:
-            keep = mask[-lag:]
+            keep = mask[-lag:] & mask[: n + lag]
             r = _pearson(envelope[-lag:][keep], mouth[: n + lag][keep])
         if r is not None:
             values[number] = r
