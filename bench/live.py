@@ -177,7 +177,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder, what = model_folder(args.model, Path(tmp))
-        bundle = load_bundle(folder, threads=args.threads)
+        bundle = load_bundle(folder, threads=args.threads, spin=args.threads <= 1)
         samples = load_audio(args.audio, bundle.feature_params.sample_rate)
         rate = float(bundle.feature_params.sample_rate)
         settings = AnimateSettings(model=str(folder), fps=args.fps, threads=args.threads)

@@ -41,20 +41,24 @@ class AnimateSettings:
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_bundle(path: str, mtime: float, threads: int) -> Bundle:
-    return load_bundle(path, threads=threads)
+def _cached_bundle(path: str, mtime: float, threads: int, spin: bool) -> Bundle:
+    return load_bundle(path, threads=threads, spin=spin)
 
 
-def get_bundle(model: Optional[PathLike] = None, threads: int = 0) -> Bundle:
-    """Load a bundle once per process (reloaded when its ``model.onnx`` changes)."""
+def get_bundle(model: Optional[PathLike] = None, threads: int = 0, *, spin: bool = True) -> Bundle:
+    """Load a bundle once per process (reloaded when its ``model.onnx`` changes).
+
+    Args:
+        model: Bundle folder; ``None`` = the default model.
+        threads: onnxruntime intra-op threads (0 = its default).
+        spin: Let idle inference threads spin (fastest for one long run; ``False`` for streams).
+    """
     folder = Path(model) if model else default_model_path()
     try:
         mtime = (folder / "model.onnx").stat().st_mtime
-    except OSError:
-        mtime = -1.0
-    if mtime < 0:
-        return load_bundle(folder if model else None, threads=threads)
-    return _cached_bundle(str(folder.resolve()), mtime, threads)
+    except OSError:  # let load_bundle say what is missing
+        return load_bundle(folder if model else None, threads=threads, spin=spin)
+    return _cached_bundle(str(folder.resolve()), mtime, threads, spin)
 
 
 def _scaled(progress: Optional[ProgressFn], offset: int, total: int) -> Optional[ProgressFn]:

@@ -33,18 +33,16 @@ taken from the future frames, as offline; a positive one delays nothing.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import logging
 import math
 from collections import deque
-from pathlib import Path
 from typing import Callable, Deque, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 import soxr
 
 from .audio import RESAMPLE_QUALITY, prepare_samples
-from .bundle import Bundle, default_model_path, load_bundle
+from .bundle import Bundle
 from .channels import jaw_open_index
 from .errors import Audio2FaceError, PathLike
 from .features import FeatureParams, features_for_windows, frame_count, frame_window_starts
@@ -63,11 +61,6 @@ RawHook = Callable[[np.ndarray, np.ndarray], None]
 """Called as ``hook(frame_indices, raw_model_outputs)`` after each model batch."""
 
 
-@functools.lru_cache(maxsize=2)
-def _quiet_bundle(path: str, mtime: float, threads: int) -> Bundle:
-    return load_bundle(path, threads=threads, spin=False)
-
-
 def live_bundle(model: Optional[PathLike] = None, threads: int = 1) -> Bundle:
     """The bundle a stream runs: ``pipeline.get_bundle``'s, except that with more than one thread its idle
     inference threads sleep instead of spinning (``bundle.open_session(spin=False)``).
@@ -75,14 +68,7 @@ def live_bundle(model: Optional[PathLike] = None, threads: int = 1) -> Bundle:
     A stream runs the model on a few frames every block, so spinning threads would burn a core between
     blocks that the audio, the UI and Maya need. Loaded once per process (again when ``model.onnx`` changes).
     """
-    if threads <= 1:
-        return get_bundle(model, threads)
-    folder = Path(model) if model else default_model_path()
-    try:
-        mtime = (folder / "model.onnx").stat().st_mtime
-    except OSError:  # let load_bundle say what is missing
-        return load_bundle(folder if model else None, threads=threads, spin=False)
-    return _quiet_bundle(str(folder.resolve()), mtime, threads)
+    return get_bundle(model, threads, spin=threads <= 1)
 
 
 class LiveFrame(NamedTuple):

@@ -23,9 +23,8 @@ from .options import add_model_arguments, add_post_arguments, settings_from_args
 logger = logging.getLogger(__name__)
 
 LIVE_THREADS = 1
-"""Inference threads unless --threads says otherwise. On an idle machine two threads take a little off each
-frame, but onnxruntime's waiting threads then spin through about a core, and on a busy machine they make the
-slowest frames slower (bench/live.py --threads 1|2); one thread leaves the other cores to audio and the UI."""
+"""Inference threads unless --threads says otherwise. One thread leaves the other cores to audio and the UI;
+with more, idle inference threads sleep instead of spinning (``streaming.live_bundle``)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
