@@ -88,7 +88,7 @@ def main() -> int:
         events.emit("epoch", epoch=epoch + 1, epochs=args.epochs, train_loss=loss, val_loss=loss * 1.5,
                     val={"mse": loss / 100, "mae": loss / 10, "pearson": 0.5, "jaw_pearson": float("nan")},
                     best=True, best_epoch=epoch + 1, seconds=args.step_seconds * 3,
-                    eta_seconds=args.step_seconds * 3 * (args.epochs - epoch - 1), learning_rate=1e-3)
+                    eta_s=args.step_seconds * 3 * (args.epochs - epoch - 1), learning_rate=1e-3)
     out.mkdir(parents=True, exist_ok=True)
     (out / "FAKE_BUNDLE.txt").write_text("written by tests/fake_trainer.py\n")
     events.emit("done", bundle=str(out), epochs=args.epochs, best_epoch=args.epochs, stopped="done",
