@@ -86,7 +86,7 @@ def test_progress_and_cancel(tiny_bundle, speech_wav):
 
 
 def test_cli_animate_writes_each_requested_format(tiny_bundle, speech_wav, tmp_path, capsys):
-    outs = [tmp_path / "o.json", tmp_path / "o.csv"]
+    outs = [tmp_path / "new" / "o.json", tmp_path / "o.csv"]
     code = main(["animate", str(speech_wav), "--model", str(tiny_bundle), "--out", str(outs[0]), "--out", str(outs[1])])
     assert code == 0
     data = json.loads(outs[0].read_text())

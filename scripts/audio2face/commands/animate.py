@@ -57,6 +57,8 @@ def plan_outputs(audio: List[str], outs: Optional[List[str]], formats: str) -> L
             raise Audio2FaceError("--out takes either output files or one folder, not both")
         if len(inputs) > 1:
             raise Audio2FaceError("several inputs need --out to be a folder", files[0])
+        for file in files:
+            file.parent.mkdir(parents=True, exist_ok=True)
         return [(inputs[0], files)]
     if len(targets) > 1:
         raise Audio2FaceError("--out takes one folder")
