@@ -41,7 +41,7 @@ def loss_curve_png(history: List[Dict[str, Any]], best_epoch: int, title: str = 
     right.set_ylim(0, 1)
     lines = axes.get_legend_handles_labels()
     more = right.get_legend_handles_labels()
-    axes.legend(lines[0] + more[0], lines[1] + more[1], loc="upper right", fontsize=8)
+    axes.legend(lines[0] + more[0], lines[1] + more[1], loc="center right", fontsize=8)
     if title:
         axes.set_title(title, fontsize=10)
     figure.tight_layout()
