@@ -115,3 +115,17 @@ def test_predict_cancel(tiny_bundle):
 def test_predict_rejects_wrong_feature_shape(tiny_bundle):
     with pytest.raises(Audio2FaceError, match="shape"):
         predict(load_bundle(tiny_bundle), np.zeros((3, 64, 32), np.float32))
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    from audio2face.atomic import atomic_open, umask_mode
+
+    with atomic_open(tmp_path / "f.json") as handle:
+        handle.write("{}")
+    assert stat.S_IMODE(os.stat(tmp_path / "f.json").st_mode) == umask_mode()
+    target = write_bundle(tmp_path / "b", tiny_onnx(2, 0), tiny_metadata(["a", "b"], emotion_size=0))
+    assert stat.S_IMODE(os.stat(target).st_mode) == umask_mode(0o777)
+    assert stat.S_IMODE(os.stat(target / "model.onnx").st_mode) == umask_mode()

@@ -11,6 +11,13 @@ from typing import IO, Iterator
 from .errors import Audio2FaceError, PathLike
 
 
+def umask_mode(mode: int = 0o666) -> int:
+    """``mode`` less the process umask: what ``open`` would give a new file (``mkstemp`` gives 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mode & ~mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: PathLike, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success move it into place.
@@ -30,6 +37,7 @@ def atomic_path(path: PathLike, suffix: str = "") -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, umask_mode())
         os.replace(tmp_path, target)
     except BaseException:
         with contextlib.suppress(OSError):

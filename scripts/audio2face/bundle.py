@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 import numpy as np
 
+from .atomic import umask_mode
 from .errors import Audio2FaceError, PathLike
 from .features import FeatureParams
 
@@ -277,6 +278,9 @@ def write_bundle(
             if Path(name).name != name or name in (MODEL_FILE, METADATA_FILE):
                 raise Audio2FaceError(f"bad extra file name {name!r}", target)
             (staging / name).write_bytes(data)
+        os.chmod(staging, umask_mode(0o777))
+        for item in staging.iterdir():
+            os.chmod(item, umask_mode())
         if target.exists():
             old = parent / f".{target.name}.old-{os.getpid()}"
             os.replace(target, old)
