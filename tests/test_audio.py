@@ -228,3 +228,19 @@ def test_some_nan_and_inf_become_silence_with_a_warning(tmp_path, caplog):
     assert np.isfinite(loaded).all()
     assert loaded[[10, 20, 30]].tolist() == [0.0, 0.0, 0.0] and loaded[11] == 0.25
     assert "3 of 16000" in caplog.text and str(path) in caplog.text
+
+
+def test_long_files_are_read_block_by_block_with_the_same_result(tmp_path):
+    """Hour-long files are read in blocks; the result equals downmixing and resampling the whole file at once."""
+    import soxr
+
+    from audio2face import audio
+
+    rng = np.random.default_rng(7)
+    stereo = (rng.standard_normal((5 * audio.READ_BLOCK + 123, 2)) * 0.1).astype(np.float32)
+    path = tmp_path / "long.wav"
+    sf.write(path, stereo, 44100, subtype="FLOAT")
+    whole = soxr.resample(stereo.mean(axis=1, dtype=np.float64).astype(np.float32), 44100, 16000, quality="HQ")
+    loaded = audio.load_audio(path)
+    assert loaded.shape == whole.shape
+    np.testing.assert_allclose(loaded, whole, atol=1e-6)

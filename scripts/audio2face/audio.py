@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 import numpy as np
 import soundfile
@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SAMPLE_RATE = 16000
 RESAMPLE_QUALITY = "HQ"
+READ_BLOCK = 1 << 16
+"""Frames read per block: memory holds one block of the file plus the 16 kHz result."""
 
 _INTEGER_SCALE = {1: 128.0, 2: 32768.0, 4: 2147483648.0, 8: 9223372036854775808.0}
 
@@ -46,12 +48,53 @@ def load_audio(path: PathLike, sample_rate: int = DEFAULT_SAMPLE_RATE) -> np.nda
     if source.is_dir():
         raise Audio2FaceError("is a folder, not an audio file", source)
     try:
-        data, file_rate = soundfile.read(str(source), dtype="float32", always_2d=True)
+        return _read_mono(source, sample_rate)
     except (soundfile.SoundFileError, RuntimeError, OSError) as error:
         detail = getattr(error, "error_string", None) or getattr(error, "strerror", None) or str(error)
         raise Audio2FaceError(f"cannot read audio ({str(detail).strip().rstrip('.')})", source) from None
-    logger.debug("%s: %d frames x %d channels at %d Hz", source, data.shape[0], data.shape[1], file_rate)
-    return _to_mono_rate(data, file_rate, sample_rate, source)
+
+
+def _read_mono(source: Path, sample_rate: int) -> np.ndarray:
+    """Read, downmix and resample block by block, so memory holds only the result (hour-long files)."""
+    with soundfile.SoundFile(str(source)) as handle:
+        file_rate = handle.samplerate
+        logger.debug("%s: %d frames x %d channels at %d Hz", source, handle.frames, handle.channels, file_rate)
+        stream = None
+        if float(file_rate) != float(sample_rate):
+            stream = soxr.ResampleStream(file_rate, sample_rate, 1, dtype="float32", quality=RESAMPLE_QUALITY)
+        expected = int(np.ceil(max(handle.frames, 0) * sample_rate / file_rate)) + 64
+        out = np.empty(expected, dtype=np.float32)
+        filled = read = bad = 0
+        for block in handle.blocks(blocksize=READ_BLOCK, dtype="float32", always_2d=True):
+            read += block.size
+            finite = np.isfinite(block)
+            if not finite.all():
+                bad += int(block.size - np.count_nonzero(finite))
+                block = np.where(finite, block, 0.0).astype(np.float32)
+            mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float64).astype(np.float32)
+            if stream is not None:
+                mono = stream.resample_chunk(np.ascontiguousarray(mono), last=False)
+            out, filled = _append(out, filled, mono)
+        if stream is not None and read:
+            out, filled = _append(out, filled, stream.resample_chunk(np.zeros(0, np.float32), last=True))
+    if read == 0:
+        raise Audio2FaceError("audio has no samples (zero length)", source)
+    if bad == read:
+        raise Audio2FaceError("audio has no valid samples (all NaN or infinite)", source)
+    if bad:
+        logger.warning("%s: %d of %d samples are NaN or infinite; replaced with silence", source, bad, read)
+    return out[:filled].copy() if filled < out.size // 2 else out[:filled]
+
+
+def _append(out: np.ndarray, filled: int, part: np.ndarray) -> Tuple[np.ndarray, int]:
+    """Copy ``part`` into ``out`` at ``filled``, growing ``out`` when a file held more than its header said."""
+    end = filled + part.size
+    if end > out.size:
+        grown = np.empty(max(end, int(out.size * 1.5)), dtype=np.float32)
+        grown[:filled] = out[:filled]
+        out = grown
+    out[filled:end] = part
+    return out, end
 
 
 def prepare_samples(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -189,6 +189,27 @@ def compute_features(
         Audio2FaceError: Non-finite samples or an invalid frame rate.
         Cancelled: ``cancel`` was set.
     """
+    total = frame_count(np.asarray(samples).size, fps, params)
+    out = np.empty((total, params.lpc_order, params.subframes), dtype=np.float32)
+    for first, chunk in iter_feature_chunks(samples, fps, params, chunk_frames=chunk_frames, cancel=cancel):
+        out[first : first + chunk.shape[0]] = chunk
+        report(progress, first + chunk.shape[0], total)
+    return out
+
+
+def iter_feature_chunks(
+    samples: np.ndarray,
+    fps: float,
+    params: FeatureParams = FeatureParams(),
+    *,
+    chunk_frames: int = 1024,
+    cancel: Optional[CancelToken] = None,
+) -> Iterator[Tuple[int, np.ndarray]]:
+    """Yield ``(first_frame, features)`` chunks of ``compute_features``'s result, in order.
+
+    The pipeline runs the model chunk by chunk, so an hour of audio never holds all its features at once.
+    Arguments and errors as ``compute_features``.
+    """
     samples = np.asarray(samples)
     if samples.ndim != 1:
         raise ValueError(f"samples must be mono (1-D), got shape {samples.shape}")
@@ -197,7 +218,6 @@ def compute_features(
     if samples.dtype.kind == "f" and not np.isfinite(samples).all():
         raise Audio2FaceError("audio samples contain NaN or infinite values")
     total = frame_count(samples.size, fps, params)
-    out = np.empty((total, params.lpc_order, params.subframes), dtype=np.float32)
     pad = params.pad_samples
     for first in range(0, total, chunk_frames):
         check(cancel)
@@ -209,10 +229,8 @@ def compute_features(
         src_low, src_high = max(low - pad, 0), min(high - pad, samples.size)
         if src_high > src_low:
             segment[src_low + pad - low : src_high + pad - low] = samples[src_low:src_high]
-        out[first:last] = features_for_windows(segment, starts - low, params)
-        report(progress, last, total)
+        yield first, features_for_windows(segment, starts - low, params)
     logger.debug("features: %d frames at %g fps from %d samples", total, float(fps), samples.size)
-    return out
 
 
 def features_for_windows(

@@ -15,13 +15,16 @@ from .audio import load_audio, prepare_samples
 from .bundle import Bundle, default_model_path, load_bundle
 from .curves import Curves
 from .errors import Audio2FaceError, PathLike
-from .features import compute_features
+from .features import frame_count, iter_feature_chunks
 from .inference import predict
 from .post import PostSettings, apply_post
 from .progress import CancelToken, ProgressFn, check
 from .retarget import build_retargeter
 
 logger = logging.getLogger(__name__)
+
+CHUNK_FRAMES = 2048
+"""Frames whose features are computed and run through the model at a time (bounds memory)."""
 
 
 @dataclasses.dataclass
@@ -59,12 +62,6 @@ def get_bundle(model: Optional[PathLike] = None, threads: int = 0, *, spin: bool
     except OSError:  # let load_bundle say what is missing
         return load_bundle(folder if model else None, threads=threads, spin=spin)
     return _cached_bundle(str(folder.resolve()), mtime, threads, spin)
-
-
-def _scaled(progress: Optional[ProgressFn], offset: int, total: int) -> Optional[ProgressFn]:
-    if progress is None:
-        return None
-    return lambda done, _n: progress(offset + done, total)
 
 
 def animate(
@@ -106,19 +103,18 @@ def animate(
     if not (0 < fps <= 1000):
         raise Audio2FaceError(f"frame rate must be between 0 and 1000, got {fps}")
     check(cancel)
-    frames_hint = max(int(samples.size / params.sample_rate * fps), 1)
-    total = 2 * frames_hint
-    features = compute_features(
-        samples, fps, params, progress=_scaled(progress, 0, total), cancel=cancel
-    )
-    raw = predict(
-        bundle,
-        features,
-        settings.emotion,
-        batch_size=settings.batch_size,
-        progress=_scaled(progress, frames_hint, total),
-        cancel=cancel,
-    )
+    total = frame_count(samples.size, fps, params)
+    raw = np.zeros((total, len(bundle.channels)), dtype=np.float32)
+    for first, features in iter_feature_chunks(samples, fps, params, chunk_frames=CHUNK_FRAMES, cancel=cancel):
+        end = first + features.shape[0]
+        raw[first:end] = predict(
+            bundle,
+            features,
+            settings.emotion,
+            batch_size=settings.batch_size,
+            progress=None if progress is None else lambda done, _n, first=first: progress(first + done, total),
+            cancel=cancel,
+        )
     weights = retargeter.apply(raw)
     weights = apply_post(weights, retargeter.targets, fps, settings.post, samples, params.sample_rate)
     source: dict[str, Any] = {
