@@ -80,3 +80,13 @@ def test_invalid_settings():
 
 def test_empty_input():
     assert apply_post(np.zeros((0, 2), np.float32), ["a", "b"], FPS, PostSettings()).shape == (0, 2)
+
+
+def test_frame_levels_are_computed_block_by_block_without_changing_them(monkeypatch):
+    from audio2face import vad
+
+    audio = speech_like(3.0, silence=((1.0, 2.0),))
+    whole = vad.frame_levels_db(audio, 16000, FPS, int(3 * FPS))
+    monkeypatch.setattr(vad, "ENERGY_BLOCK", 1000)
+    blocks = vad.frame_levels_db(audio, 16000, FPS, int(3 * FPS))
+    np.testing.assert_allclose(blocks, whole, atol=1e-6)

@@ -14,6 +14,7 @@ from typing import List, Tuple
 import numpy as np
 
 SPEECH_PERCENTILE = 95.0
+ENERGY_BLOCK = 1 << 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,17 +28,34 @@ class VadSettings:
 
 def frame_levels_db(samples: np.ndarray, sample_rate: int, fps: float, frames: int) -> np.ndarray:
     """RMS level in dBFS around each frame's time (i / fps)."""
-    samples = np.asarray(samples, dtype=np.float64).reshape(-1)
+    samples = np.asarray(samples).reshape(-1)
     if frames <= 0:
         return np.zeros(0)
-    energy = np.concatenate([[0.0], np.cumsum(samples * samples)])
     half = sample_rate / fps
     centres = np.arange(frames) * (sample_rate / fps)
     lo = np.clip(np.floor(centres - half).astype(np.int64), 0, samples.size)
     hi = np.clip(np.ceil(centres + half).astype(np.int64), 0, samples.size)
     count = np.maximum(hi - lo, 1)
-    rms = np.sqrt((energy[hi] - energy[lo]) / count)
+    rms = np.sqrt(np.maximum(_prefix_energy(samples, hi) - _prefix_energy(samples, lo), 0.0) / count)
     return 20.0 * np.log10(rms + 1e-10)
+
+
+def _prefix_energy(samples: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``sum(samples[:p] ** 2)`` for each (non-decreasing) ``p``, in float64, block by block.
+
+    Never holds more than one block in float64, so an hour of audio costs no extra copy of it.
+    """
+    out = np.zeros(positions.size, dtype=np.float64)
+    total = 0.0
+    for start in range(0, samples.size, ENERGY_BLOCK):
+        block = samples[start : start + ENERGY_BLOCK].astype(np.float64)
+        sums = np.cumsum(block * block) + total
+        first = int(np.searchsorted(positions, start + 1, side="left"))
+        last = int(np.searchsorted(positions, start + block.size, side="right"))
+        out[first:last] = sums[positions[first:last] - start - 1]
+        out[last:] = sums[-1]
+        total = float(sums[-1])
+    return out
 
 
 def silent_frames(
