@@ -233,7 +233,6 @@ def test_some_nan_and_inf_become_silence_with_a_warning(tmp_path, caplog):
 def test_long_files_are_read_block_by_block_with_the_same_result(tmp_path):
     """Hour-long files are read in blocks; the result equals downmixing and resampling the whole file at once."""
     import soxr
-
     from audio2face import audio
 
     rng = np.random.default_rng(7)
