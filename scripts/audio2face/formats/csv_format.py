@@ -16,11 +16,11 @@ import numpy as np
 from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
+from .dense import dense_curves
 from .numbers import format_rows, require_finite
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_FPS = 30.0
 """Frame rate assumed for files that carry none (FACEGOOD's rate)."""
 
 
@@ -75,13 +75,4 @@ def read(path: PathLike, *, fps: Optional[float] = None, start_frame: float = 1.
     if not np.all(np.isfinite(values)):
         row, col = np.argwhere(~np.isfinite(values))[0]
         raise Audio2FaceError(f"line {row + 2}, column {names[col]!r}: value is not finite", path)
-    try:
-        return Curves(
-            names,
-            float(fps or DEFAULT_FPS),
-            values.astype(np.float32),
-            start_frame=start_frame,
-            source={"file": str(path)},
-        )
-    except Audio2FaceError as exc:
-        raise Audio2FaceError(str(exc), path) from None
+    return dense_curves(names, values, fps, start_frame, path)

@@ -22,13 +22,13 @@ import numpy as np
 from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
+from .dense import dense_curves
 from .numbers import require_finite
 
 logger = logging.getLogger(__name__)
 
 NAMES_FILE = "BS_name.npy"
 VALUES_FILE = "BS_value.npy"
-DEFAULT_FPS = 30.0
 """Frame rate assumed for files that carry none (FACEGOOD's rate)."""
 
 
@@ -140,13 +140,4 @@ def read(path: PathLike, *, fps: Optional[float] = None, start_frame: float = 1.
         raise Audio2FaceError(f"{len(names)} names but {values.shape[1]} channels", values_path)
     if not np.all(np.isfinite(values)):
         raise Audio2FaceError("values are not all finite", values_path)
-    try:
-        return Curves(
-            names,
-            float(fps or DEFAULT_FPS),
-            values.astype(np.float32),
-            start_frame=start_frame,
-            source={"file": str(values_path)},
-        )
-    except Audio2FaceError as exc:
-        raise Audio2FaceError(str(exc), values_path) from None
+    return dense_curves(names, values, fps, start_frame, values_path)
