@@ -18,27 +18,11 @@ from audio2face.streaming import LiveFrame
 from audio2face_maya.host import ApplyOptions, MayaHost
 from audio2face_maya.live_preview import MANUAL, LivePreview
 from conftest import speech_like
-from maya_standin import om
-from maya_standin.fixtures import maya  # noqa: F401 - fixture
+from maya_standin.fixtures import maya, plug_writes  # noqa: F401 - fixtures
 
 RIG = {0: "jawOpen", 2: "mouthFunnel", 3: "mouthSmileLeft", 6: "mouthSmileRight", 7: "mouthClose", 9: "browInnerUp"}
 ORIGINAL = {"jawOpen": 0.25, "mouthFunnel": 0.0, "mouthSmileLeft": 0.1, "mouthSmileRight": 0.0, "mouthClose": 0.6,
             "browInnerUp": 0.3}
-
-
-@pytest.fixture()
-def plug_writes(monkeypatch: pytest.MonkeyPatch) -> List[str]:
-    """Notes the thread of every ``MPlug.setDouble`` (the stand-in's direct plug set, on no undo queue), so the
-    tests can check that only the main thread touches the scene."""
-    threads: List[str] = []
-    real = om.MPlug.setDouble
-
-    def recorded(self, value):  # noqa: ANN001
-        threads.append(threading.current_thread().name)
-        return real(self, value)
-
-    monkeypatch.setattr(om.MPlug, "setDouble", recorded)
-    return threads
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,7 @@ from audio2face.errors import Audio2FaceError
 
 pytest_plugins = ["ui_conftest"]
 
-from maya_standin import om  # noqa: E402
-from maya_standin.fixtures import maya  # noqa: E402,F401
+from maya_standin.fixtures import maya, plug_writes  # noqa: E402,F401
 
 RIG = {0: "jawOpen", 2: "mouthFunnel", 3: "mouthClose", 5: "browInnerUp"}
 ORIGINAL = {"jawOpen": 0.25, "mouthFunnel": 0.0, "mouthClose": 0.6, "browInnerUp": 0.3}
@@ -53,20 +52,6 @@ class SteppedSource:
 
 
 @pytest.fixture()
-def writes(monkeypatch: pytest.MonkeyPatch) -> List[str]:
-    """The thread of every ``MPlug.setDouble`` (only the UI thread may touch the scene)."""
-    threads: List[str] = []
-    real = om.MPlug.setDouble
-
-    def recorded(self, value):  # noqa: ANN001
-        threads.append(threading.current_thread().name)
-        return real(self, value)
-
-    monkeypatch.setattr(om.MPlug, "setDouble", recorded)
-    return threads
-
-
-@pytest.fixture()
 def tab(qtbot, maya, ui_store, ui_model, ui_speech):  # noqa: F811
     from audio2face_maya.host import MayaHost
     from ui_conftest import make_generate_tab, wait_idle
@@ -85,7 +70,7 @@ def weights(maya) -> dict:  # noqa: ANN001, F811
     return {name: maya.cmds.getAttr(f"face_bs.{name}") for name in ORIGINAL}
 
 
-def test_live_moves_the_rig_off_the_undo_queue_and_puts_every_weight_back(qtbot, maya, tab, writes):  # noqa: F811
+def test_live_moves_the_rig_off_the_undo_queue_and_puts_every_weight_back(qtbot, maya, tab, plug_writes):  # noqa: F811
     source = SteppedSource()
     tab.live.source_fn = lambda kind, audio: source
     before, queue = maya.snapshot(), list(maya.scene.undo_queue)
@@ -105,7 +90,7 @@ def test_live_moves_the_rig_off_the_undo_queue_and_puts_every_weight_back(qtbot,
         tab.live.button.click()
     assert weights(maya) == ORIGINAL and maya.snapshot() == before
     assert maya.scene.undo_queue == queue
-    assert writes and set(writes) == {threading.main_thread().name}
+    assert plug_writes and set(plug_writes) == {threading.main_thread().name}
     text = tab.message.text()
     assert "every weight is back" in text and "Not driven (no model channel): browInnerUp" in text
     assert not tab.live.button.isChecked() and tab.node_combo.isEnabled() and tab.apply_button.isEnabled()

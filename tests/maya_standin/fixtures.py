@@ -6,6 +6,7 @@ Import the fixtures into a test module: ``from maya_standin.fixtures import maya
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
@@ -142,3 +143,18 @@ def plug_value(session: Session, plug: str, frame: Optional[float] = None) -> fl
     if frame is None:
         return float(cmds.getAttr(plug))
     return float(cmds.getAttr(plug, time=frame))
+
+
+@pytest.fixture()
+def plug_writes(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+    """The thread of every ``MPlug.setDouble`` (the direct plug set, on no undo queue), so tests can check that
+    only the main thread touches the scene."""
+    threads: List[str] = []
+    real = om.MPlug.setDouble
+
+    def recorded(self, value):  # noqa: ANN001
+        threads.append(threading.current_thread().name)
+        return real(self, value)
+
+    monkeypatch.setattr(om.MPlug, "setDouble", recorded)
+    return threads
