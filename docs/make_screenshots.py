@@ -23,7 +23,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests")]
 
-from Qt import QtCore, QtGui, QtSvg, QtWidgets  # noqa: E402
+from audio2face_maya.vendor.Qt import QtCore, QtGui, QtSvg, QtWidgets  # noqa: E402
 
 ICONS = ROOT / "icons"
 SHOTS = ROOT / "docs" / "screenshots"

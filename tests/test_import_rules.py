@@ -14,7 +14,7 @@ SCRIPTS = ROOT / "scripts"
 FORBIDDEN = {
     "audio2face": {"maya", "Qt", "PySide2", "PySide6", "tensorflow", "keras", "audio2face_maya", "audio2face_trainer"},
     "audio2face_trainer": {"maya", "Qt", "PySide2", "PySide6", "audio2face_maya"},
-    "audio2face_maya": {"tensorflow", "keras", "audio2face_trainer", "PySide2", "PySide6"},
+    "audio2face_maya": {"tensorflow", "keras", "audio2face_trainer", "PySide2", "PySide6", "Qt"},
 }
 
 
@@ -28,8 +28,16 @@ def _imports(path: Path) -> Iterator[Tuple[str, int]]:
             yield node.module, node.lineno
 
 
+VENDOR = SCRIPTS / "audio2face_maya" / "vendor"
+
+
+def _ours(paths) -> list:
+    """Our own modules: the vendored third-party code is not held to our rules."""
+    return sorted(p for p in paths if VENDOR not in p.parents)
+
+
 def _modules(package: str) -> list:
-    return sorted((SCRIPTS / package).rglob("*.py")) if (SCRIPTS / package).is_dir() else []
+    return _ours((SCRIPTS / package).rglob("*.py")) if (SCRIPTS / package).is_dir() else []
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
@@ -59,7 +67,7 @@ def test_only_the_shelf_and_plugin_import_the_panel() -> None:
 
 def test_no_direct_qt_binding_imports_anywhere() -> None:
     bad = []
-    for path in list(SCRIPTS.rglob("*.py")) + list((ROOT / "maya_plugin").rglob("*.py")):
+    for path in _ours(list(SCRIPTS.rglob("*.py")) + list((ROOT / "maya_plugin").rglob("*.py"))):
         for name, line in _imports(path):
             if name.split(".")[0] in {"PySide2", "PySide6", "PyQt5", "PyQt6"}:
                 bad.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
@@ -68,7 +76,7 @@ def test_no_direct_qt_binding_imports_anywhere() -> None:
 
 def test_core_has_no_unsafe_calls() -> None:
     bad = []
-    for path in SCRIPTS.rglob("*.py"):
+    for path in _ours(SCRIPTS.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         for needle in ("allow_pickle=True", "shell=True", "pickle.load", " eval("):
             if needle in text:

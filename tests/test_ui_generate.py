@@ -150,7 +150,7 @@ def test_ui_stays_responsive_while_generating(qtbot, tab, tmp_path):
     clip = write_speech(tmp_path / "clip.wav", seconds=1.0)
     tab.animate_fn = slow_animate
     ticks = []
-    from Qt import QtCore
+    from audio2face_maya.vendor.Qt import QtCore
 
     timer = QtCore.QTimer()
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))

@@ -190,7 +190,7 @@ def test_every_button_runs_an_existing_action():
 
 def test_icons_are_a_complete_valid_set(qapp):
     from audio2face_maya.ui.icons import ICON_NAMES, icon_path
-    from Qt import QtGui, QtSvg
+    from audio2face_maya.vendor.Qt import QtGui, QtSvg
 
     for name in ICON_NAMES:
         svg, png = ICONS / f"{name}.svg", ICONS / f"{name}.png"

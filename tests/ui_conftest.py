@@ -20,9 +20,9 @@ for _path in (str(ROOT / "scripts"), str(TESTS)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-pytest.importorskip("Qt", reason="the panel tests need Qt.py and a Qt binding (pip install '.[ui]')")
+pytest.importorskip("audio2face_maya.vendor.Qt", reason="the panel tests need a Qt binding (pip install '.[ui]')")
 
-from Qt import QtCore, QtGui, QtWidgets  # noqa: E402
+from audio2face_maya.vendor.Qt import QtCore, QtGui, QtWidgets  # noqa: E402
 
 UI_CHANNELS = ["jawOpen", "mouthFunnel", "mouthSmileLeft", "mouthSmileRight", "mouthClose"]
 FAKE_TRAINER = TESTS / "ui_fake_trainer.py"

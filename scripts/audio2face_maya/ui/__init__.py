@@ -26,7 +26,7 @@ def show(tab: Optional[str] = None) -> Any:
 
     if dock.interactive_maya():
         return dock.show(tab=tab)
-    from Qt import QtWidgets
+    from audio2face_maya.vendor.Qt import QtWidgets
 
     if QtWidgets.QApplication.instance() is None:
         from audio2face.errors import Audio2FaceError

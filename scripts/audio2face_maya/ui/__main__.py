@@ -50,7 +50,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
-        from Qt import QtWidgets
+        from audio2face_maya.vendor.Qt import QtWidgets
     except ImportError as exc:
         print(f"audio2face panel: no Qt ({exc}); install it with: pip install \".[ui]\"", file=sys.stderr)
         return 2

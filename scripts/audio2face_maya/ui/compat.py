@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, List
 
-from Qt import QtCore
+from audio2face_maya.vendor.Qt import QtCore
 
 
 def exec_(obj: Any) -> Any:

@@ -7,7 +7,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from audio2face.curves import Curves
-from Qt import QtCore, QtGui, QtWidgets
+
+from audio2face_maya.vendor.Qt import QtCore, QtGui, QtWidgets
 
 from . import plot_style as style
 

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
-from Qt import QtCore, QtGui, QtWidgets
+from audio2face_maya.vendor.Qt import QtCore, QtGui, QtWidgets
 
 from .compat import local_paths
 

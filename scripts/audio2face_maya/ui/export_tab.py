@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 from audio2face.errors import Audio2FaceError
-from Qt import QtCore, QtGui, QtWidgets
 
 from audio2face_maya.host import Host
+from audio2face_maya.vendor.Qt import QtCore, QtGui, QtWidgets
 
 from .drop_zone import AUDIO_FILTER, is_audio_path
 from .form_rows import row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from Qt import QtWidgets
+from audio2face_maya.vendor.Qt import QtWidgets
 
 
 def row(*widgets: QtWidgets.QWidget, stretch: Optional[int] = 0) -> QtWidgets.QWidget:

@@ -12,9 +12,9 @@ from typing import Any, Callable, List, Optional, Tuple
 from audio2face import pipeline, retarget
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
-from Qt import QtCore, QtWidgets
 
 from audio2face_maya.host import APPLY_MODES, ApplyOptions, ApplyReport, Host
+from audio2face_maya.vendor.Qt import QtCore, QtWidgets
 
 from .curve_plot import CurvePlot
 from .drop_zone import AUDIO_FILTER, DropZone

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import List, Optional
 
-from Qt import QtGui
+from audio2face_maya.vendor.Qt import QtGui
 
 ICON_NAMES = ("audio2face_panel", "audio2face_export", "audio2face_animate", "audio2face_batch")
 

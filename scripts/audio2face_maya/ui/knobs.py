@@ -7,7 +7,8 @@ import logging
 from typing import Any, Dict, List, Optional
 
 from audio2face.post import PostSettings
-from Qt import QtCore, QtWidgets
+
+from audio2face_maya.vendor.Qt import QtCore, QtWidgets
 
 from .settings_store import SettingsStore
 

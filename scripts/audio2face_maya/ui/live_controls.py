@@ -22,10 +22,10 @@ from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
 from audio2face.pipeline import AnimateSettings
 from audio2face.streaming import LiveFrame, live_bundle
-from Qt import QtCore, QtWidgets
 
 from audio2face_maya.host import ApplyOptions, Host
 from audio2face_maya.live_preview import MANUAL, LivePreview
+from audio2face_maya.vendor.Qt import QtCore, QtWidgets
 
 from .form_rows import row
 from .messages import MessageBar, guarded

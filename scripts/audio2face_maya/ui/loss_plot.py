@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Dict, List, Optional, Tuple
 
-from Qt import QtCore, QtGui, QtWidgets
+from audio2face_maya.vendor.Qt import QtCore, QtGui, QtWidgets
 
 from . import plot_style as style
 

@@ -7,7 +7,8 @@ from typing import Dict, List, Mapping, Optional, Sequence, Union
 
 from audio2face import retarget
 from audio2face.errors import Audio2FaceError
-from Qt import QtCore, QtGui, QtWidgets
+
+from audio2face_maya.vendor.Qt import QtCore, QtGui, QtWidgets
 
 logger = logging.getLogger(__name__)
 

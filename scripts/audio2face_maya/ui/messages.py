@@ -7,7 +7,8 @@ import logging
 from typing import Any, Callable, Optional
 
 from audio2face.errors import Audio2FaceError, Cancelled
-from Qt import QtCore, QtWidgets
+
+from audio2face_maya.vendor.Qt import QtCore, QtWidgets
 
 logger = logging.getLogger(__name__)
 

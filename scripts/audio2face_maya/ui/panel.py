@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
-from Qt import QtCore, QtGui, QtWidgets
-
 from audio2face_maya.host import Host, current_host
+from audio2face_maya.vendor.Qt import QtCore, QtGui, QtWidgets
 
 from .export_tab import ExportTab
 from .generate_tab import GenerateTab

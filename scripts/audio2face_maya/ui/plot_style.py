@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import List, Sequence
 
-from Qt import QtCore, QtGui
+from audio2face_maya.vendor.Qt import QtCore, QtGui
 
 BACKGROUND = QtGui.QColor(38, 40, 44)
 GRID = QtGui.QColor(70, 73, 80)

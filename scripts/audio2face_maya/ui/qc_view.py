@@ -15,7 +15,8 @@ import numpy as np
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
 from audio2face.progress import CancelToken
-from Qt import QtCore, QtGui, QtWidgets
+
+from audio2face_maya.vendor.Qt import QtCore, QtGui, QtWidgets
 
 from .form_rows import row
 

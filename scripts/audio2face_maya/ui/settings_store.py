@@ -10,7 +10,7 @@ import logging
 import os
 from typing import Any, List, Optional
 
-from Qt import QtCore
+from audio2face_maya.vendor.Qt import QtCore
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from Qt import QtGui, QtWidgets
+from audio2face_maya.vendor.Qt import QtGui, QtWidgets
 
 
 def apply_dark_theme(app: QtWidgets.QApplication) -> None:

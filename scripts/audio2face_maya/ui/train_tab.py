@@ -11,7 +11,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from audio2face import training
 from audio2face.errors import Audio2FaceError
-from Qt import QtCore, QtWidgets
+
+from audio2face_maya.vendor.Qt import QtCore, QtWidgets
 
 from .drop_zone import DropZone
 from .form_rows import row

@@ -8,7 +8,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from audio2face import training
 from audio2face.errors import Audio2FaceError
-from Qt import QtCore
+
+from audio2face_maya.vendor.Qt import QtCore
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,8 @@ from typing import Any, Callable, Optional
 
 from audio2face.errors import Cancelled
 from audio2face.progress import CancelToken, ProgressFn
-from Qt import QtCore
+
+from audio2face_maya.vendor.Qt import QtCore
 
 from .messages import plain_message
 
