@@ -148,3 +148,20 @@ def test_console_script_help_runs():
         capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(Path(ROOT, "scripts")), "PATH": ""},
     )
     assert result.returncode == 0 and "--mapping" in result.stdout
+
+
+def test_finish_reuses_one_prediction_for_new_post_settings(tiny_bundle, speech_wav):
+    from audio2face.pipeline import finish, predict
+
+    settings = AnimateSettings(model=str(tiny_bundle))
+    prediction = predict(speech_wav, settings)
+    assert prediction.raw.shape == (60, len(prediction.channels))
+    assert prediction.samples.size == 2 * prediction.sample_rate
+    np.testing.assert_array_equal(finish(prediction, settings).weights, animate(speech_wav, settings).weights)
+    stronger = AnimateSettings(model=str(tiny_bundle), post=PostSettings(strength=0.5, smoothing_ms=40))
+    assert prediction.matches(stronger)
+    np.testing.assert_allclose(finish(prediction, stronger).weights, animate(speech_wav, stronger).weights, atol=1e-7)
+    other_fps = AnimateSettings(model=str(tiny_bundle), fps=24)
+    assert not prediction.matches(other_fps)
+    with pytest.raises(Audio2FaceError, match="predict again"):
+        finish(prediction, other_fps)

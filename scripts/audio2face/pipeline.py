@@ -1,4 +1,9 @@
-"""``animate``: the one path from audio to ``Curves`` that every caller shares."""
+"""``animate``: the one path from audio to ``Curves`` that every caller shares.
+
+Two stages: ``predict`` (decode, features, network: the costly part) and ``finish`` (retarget, post,
+key reduction: milliseconds). ``animate = finish(predict(...))``; the panel keeps the ``Prediction`` and
+re-runs only ``finish`` when a post knob moves.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import functools
 import logging
 import os
 from pathlib import Path
-from typing import Any, List, Optional, Sequence, Union
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -16,7 +21,7 @@ from .bundle import Bundle, default_model_path, load_bundle
 from .curves import Curves
 from .errors import Audio2FaceError, PathLike
 from .features import frame_count, iter_feature_chunks
-from .inference import predict
+from .inference import predict as run_model
 from .post import PostSettings, apply_post
 from .progress import CancelToken, ProgressFn, check
 from .retarget import build_retargeter
@@ -64,31 +69,64 @@ def get_bundle(model: Optional[PathLike] = None, threads: int = 0, *, spin: bool
     return _cached_bundle(str(folder.resolve()), mtime, threads, spin)
 
 
-def animate(
+@dataclasses.dataclass
+class Prediction:
+    """What ``predict`` computed: the costly part of the path, reused while only post settings change.
+
+    Attributes:
+        samples: The decoded audio, mono float32 at ``sample_rate`` (QC and the silence gate read it).
+        sample_rate: The model's feature sample rate.
+        fps: Frame rate of ``raw``'s rows.
+        raw: float32 (frames, model channels): the network's output.
+        bundle: The model that produced it.
+        audio_name: The audio file's path, or ``"<samples>"``.
+        key: ``prediction_key`` of the settings it was made with.
+    """
+
+    samples: np.ndarray
+    sample_rate: int
+    fps: float
+    raw: np.ndarray
+    bundle: Bundle
+    audio_name: str
+    key: Tuple[Any, ...]
+
+    @property
+    def channels(self) -> List[str]:
+        """The model's channel names, one per column of ``raw``."""
+        return list(self.bundle.channels)
+
+    def matches(self, settings: AnimateSettings) -> bool:
+        """Whether ``finish`` may reuse this prediction for ``settings`` (same model, fps and emotion)."""
+        return self.key == prediction_key(settings)
+
+
+def prediction_key(settings: AnimateSettings) -> Tuple[Any, ...]:
+    """The settings ``predict`` depends on; any other change needs only ``finish``."""
+    emotion = settings.emotion if isinstance(settings.emotion, (str, type(None))) else tuple(settings.emotion)
+    return (settings.model, settings.fps, emotion)
+
+
+def predict(
     audio: Union[PathLike, np.ndarray],
     settings: Optional[AnimateSettings] = None,
     *,
     sample_rate: Optional[int] = None,
     progress: Optional[ProgressFn] = None,
     cancel: Optional[CancelToken] = None,
-) -> Curves:
-    """Turn speech into per-frame weights on the requested names.
+) -> Prediction:
+    """Decode the audio, take its features and run the network (the first, costly stage).
 
     Args:
         audio: An audio file path, or mono/multichannel samples (then ``sample_rate`` is required).
-        settings: Model, fps, mapping, rig targets, emotion, post-processing, key reduction.
+        settings: Only ``model``, ``fps``, ``emotion``, ``threads`` and ``batch_size`` are read.
         sample_rate: Rate of ``audio`` when it is an array.
         progress: Called with (done, total) over feature extraction and inference.
         cancel: Stops the work between chunks (raises ``Cancelled``).
-
-    Returns:
-        Curves at ``settings.fps`` (default: the model's), starting at ``settings.start_frame``.
     """
     settings = settings or AnimateSettings()
-    settings.post.validate()
     bundle = get_bundle(settings.model, settings.threads)
     params = bundle.feature_params
-    retargeter = build_retargeter(bundle.channels, settings.targets, settings.mapping)
     if bundle.emotion_size:
         bundle.emotion_vector(settings.emotion)
     if isinstance(audio, np.ndarray):
@@ -107,7 +145,7 @@ def animate(
     raw = np.zeros((total, len(bundle.channels)), dtype=np.float32)
     for first, features in iter_feature_chunks(samples, fps, params, chunk_frames=CHUNK_FRAMES, cancel=cancel):
         end = first + features.shape[0]
-        raw[first:end] = predict(
+        raw[first:end] = run_model(
             bundle,
             features,
             settings.emotion,
@@ -115,10 +153,29 @@ def animate(
             progress=None if progress is None else lambda done, _n, first=first: progress(first + done, total),
             cancel=cancel,
         )
-    weights = retargeter.apply(raw)
-    weights = apply_post(weights, retargeter.targets, fps, settings.post, samples, params.sample_rate)
+    return Prediction(samples, params.sample_rate, fps, raw, bundle, audio_name, prediction_key(settings))
+
+
+def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -> Curves:
+    """Retarget, post-process and reduce a prediction (the second stage: milliseconds).
+
+    Args:
+        prediction: From ``predict``.
+        settings: ``mapping``, ``targets``, ``start_frame``, ``post`` and ``reduce`` are read; the rest must
+            match the prediction's (see ``Prediction.matches``).
+    """
+    settings = settings or AnimateSettings()
+    settings.post.validate()
+    if not prediction.matches(settings):
+        raise Audio2FaceError("the prediction was made with another model, frame rate or emotion: predict again")
+    bundle = prediction.bundle
+    retargeter = build_retargeter(bundle.channels, settings.targets, settings.mapping)
+    weights = retargeter.apply(prediction.raw)
+    weights = apply_post(
+        weights, retargeter.targets, prediction.fps, settings.post, prediction.samples, prediction.sample_rate
+    )
     source: dict[str, Any] = {
-        "audio": audio_name,
+        "audio": prediction.audio_name,
         "model": os.fspath(bundle.path),
         "model_fps": bundle.fps,
         "emotion": settings.emotion if isinstance(settings.emotion, (str, type(None))) else list(settings.emotion),
@@ -126,17 +183,43 @@ def animate(
         "post": dataclasses.asdict(settings.post),
         "unmatched_targets": retargeter.unmatched,
         "unused_channels": retargeter.unused,
-        "audio_seconds": samples.size / params.sample_rate,
+        "audio_seconds": prediction.samples.size / prediction.sample_rate,
     }
-    if fps != bundle.fps:
+    if prediction.fps != bundle.fps:
         source["note"] = (
-            f"the model was trained at {bundle.fps:g} fps; features were taken at {fps:g} fps "
+            f"the model was trained at {bundle.fps:g} fps; features were taken at {prediction.fps:g} fps "
             "(each frame's window is centred on its own time, so no resampling of curves is needed)"
         )
-    curves = Curves(retargeter.targets, fps, weights, start_frame=settings.start_frame, source=source)
+    curves = Curves(retargeter.targets, prediction.fps, weights, start_frame=settings.start_frame, source=source)
     if settings.reduce is not None:
         from .keys import reduce_curves
 
         curves = reduce_curves(curves, settings.reduce)
     return curves
 
+
+def animate(
+    audio: Union[PathLike, np.ndarray],
+    settings: Optional[AnimateSettings] = None,
+    *,
+    sample_rate: Optional[int] = None,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+) -> Curves:
+    """Turn speech into per-frame weights on the requested names: ``finish(predict(...))``.
+
+    Args:
+        audio: An audio file path, or mono/multichannel samples (then ``sample_rate`` is required).
+        settings: Model, fps, mapping, rig targets, emotion, post-processing, key reduction.
+        sample_rate: Rate of ``audio`` when it is an array.
+        progress: Called with (done, total) over feature extraction and inference.
+        cancel: Stops the work between chunks (raises ``Cancelled``).
+
+    Returns:
+        Curves at ``settings.fps`` (default: the model's), starting at ``settings.start_frame``.
+    """
+    settings = settings or AnimateSettings()
+    settings.post.validate()
+    build_retargeter(get_bundle(settings.model, settings.threads).channels, settings.targets, settings.mapping)
+    prediction = predict(audio, settings, sample_rate=sample_rate, progress=progress, cancel=cancel)
+    return finish(prediction, settings)
