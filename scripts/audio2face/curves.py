@@ -22,6 +22,9 @@ class Curves:
         source: Free-form provenance (audio path, model, settings...).
         keys: Optional reduced keys per channel (see ``audio2face.keys``);
             writers that support sparse keys use them, others use ``weights``.
+        driven: Names the model really animates (the rest stay at rest and are not keyed unless asked);
+            ``None`` = all of them.
+        unmatched: Rig targets no model channel drives (left unkeyed).
     """
 
     names: List[str]
@@ -30,6 +33,8 @@ class Curves:
     start_frame: float = 1.0
     source: Dict[str, Any] = dataclasses.field(default_factory=dict)
     keys: Optional[Dict[str, Any]] = None
+    driven: Optional[List[str]] = None
+    unmatched: List[str] = dataclasses.field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.names = [str(n) for n in self.names]
@@ -66,7 +71,15 @@ class Curves:
     def select(self, names: Sequence[str]) -> Curves:
         """A copy holding only ``names``, in that order."""
         cols = [self.names.index(n) for n in names]
-        return dataclasses.replace(self, names=list(names), weights=self.weights[:, cols].copy(), keys=None)
+        kept = set(names)
+        return dataclasses.replace(
+            self,
+            names=list(names),
+            weights=self.weights[:, cols].copy(),
+            keys=None,
+            driven=None if self.driven is None else [n for n in self.driven if n in kept],
+            unmatched=[n for n in self.unmatched if n in kept],
+        )
 
     def times(self) -> np.ndarray:
         """Scene frame numbers of the rows."""

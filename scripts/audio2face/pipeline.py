@@ -190,7 +190,14 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
             f"the model was trained at {bundle.fps:g} fps; features were taken at {prediction.fps:g} fps "
             "(each frame's window is centred on its own time, so no resampling of curves is needed)"
         )
-    curves = Curves(retargeter.targets, prediction.fps, weights, start_frame=settings.start_frame, source=source)
+    curves = Curves(
+        retargeter.targets,
+        prediction.fps,
+        weights,
+        start_frame=settings.start_frame,
+        source=source,
+        unmatched=list(retargeter.unmatched),
+    )
     if settings.reduce is not None:
         from .keys import reduce_curves
 
