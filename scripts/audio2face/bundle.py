@@ -20,6 +20,7 @@ import numpy as np
 from .atomic import umask_mode
 from .errors import Audio2FaceError, PathLike
 from .features import FeatureParams
+from .text_input import load_json
 
 logger = logging.getLogger(__name__)
 
@@ -213,10 +214,7 @@ def load_bundle(path: Optional[PathLike] = None, threads: int = 0, *, spin: bool
     for name in (MODEL_FILE, METADATA_FILE):
         if not (folder / name).is_file():
             raise Audio2FaceError(f"model bundle has no {name}", folder)
-    try:
-        meta = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Audio2FaceError(f"cannot read model.json: {exc}", folder) from None
+    meta = load_json(folder / METADATA_FILE, "model.json")
     if not isinstance(meta, dict):
         raise Audio2FaceError("model.json must hold an object", folder)
     meta = validate_metadata(meta, folder)

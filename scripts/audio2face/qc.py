@@ -48,7 +48,9 @@ from .atomic import atomic_open
 from .channels import jaw_open_index, mouth_indices
 from .curves import Curves
 from .errors import Audio2FaceError, PathLike
+from .output_set import all_or_nothing
 from .progress import CancelToken, check
+from .text_input import load_json
 from .vad import SPEECH_PERCENTILE, VadSettings, frame_levels_db, runs, silent_frames
 
 logger = logging.getLogger(__name__)
@@ -761,10 +763,11 @@ def write_qc(
     data = _clean(report_json(report))
     data["files"] = {"json": json_target.name, "png": png_target.name}
     text = json.dumps(data, indent=2, allow_nan=False)
-    with atomic_open(png_target, "wb") as handle:
-        handle.write(png)
-    with atomic_open(json_target, "w") as handle:
-        handle.write(text + "\n")
+    with all_or_nothing():
+        with atomic_open(png_target, "wb") as handle:
+            handle.write(png)
+        with atomic_open(json_target, "w") as handle:
+            handle.write(text + "\n")
     logger.info("wrote %s and %s", json_target, png_target)
     return json_target, png_target
 
@@ -772,12 +775,7 @@ def write_qc(
 def read_report(path: PathLike) -> Dict[str, Any]:
     """Read a QC JSON written by :func:`write_qc`."""
     source = Path(os.fspath(path))
-    try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise Audio2FaceError(f"cannot read QC report: {exc.strerror or exc}", source) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Audio2FaceError(f"not a JSON file: {exc}", source) from None
+    data = load_json(source, "QC report")
     if not isinstance(data, dict) or data.get("format") != QC_FORMAT:
         raise Audio2FaceError(f"not an {QC_FORMAT} report", source)
     return data
