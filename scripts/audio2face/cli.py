@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 from typing import List, Optional
 
 from . import __version__
 from .errors import Audio2FaceError, Cancelled
-from .signals import Terminated, terminate_as_cancel
+from .signals import Terminated, silence_stdout, terminate_as_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -62,17 +61,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("audio2face: cancelled; nothing was half-written", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `audio2face ... | head`: the reader has gone, so has the need to print
-        _silence_stdout()
+        silence_stdout()
         return 141
-
-
-def _silence_stdout() -> None:
-    """Point stdout at the null device so the interpreter's last flush does not fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 if __name__ == "__main__":

@@ -481,6 +481,22 @@ def _shot_name(name: Optional[str], audio_path: Optional[str], curves: Curves, c
     return "shot"
 
 
+MISMATCH_RATIO = 2.0
+MISMATCH_SECONDS = 5.0
+"""Curves and audio whose lengths differ by more than both are not one shot (a wrong file, a wrong --fps)."""
+
+
+def check_same_shot(audio_seconds: float, curves_seconds: float, where: Optional[PathLike]) -> None:
+    """Refuse to compare curves with audio of a clearly different length (raises ``Audio2FaceError``)."""
+    longer, shorter = max(audio_seconds, curves_seconds), min(audio_seconds, curves_seconds)
+    if longer - shorter > MISMATCH_SECONDS and longer > MISMATCH_RATIO * shorter:
+        raise Audio2FaceError(
+            f"the curves last {curves_seconds:.2f} s but the audio {audio_seconds:.2f} s: not the same shot "
+            "(or a wrong --fps)?",
+            where,
+        )
+
+
 def qc_report(
     audio: Union[PathLike, np.ndarray],
     curves: Union[Curves, PathLike],
@@ -521,6 +537,7 @@ def qc_report(
     check(cancel)
     fps = shot_curves.fps
     frames = shot_curves.frame_count
+    check_same_shot(samples.size / SAMPLE_RATE, frames / fps, curves_path or audio_path)
     levels = frame_levels_db(samples, SAMPLE_RATE, fps, frames)
     silent = silent_frames(samples, SAMPLE_RATE, fps, frames, settings.vad())
     checked = checked_silence(silent, fps, settings)

@@ -8,7 +8,9 @@ the process dying with its temporary files beside the outputs.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import sys
 import threading
 from typing import Any, Dict, Iterator
 
@@ -53,3 +55,13 @@ def terminate_as_cancel() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def silence_stdout() -> None:
+    """After a broken pipe (``... | head``): point stdout at the null device so the interpreter's last flush
+    does not fail again with a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -97,6 +97,11 @@ def run(args: argparse.Namespace) -> int:
         try:
             curves = animate(source, settings, progress=bar)
             bar.close()
+            if curves.frame_count == 0:
+                seconds = float(curves.source.get("audio_seconds") or 0.0)
+                raise Audio2FaceError(
+                    f"the audio lasts {seconds * 1000:.0f} ms, shorter than one frame at {curves.fps:g} fps", source
+                )
             with all_or_nothing():  # every writer's checks pass before any file is put in place
                 for output in outputs:
                     write_curves(curves, output, blendshape_node=args.blendshape_node)
