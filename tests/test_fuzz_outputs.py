@@ -196,17 +196,21 @@ def dead_pid() -> int:
 def test_stale_temporary_files_of_killed_runs_are_swept(tmp_path: Path, tiny_bundle: Path, speech_wav: Path,
                                                         capsys) -> None:
     out = tmp_path / "o.ma"
-    dead = tmp_path / f".o.ma.{dead_pid()}.k2j3h.tmp"
+    from audio2face.atomic import owner_tag
+
+    host = owner_tag().partition("@")[2]
+    dead = tmp_path / f".o.ma.{dead_pid()}@{host}.k2j3h.tmp"
     ancient = tmp_path / ".o.ma.x8d7f6.tmp"  # an older version's name, two days old
-    alive = tmp_path / f".o.ma.{os.getppid()}.a1b2.tmp"  # another live writer's: kept
-    other = tmp_path / f".other.ma.{dead_pid()}.zz.tmp"  # not ours to judge here
-    for path in (dead, ancient, alive, other):
+    alive = tmp_path / f".o.ma.{os.getppid()}@{host}.a1b2.tmp"  # another live writer's: kept
+    remote = tmp_path / f".o.ma.{dead_pid()}@otherhost.a1b2.tmp"  # another host's pid says nothing here: kept
+    other = tmp_path / f".other.ma.{dead_pid()}@{host}.zz.tmp"  # not ours to judge here
+    for path in (dead, ancient, alive, remote, other):
         path.write_text("half")
     os.utime(ancient, (time.time() - 2 * 86400, time.time() - 2 * 86400))
     assert main(["animate", str(speech_wav), "--model", str(tiny_bundle), "--out", str(out)]) == 0
     assert out.is_file()
     assert not dead.exists() and not ancient.exists()
-    assert alive.exists() and other.exists()
+    assert alive.exists() and remote.exists() and other.exists()
 
 
 # --- broken pipe --------------------------------------------------------------------------------------

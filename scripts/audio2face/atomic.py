@@ -1,7 +1,8 @@
 """Atomic file writing: a temporary file in the same folder, then ``os.replace``.
 
-Temporary names are ``.<name>.<pid>.<random><suffix>.tmp``; before writing ``name``, those left by a
-process that no longer runs (killed with SIGKILL, a crash, a power cut), or older than a day, are removed.
+Temporary names are ``.<name>.<pid>@<host>.<random><suffix>.tmp``; before writing ``name``, those left by a
+process of this host that no longer runs (killed with SIGKILL, a crash, a power cut), or older than a day
+whoever wrote them, are removed.
 Inside ``output_set.all_or_nothing()`` the rename waits for the set's commit.
 """
 
@@ -11,6 +12,8 @@ import contextlib
 import glob
 import logging
 import os
+import re
+import socket
 import tempfile
 import time
 from pathlib import Path
@@ -45,6 +48,19 @@ def pid_running(pid: int) -> bool:
     return True
 
 
+def owner_tag() -> str:
+    """``<pid>@<host>``: who writes a temporary file (the host tells a shared folder's writers apart)."""
+    host = re.sub(r"[^A-Za-z0-9-]", "", socket.gethostname().split(".")[0]) or "host"
+    return f"{os.getpid()}@{host}"
+
+
+def _stale_owner(owner: str) -> bool:
+    """Whether ``<pid>@<host>`` names a process of this host that has ended."""
+    pid, _, host = owner.partition("@")
+    mine = owner_tag().partition("@")[2]
+    return pid.isdigit() and host == mine and int(pid) != os.getpid() and not pid_running(int(pid))
+
+
 def sweep_stale_temps(target: Path) -> int:
     """Remove our own stale temporary files beside ``target``; returns how many."""
     prefix = f".{target.name}."
@@ -56,8 +72,7 @@ def sweep_stale_temps(target: Path) -> int:
             if not stale.is_file():
                 continue
             old = time.time() - stale.stat().st_mtime > STALE_TEMP_SECONDS
-            dead = owner.isdigit() and int(owner) != os.getpid() and not pid_running(int(owner))
-            if old or dead:
+            if old or _stale_owner(owner):
                 stale.unlink()
                 removed += 1
                 logger.info("removed a stale temporary file %s", stale)
@@ -85,7 +100,7 @@ def atomic_path(path: PathLike, suffix: str = "") -> Iterator[Path]:
         raise Audio2FaceError("is a folder; give the output file's name", target)
     sweep_stale_temps(target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=suffix + ".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{owner_tag()}.", suffix=suffix + ".tmp", dir=folder)
     except OSError as exc:
         raise write_error(exc, target) from None
     os.close(fd)
