@@ -185,3 +185,12 @@ def test_start_frame_that_is_not_a_number_is_refused(tmp_path: Path, tiny_bundle
                  "--out", str(tmp_path / "o.json")])
     one_line_error(capsys, code, "--start-frame")
     assert not (tmp_path / "o.json").exists()
+
+
+def test_a_dataset_clip_with_a_lying_header_is_refused_at_load(tmp_path: Path) -> None:
+    from audio2face.dataset import load_dataset, write_clip
+
+    lying = write_wav(tmp_path / "lying.wav", frames=2, rate=1)  # "2 seconds" at 1 Hz
+    write_clip(tmp_path / "data", "clip", audio=lying, weights=np.zeros((60, 1)), names=["jaw"], fps=30.0)
+    with pytest.raises(Audio2FaceError, match="clip.wav: sample rate 1 Hz"):
+        load_dataset(tmp_path / "data")

@@ -8,6 +8,7 @@ naming the file; NaN or infinite samples among good ones are replaced by silence
 from __future__ import annotations
 
 import logging
+import math
 import os
 from pathlib import Path
 from typing import Any, Optional, Tuple
@@ -198,19 +199,20 @@ def _as_float(data: np.ndarray) -> np.ndarray:
     return (values / scale).astype(np.float32)
 
 
-def check_source_rate(rate: float, source: Optional[PathLike] = None) -> None:
+def check_source_rate(rate: float, source: Optional[PathLike] = None, hint: str = " (a corrupt header?)") -> None:
     """Refuse a recording's rate outside 1 kHz..768 kHz (a corrupt header), naming the source.
 
     Raises:
         Audio2FaceError: The rate is not a number in that range.
     """
     try:
-        ok = MIN_SOURCE_RATE <= float(rate) <= MAX_SOURCE_RATE
+        value = float(rate)
     except (TypeError, ValueError):
-        ok = False
-    if not ok:
+        value = math.nan
+    if not MIN_SOURCE_RATE <= value <= MAX_SOURCE_RATE:
+        shown = f"{value:g}" if math.isfinite(value) or math.isinf(value) else repr(rate)
         raise Audio2FaceError(
-            f"sample rate {rate} Hz is outside {MIN_SOURCE_RATE:g}..{MAX_SOURCE_RATE:g} Hz (a corrupt header?)", source
+            f"sample rate {shown} Hz is outside {MIN_SOURCE_RATE:g}..{MAX_SOURCE_RATE:g} Hz{hint}", source
         )
 
 

@@ -30,6 +30,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .atomic import atomic_open, atomic_path
+from .audio import check_source_rate
 from .errors import Audio2FaceError, PathLike
 from .output_set import all_or_nothing
 from .text_input import load_json, read_text
@@ -275,6 +276,7 @@ def audio_duration(path: Path) -> float:
         raise Audio2FaceError(f"cannot read audio: {exc}", path) from None
     if info.samplerate <= 0 or info.frames <= 0:
         raise Audio2FaceError("audio file is empty", path)
+    check_source_rate(info.samplerate, path)
     return float(info.frames) / float(info.samplerate)
 
 

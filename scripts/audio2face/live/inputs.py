@@ -155,7 +155,7 @@ class PcmSource:
     ) -> None:
         if sample_format not in PCM_FORMATS:
             raise Audio2FaceError(f"unknown PCM format {sample_format!r} (use {', '.join(PCM_FORMATS)})")
-        check_source_rate(sample_rate, "--rate")
+        check_source_rate(sample_rate, "--rate", hint="")
         if int(channels) < 1:
             raise Audio2FaceError(f"--channels must be 1 or more, got {channels}")
         self.stream = stream
@@ -320,7 +320,7 @@ def open_input(
     """The source for ``--input``: ``mic``, ``-`` (raw PCM on stdin) or a file path."""
     if spec == "mic":
         if sample_rate is not None:
-            check_source_rate(sample_rate, "--rate")
+            check_source_rate(sample_rate, "--rate", hint="")
         channels = 1 if channels is None else channels
         return MicSource(sample_rate, channels, device=device, block_ms=block_ms, duration=duration)
     if spec == "-":
