@@ -139,7 +139,8 @@ def validate_metadata(meta: Mapping[str, Any], where: Path) -> Dict[str, Any]:
         for name, vec in presets.items():
             if not name.strip() or name.strip().lower() == "neutral":
                 raise Audio2FaceError(
-                    f"model.json emotion preset name {name!r} is reserved: '' and 'neutral' mean the neutral vector", where
+                    f"model.json emotion preset name {name!r} is reserved: '' and 'neutral' mean the neutral vector",
+                    where,
                 )
             _vector(vec, size, f"emotion preset {name!r}", where)
     return dict(meta)
