@@ -17,7 +17,7 @@ from typing import Any, Iterator, List, Optional, TextIO
 
 from ..live.inputs import DEFAULT_BLOCK_MS, PCM_FORMATS, open_input
 from ..live.sinks import FrameSink, open_sink, parse_destination
-from ..signals import silence_stdout
+from ..signals import Terminated, silence_stdout
 from ..streaming import LiveFrame, StreamSession
 from .options import add_model_arguments, add_post_arguments, settings_from_args
 
@@ -99,8 +99,9 @@ def run(args: argparse.Namespace) -> int:
                     frames = session.push(chunk)
                     with guard.deferred():
                         _send(frames, sinks)
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as exc:
                 guard.interrupted = True
+                guard.by = exc.name if isinstance(exc, Terminated) else "Ctrl-C"
             except BrokenPipeError:  # `live ... --send jsonl | head`: the reader has had enough
                 pipe_closed = True
         if not pipe_closed:
@@ -115,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
                     logger.warning("closing %s: %s", type(sink).__name__, exc)
     if pipe_closed:
         silence_stdout()
-    stopped = " (stopped with Ctrl-C)" if guard.interrupted else ""
+    stopped = f" (stopped with {guard.by})" if guard.interrupted else ""
     if pipe_closed:
         stopped = " (stopped: the reader closed stdout)"
     print(f"{session.frames_out} frames streamed at {session.fps:g} fps from {session.seconds_received:.2f} s "
@@ -132,6 +133,7 @@ class _CtrlC:
 
     def __init__(self) -> None:
         self.interrupted = False
+        self.by = "Ctrl-C"
         self._sending = False
         self._pending = False
         self._previous: Any = None
