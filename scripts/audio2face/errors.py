@@ -25,8 +25,7 @@ class Cancelled(Exception):
 
 def write_error(error: OSError, path: PathLike) -> Audio2FaceError:
     """The one-line error for an ``OSError`` while writing ``path`` (disk full, read-only, no permission...)."""
-    if error.strerror:
-        reason = error.strerror
-    else:  # numpy's short write says only "N requested and M written"
-        reason = f"{error or type(error).__name__}: the disk is full or the file size limit reached"
+    reason = error.strerror or str(error) or type(error).__name__
+    if "requested and" in reason and "written" in reason:  # numpy's short write says only this
+        reason += ": the disk is full or the file size limit reached"
     return Audio2FaceError(f"cannot write ({reason})", path)
