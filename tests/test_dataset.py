@@ -156,7 +156,7 @@ def test_corrupt_index_is_named(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     make_clip(folder)
     (folder / "dataset.json").write_text("{ not json")
-    with pytest.raises(Audio2FaceError, match="cannot read the dataset index") as info:
+    with pytest.raises(Audio2FaceError, match="cannot read dataset index") as info:
         load_dataset(folder)
     assert info.value.path.endswith("dataset.json")
     (folder / "dataset.json").write_text(json.dumps({"format": "audio2face-dataset", "format_version": 9,

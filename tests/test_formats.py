@@ -353,9 +353,9 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Mon
         raise OSError("disk full")
 
     monkeypatch.setattr(ma_format, "_curve_lines", failing)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(Audio2FaceError, match=r"face.ma: cannot write \(disk full\)"):
         write_curves(make_curves(seed=2), path)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(Audio2FaceError, match=r"new.ma: cannot write \(disk full\)"):
         write_curves(make_curves(seed=2), tmp_path / "new.ma")
     assert path.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["face.ma"]
@@ -374,7 +374,7 @@ def test_failed_pair_write_replaces_neither_file(tmp_path: Path, monkeypatch: py
         real_save(handle, array, allow_pickle=allow_pickle)
 
     monkeypatch.setattr(npy_format.np, "save", save)
-    with pytest.raises(OSError):
+    with pytest.raises(Audio2FaceError, match="disk full"):
         write_curves(make_curves(seed=2), tmp_path / "BS_value.npy")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 

@@ -8,6 +8,7 @@ naming the file; NaN or infinite samples among good ones are replaced by silence
 from __future__ import annotations
 
 import logging
+import math
 import os
 from pathlib import Path
 from typing import Any, Optional, Tuple
@@ -24,6 +25,12 @@ DEFAULT_SAMPLE_RATE = 16000
 RESAMPLE_QUALITY = "HQ"
 READ_BLOCK = 1 << 16
 """Frames read per block: memory holds one block of the file plus the 16 kHz result."""
+MIN_SOURCE_RATE = 1000.0
+MAX_SOURCE_RATE = 768000.0
+"""Rates a recording can have; a header outside them is corrupt or hostile (1 Hz would make a 400 KB file
+16000 times longer when resampled to 16 kHz)."""
+PREALLOCATE_LIMIT = 1 << 24
+"""Most result samples allocated up front from what a header claims; more only as they are decoded."""
 
 _INTEGER_SCALE = {1: 128.0, 2: 32768.0, 4: 2147483648.0, 8: 9223372036854775808.0}
 
@@ -59,10 +66,12 @@ def _read_mono(source: Path, sample_rate: int) -> np.ndarray:
     with soundfile.SoundFile(str(source)) as handle:
         file_rate = handle.samplerate
         logger.debug("%s: %d frames x %d channels at %d Hz", source, handle.frames, handle.channels, file_rate)
+        check_source_rate(file_rate, source)
         stream = None
         if float(file_rate) != float(sample_rate):
             stream = soxr.ResampleStream(file_rate, sample_rate, 1, dtype="float32", quality=RESAMPLE_QUALITY)
-        expected = int(np.ceil(max(handle.frames, 0) * sample_rate / file_rate)) + 64
+        claimed = int(np.ceil(max(handle.frames, 0) * sample_rate / file_rate)) + 64
+        expected = min(claimed, PREALLOCATE_LIMIT)
         out = np.empty(expected, dtype=np.float32)
         filled = read = bad = 0
         for block in handle.blocks(blocksize=READ_BLOCK, dtype="float32", always_2d=True):
@@ -124,6 +133,8 @@ def prepare_samples(
     """
     _check_rate(sample_rate, "sample_rate")
     _check_rate(target_rate, "target_rate")
+    if float(sample_rate) != float(target_rate):
+        check_source_rate(sample_rate, source)
     data = np.asarray(samples)
     if data.dtype.kind not in "fiub":
         raise Audio2FaceError(f"audio samples must be numbers, got {data.dtype}", source)
@@ -186,6 +197,23 @@ def _as_float(data: np.ndarray) -> np.ndarray:
     if data.dtype.kind == "u":
         values -= scale
     return (values / scale).astype(np.float32)
+
+
+def check_source_rate(rate: float, source: Optional[PathLike] = None, hint: str = " (a corrupt header?)") -> None:
+    """Refuse a recording's rate outside 1 kHz..768 kHz (a corrupt header), naming the source.
+
+    Raises:
+        Audio2FaceError: The rate is not a number in that range.
+    """
+    try:
+        value = float(rate)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not MIN_SOURCE_RATE <= value <= MAX_SOURCE_RATE:
+        shown = f"{value:g}" if math.isfinite(value) or math.isinf(value) else repr(rate)
+        raise Audio2FaceError(
+            f"sample rate {shown} Hz is outside {MIN_SOURCE_RATE:g}..{MAX_SOURCE_RATE:g} Hz{hint}", source
+        )
 
 
 def _check_rate(rate: float, name: str) -> None:

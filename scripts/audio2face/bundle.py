@@ -20,6 +20,7 @@ import numpy as np
 from .atomic import umask_mode
 from .errors import Audio2FaceError, PathLike
 from .features import FeatureParams
+from .text_input import load_json
 
 logger = logging.getLogger(__name__)
 
@@ -125,12 +126,22 @@ def validate_metadata(meta: Mapping[str, Any], where: Path) -> Dict[str, Any]:
         raise Audio2FaceError(f"model.json 'fps' must be a positive number, got {fps!r}", where)
     FeatureParams.from_dict(_require(meta, "features", dict, where), source=where / METADATA_FILE)
     emotion = meta.get("emotion") or {"size": 0}
+    if not isinstance(emotion, dict):
+        raise Audio2FaceError("model.json 'emotion' must be an object", where)
     size = emotion.get("size", 0)
-    if not isinstance(size, int) or size < 0:
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise Audio2FaceError("model.json emotion 'size' must be a whole number >= 0", where)
+    presets = emotion.get("presets") or {}
+    if not isinstance(presets, dict):
+        raise Audio2FaceError("model.json emotion 'presets' must be an object of name: vector", where)
     if size:
         _vector(emotion.get("neutral"), size, "emotion 'neutral'", where)
-        for name, vec in (emotion.get("presets") or {}).items():
+        for name, vec in presets.items():
+            if not name.strip() or name.strip().lower() == "neutral":
+                raise Audio2FaceError(
+                    f"model.json emotion preset name {name!r} is reserved: '' and 'neutral' mean the neutral vector",
+                    where,
+                )
             _vector(vec, size, f"emotion preset {name!r}", where)
     return dict(meta)
 
@@ -213,10 +224,7 @@ def load_bundle(path: Optional[PathLike] = None, threads: int = 0, *, spin: bool
     for name in (MODEL_FILE, METADATA_FILE):
         if not (folder / name).is_file():
             raise Audio2FaceError(f"model bundle has no {name}", folder)
-    try:
-        meta = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Audio2FaceError(f"cannot read model.json: {exc}", folder) from None
+    meta = load_json(folder / METADATA_FILE, "model.json")
     if not isinstance(meta, dict):
         raise Audio2FaceError("model.json must hold an object", folder)
     meta = validate_metadata(meta, folder)
@@ -242,6 +250,24 @@ def load_bundle(path: Optional[PathLike] = None, threads: int = 0, *, spin: bool
     return bundle
 
 
+def check_bundle_target(target: PathLike, overwrite: bool = True) -> None:
+    """Refuse a destination ``write_bundle`` would refuse: a file, a folder that is not a bundle, or (without
+    ``overwrite``) any existing bundle. Call it before long work that ends in writing one.
+
+    Raises:
+        Audio2FaceError: naming the folder.
+    """
+    folder = Path(target)
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise Audio2FaceError("the output path exists and is not a folder", folder)
+    if not overwrite:
+        raise Audio2FaceError("model bundle already exists", folder)
+    if not (folder / METADATA_FILE).is_file() and any(folder.iterdir()):
+        raise Audio2FaceError("refusing to replace a folder that is not a model bundle", folder)
+
+
 def write_bundle(
     out_dir: PathLike,
     onnx_bytes: bytes,
@@ -263,10 +289,7 @@ def write_bundle(
     """
     target = Path(out_dir)
     meta = validate_metadata(dict(metadata), target)
-    if target.exists() and not overwrite:
-        raise Audio2FaceError("model bundle already exists", target)
-    if target.exists() and not (target / METADATA_FILE).is_file() and any(target.iterdir()):
-        raise Audio2FaceError("refusing to replace a folder that is not a model bundle", target)
+    check_bundle_target(target, overwrite)
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))

@@ -10,6 +10,7 @@ from typing import List, Optional
 
 from . import __version__
 from .errors import Audio2FaceError, Cancelled
+from .signals import Terminated, silence_stdout, terminate_as_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +49,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         stream=sys.stderr,
     )
     try:
-        return int(args.run(args) or 0)
+        with terminate_as_cancel():
+            return int(args.run(args) or 0)
     except Audio2FaceError as exc:
         print(f"audio2face: error: {exc}", file=sys.stderr)
         return 1
+    except Terminated as exc:
+        print(f"audio2face: stopped by {exc.name}; nothing was half-written", file=sys.stderr)
+        return exc.exit_code
     except (Cancelled, KeyboardInterrupt):
         print("audio2face: cancelled; nothing was half-written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `audio2face ... | head`: the reader has gone, so has the need to print
+        silence_stdout()
+        return 141
 
 
 if __name__ == "__main__":

@@ -30,7 +30,10 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .atomic import atomic_open, atomic_path
+from .audio import check_source_rate
 from .errors import Audio2FaceError, PathLike
+from .output_set import all_or_nothing
+from .text_input import load_json, read_text
 
 logger = logging.getLogger(__name__)
 
@@ -117,10 +120,7 @@ def load_dataset(path: PathLike) -> List[Clip]:
 
 def _read_index(folder: Path) -> Dict[str, Any]:
     index_path = folder / INDEX_FILE
-    try:
-        index = json.loads(index_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Audio2FaceError(f"cannot read the dataset index: {exc}", index_path) from None
+    index = load_json(index_path, "dataset index")
     if not isinstance(index, dict) or index.get("format") != FORMAT:
         raise Audio2FaceError(f"not an {FORMAT} index (missing \"format\": \"{FORMAT}\")", index_path)
     version = index.get("format_version")
@@ -215,10 +215,7 @@ def _facegood_names(folder: Path) -> List[str]:
         values = [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in raw.tolist()]
         return _check_names(values, "target names", npy)
     txt = folder / "bs_name.txt"
-    try:
-        lines = [line.strip() for line in txt.read_text(encoding="utf-8").splitlines()]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Audio2FaceError(f"cannot read target names: {exc}", txt) from None
+    lines = [line.strip() for line in read_text(txt, "target names file").splitlines()]
     return _check_names([line for line in lines if line], "target names", txt)
 
 
@@ -279,6 +276,7 @@ def audio_duration(path: Path) -> float:
         raise Audio2FaceError(f"cannot read audio: {exc}", path) from None
     if info.samplerate <= 0 or info.frames <= 0:
         raise Audio2FaceError("audio file is empty", path)
+    check_source_rate(info.samplerate, path)
     return float(info.frames) / float(info.samplerate)
 
 
@@ -370,19 +368,29 @@ def write_clip(
     if existing and not overwrite:
         raise Audio2FaceError(f"the dataset already has a clip named {name!r} (pass overwrite=True)", root)
 
-    audio_name, stale = _write_audio(root, name, audio, sample_rate, existing)
-    weights_name = f"{name}.npy"
-    with atomic_open(root / weights_name, "wb") as handle:
-        np.save(handle, array, allow_pickle=False)
-    entry = {
-        "name": name,
-        "audio": audio_name,
-        "weights": weights_name,
-        "names": names,
-        "fps": fps,
-        "audio_offset_frames": float(audio_offset_frames),
-        "source": source_dict,
-    }
+    with all_or_nothing():  # audio, weights and index together, or none of them
+        audio_name, stale = _write_audio(root, name, audio, sample_rate, existing)
+        weights_name = f"{name}.npy"
+        with atomic_open(root / weights_name, "wb") as handle:
+            np.save(handle, array, allow_pickle=False)
+        _write_index(root, index, name, existing, {
+            "name": name,
+            "audio": audio_name,
+            "weights": weights_name,
+            "names": names,
+            "fps": fps,
+            "audio_offset_frames": float(audio_offset_frames),
+            "source": source_dict,
+        })
+    for path in stale:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    return root / weights_name
+
+
+def _write_index(
+    root: Path, index: Dict[str, Any], name: str, existing: List[Dict[str, Any]], entry: Dict[str, Any]
+) -> None:
     clips = [entry if isinstance(c, dict) and c.get("name") == name else c for c in index["clips"]]
     if not existing:
         clips.append(entry)
@@ -390,10 +398,6 @@ def write_clip(
     with atomic_open(root / INDEX_FILE, "w") as handle:
         json.dump(index, handle, indent=1)
         handle.write("\n")
-    for path in stale:
-        with contextlib.suppress(OSError):
-            path.unlink()
-    return root / weights_name
 
 
 def _write_audio(

@@ -21,3 +21,11 @@ class Audio2FaceError(Exception):
 
 class Cancelled(Exception):
     """Raised when the user cancels long work; nothing was written."""
+
+
+def write_error(error: OSError, path: PathLike) -> Audio2FaceError:
+    """The one-line error for an ``OSError`` while writing ``path`` (disk full, read-only, no permission...)."""
+    reason = error.strerror or str(error) or type(error).__name__
+    if "requested and" in reason and "written" in reason:  # numpy's short write says only this
+        reason += ": the disk is full or the file size limit reached"
+    return Audio2FaceError(f"cannot write ({reason})", path)

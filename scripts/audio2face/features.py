@@ -38,6 +38,11 @@ _LANES = 8
 """Batches are padded to a multiple of this so numpy always vectorises across sub-frames (see module doc)."""
 
 
+MIN_FEATURE_RATE = 4000
+MAX_FEATURE_RATE = 96000
+"""Feature rates a bundle may declare: every clip is resampled to it, so 1 MHz would cost 60x the memory."""
+
+
 @dataclasses.dataclass(frozen=True)
 class FeatureParams:
     """Feature extraction parameters, stored in a bundle's ``"features"`` block.
@@ -63,6 +68,11 @@ class FeatureParams:
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
                 raise Audio2FaceError(f"feature parameter {name!r} must be a whole number >= 1, got {value!r}")
+        if not MIN_FEATURE_RATE <= self.sample_rate <= MAX_FEATURE_RATE:
+            raise Audio2FaceError(
+                f"feature parameter 'sample_rate' must be {MIN_FEATURE_RATE}..{MAX_FEATURE_RATE} Hz, "
+                f"got {self.sample_rate}"
+            )
         window = self.window_ms
         if (
             not isinstance(window, (int, float, np.number))

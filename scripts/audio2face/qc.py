@@ -48,7 +48,9 @@ from .atomic import atomic_open
 from .channels import jaw_open_index, mouth_indices
 from .curves import Curves
 from .errors import Audio2FaceError, PathLike
+from .output_set import all_or_nothing
 from .progress import CancelToken, check
+from .text_input import load_json
 from .vad import SPEECH_PERCENTILE, VadSettings, frame_levels_db, runs, silent_frames
 
 logger = logging.getLogger(__name__)
@@ -479,6 +481,22 @@ def _shot_name(name: Optional[str], audio_path: Optional[str], curves: Curves, c
     return "shot"
 
 
+MISMATCH_RATIO = 2.0
+MISMATCH_SECONDS = 5.0
+"""Curves and audio whose lengths differ by more than both are not one shot (a wrong file, a wrong --fps)."""
+
+
+def check_same_shot(audio_seconds: float, curves_seconds: float, where: Optional[PathLike]) -> None:
+    """Refuse to compare curves with audio of a clearly different length (raises ``Audio2FaceError``)."""
+    longer, shorter = max(audio_seconds, curves_seconds), min(audio_seconds, curves_seconds)
+    if longer - shorter > MISMATCH_SECONDS and longer > MISMATCH_RATIO * shorter:
+        raise Audio2FaceError(
+            f"the curves last {curves_seconds:.2f} s but the audio {audio_seconds:.2f} s: not the same shot "
+            "(or a wrong --fps)?",
+            where,
+        )
+
+
 def qc_report(
     audio: Union[PathLike, np.ndarray],
     curves: Union[Curves, PathLike],
@@ -519,6 +537,7 @@ def qc_report(
     check(cancel)
     fps = shot_curves.fps
     frames = shot_curves.frame_count
+    check_same_shot(samples.size / SAMPLE_RATE, frames / fps, curves_path or audio_path)
     levels = frame_levels_db(samples, SAMPLE_RATE, fps, frames)
     silent = silent_frames(samples, SAMPLE_RATE, fps, frames, settings.vad())
     checked = checked_silence(silent, fps, settings)
@@ -761,10 +780,11 @@ def write_qc(
     data = _clean(report_json(report))
     data["files"] = {"json": json_target.name, "png": png_target.name}
     text = json.dumps(data, indent=2, allow_nan=False)
-    with atomic_open(png_target, "wb") as handle:
-        handle.write(png)
-    with atomic_open(json_target, "w") as handle:
-        handle.write(text + "\n")
+    with all_or_nothing():
+        with atomic_open(png_target, "wb") as handle:
+            handle.write(png)
+        with atomic_open(json_target, "w") as handle:
+            handle.write(text + "\n")
     logger.info("wrote %s and %s", json_target, png_target)
     return json_target, png_target
 
@@ -772,12 +792,7 @@ def write_qc(
 def read_report(path: PathLike) -> Dict[str, Any]:
     """Read a QC JSON written by :func:`write_qc`."""
     source = Path(os.fspath(path))
-    try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise Audio2FaceError(f"cannot read QC report: {exc.strerror or exc}", source) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Audio2FaceError(f"not a JSON file: {exc}", source) from None
+    data = load_json(source, "QC report")
     if not isinstance(data, dict) or data.get("format") != QC_FORMAT:
         raise Audio2FaceError(f"not an {QC_FORMAT} report", source)
     return data

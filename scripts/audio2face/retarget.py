@@ -25,6 +25,7 @@ import numpy as np
 
 from .atomic import atomic_open
 from .errors import Audio2FaceError, PathLike
+from .text_input import load_json
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +108,7 @@ def load_mapping(path: PathLike) -> Dict[str, Optional[Source]]:
     file = Path(path)
     if not file.is_file():
         raise Audio2FaceError("mapping file not found", file)
-    try:
-        doc = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Audio2FaceError(f"cannot read mapping file: {exc}", file) from None
+    doc = load_json(file, "mapping file")
     if not isinstance(doc, dict) or not isinstance(doc.get("targets"), dict):
         raise Audio2FaceError("a mapping file is a JSON object with a 'targets' object", file)
     if doc.get("format", MAPPING_FORMAT) != MAPPING_FORMAT:

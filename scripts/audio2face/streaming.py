@@ -41,7 +41,7 @@ from typing import Callable, Deque, List, NamedTuple, Optional, Sequence, Tuple
 import numpy as np
 import soxr
 
-from .audio import RESAMPLE_QUALITY, prepare_samples
+from .audio import RESAMPLE_QUALITY, check_source_rate, prepare_samples
 from .bundle import Bundle
 from .channels import jaw_open_index
 from .errors import Audio2FaceError, PathLike
@@ -132,13 +132,14 @@ class InputConverter:
     """Chunks of any channel count and rate to float32 mono at the feature rate, as ``load_audio`` does."""
 
     def __init__(self, sample_rate: float, channels: int, target_rate: int) -> None:
-        if not (math.isfinite(float(sample_rate)) and sample_rate > 0):
-            raise Audio2FaceError(f"sample rate must be a positive number of Hz, got {sample_rate!r}")
+        check_source_rate(sample_rate, "<stream>")
         if int(channels) < 1:
             raise Audio2FaceError(f"channel count must be 1 or more, got {channels!r}")
         self.sample_rate = float(sample_rate)
         self.channels = int(channels)
         self.target_rate = int(target_rate)
+        self.glitched_samples = 0
+        self._warned = False
         self._resampler: Optional[soxr.ResampleStream] = None
         if self.sample_rate != self.target_rate:
             self._resampler = soxr.ResampleStream(
@@ -160,11 +161,22 @@ class InputConverter:
             raise Audio2FaceError(f"audio chunks must be 1-D or 2-D, got shape {data.shape}")
         if data.shape[0] == 0:
             return np.zeros(0, dtype=np.float32)
+        if data.dtype.kind == "f" and not np.isfinite(data).all():
+            data = self._silence_glitches(data)
         # same rate in and out: prepare_samples only downmixes and scales, with the offline code
         mono = prepare_samples(data, self.sample_rate, self.sample_rate, source="<stream>")  # type: ignore[arg-type]
         if self._resampler is None:
             return mono
         return np.asarray(self._resampler.resample_chunk(mono), dtype=np.float32)
+
+    def _silence_glitches(self, data: np.ndarray) -> np.ndarray:
+        """NaN/inf samples become silence (as files do): a glitching device must not end a performance."""
+        finite = np.isfinite(data)
+        self.glitched_samples += int(data.size - np.count_nonzero(finite))
+        if not self._warned:
+            self._warned = True
+            logger.warning("the audio input delivered NaN or infinite samples; replaced with silence")
+        return np.where(finite, data, 0.0).astype(np.float32)
 
     def flush(self) -> np.ndarray:
         """What the resampler still holds, at the end of the stream."""

@@ -10,14 +10,13 @@ any ``AnimateSettings``/``PostSettings`` field (``model``, ``mapping``, ``emotio
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import json
 import logging
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from audio2face.errors import Audio2FaceError, PathLike
+from audio2face.text_input import check_columns, load_json, read_csv
 
 from .host import APPLY_MODES
 
@@ -152,12 +151,7 @@ def make_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[Job, Jo
 
 
 def _read_json(path: Path) -> List[Dict[str, Any]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Audio2FaceError(f"cannot read jobs: {exc}", path) from None
-    except json.JSONDecodeError as exc:
-        raise Audio2FaceError(f"jobs file is not valid JSON: {exc}", path) from None
+    data = load_json(path, "jobs file")
     defaults: Dict[str, Any] = {}
     if isinstance(data, dict):
         defaults = data.get("defaults") or {}
@@ -175,20 +169,19 @@ def _read_json(path: Path) -> List[Dict[str, Any]]:
 
 
 def _read_csv(path: Path) -> List[Dict[str, Any]]:
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames:
-                raise Audio2FaceError("CSV jobs file has no header row", path)
-            rows = []
-            for row in reader:
-                if None in row:
-                    raise Audio2FaceError(f"CSV line {reader.line_num} has more cells than the header", path)
-                if any((v or "").strip() for v in row.values()):
-                    rows.append({k.strip(): (v if v is None else v.strip()) for k, v in row.items()})
-            return rows
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise Audio2FaceError(f"cannot read jobs: {exc}", path) from None
+    table = [row for row in read_csv(path, "jobs file") if row]
+    if not table:
+        raise Audio2FaceError("CSV jobs file has no header row", path)
+    header = [cell.strip() for cell in table[0]]
+    check_columns(header, path, "CSV jobs file")
+    rows = []
+    for number, cells in enumerate(table[1:], start=1):
+        if len(cells) > len(header):
+            raise Audio2FaceError(f"CSV row {number} has more cells than the header", path)
+        if any(v.strip() for v in cells):
+            padded: List[Optional[str]] = [v.strip() for v in cells] + [None] * (len(header) - len(cells))
+            rows.append(dict(zip(header, padded)))
+    return rows
 
 
 def load_jobs(path: PathLike) -> List[Union[Job, JobError]]:

@@ -15,11 +15,13 @@ import traceback
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
+from audio2face.bundle import check_bundle_target
 from audio2face.errors import Audio2FaceError, Cancelled
 from audio2face.progress import CancelToken
 from audio2face.training import EXIT_CANCELLED, EXIT_DONE, EXIT_ERROR, EXIT_USAGE
 
 from .config import RECIPES, TrainConfig
+from .lock import TrainingLock
 from .protocol import CancelWatcher, EventWriter, protect_stdout
 
 logger = logging.getLogger("audio2face_trainer")
@@ -129,11 +131,16 @@ def _train(args: argparse.Namespace, events: EventWriter, watcher: CancelWatcher
     events.emit("started", pid=os.getpid(), out=str(out), data=[str(d) for d in data_dirs],
                 epochs=config.epochs, resume=bool(args.resume), recipe=config.recipe,
                 checkpoint_dir=str(checkpoint_dir))
-    if out.exists() and not out.is_dir():
-        raise Audio2FaceError("the output path exists and is not a folder", out)
+    check_bundle_target(out)  # before hours of training, not after
     if args.resume and not (checkpoint_dir / "state.json").is_file():
         raise Audio2FaceError("nothing to resume: no checkpoint from an earlier run", checkpoint_dir)
+    with TrainingLock(out):
+        return _train_locked(args, config, out, data_dirs, checkpoint_dir, events, watcher, token, command)
 
+
+def _train_locked(args: argparse.Namespace, config: TrainConfig, out: Path, data_dirs: List[Path],
+                  checkpoint_dir: Path, events: EventWriter, watcher: CancelWatcher, token: CancelToken,
+                  command: List[str]) -> int:
     from audio2face.features import FeatureParams
 
     from .data import build_training_set

@@ -15,6 +15,7 @@ import tensorflow as tf
 from audio2face.atomic import atomic_open, atomic_path
 from audio2face.errors import Audio2FaceError
 
+from .checkpoint import CHECKPOINT_VERSION, read_checkpoint
 from .config import TrainConfig
 from .data import ClipData, TrainingSet
 from .frontend import log_envelope
@@ -26,7 +27,6 @@ from .optimizer import Adam
 logger = logging.getLogger(__name__)
 
 EmitFn = Callable[..., Any]
-CHECKPOINT_VERSION = 1
 PREDICT_CHUNK = 512
 LOSS_EMA = 0.99
 
@@ -477,35 +477,23 @@ class Training:
 
     def load_checkpoint(self) -> None:
         """Continue from ``state.json`` in the checkpoint folder (raises when absent or for other data)."""
-        if self.checkpoint_dir is None or not (self.checkpoint_dir / "state.json").is_file():
-            raise Audio2FaceError("nothing to resume: no checkpoint", self.checkpoint_dir)
+        if self.checkpoint_dir is None:
+            raise Audio2FaceError("nothing to resume: no checkpoint folder")
         folder = self.checkpoint_dir
-        try:
-            state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
-            with np.load(folder / state["weights"], allow_pickle=False) as archive:
-                values = {k: archive[k] for k in archive.files}
-            best = None
-            if (folder / "best.npz").is_file():
-                with np.load(folder / "best.npz", allow_pickle=False) as archive:
-                    best = {k: archive[k] for k in archive.files}
-        except (OSError, ValueError, KeyError, EOFError) as exc:
-            raise Audio2FaceError(f"cannot read the checkpoint: {exc}", folder) from None
-        if state.get("version") != CHECKPOINT_VERSION:
-            raise Audio2FaceError("checkpoint written by another trainer version", folder)
+        state, values, best = read_checkpoint(folder)
+        if state["chunk"] > self.chunks_per_epoch:
+            raise Audio2FaceError(f"checkpoint chunk {state['chunk']} is past the epoch's "
+                                  f"{self.chunks_per_epoch}; it is damaged", folder)
         if state.get("fingerprint") != json.loads(json.dumps(self.data.fingerprint())):
             raise Audio2FaceError("the checkpoint was trained on other data (clips, channels or frame "
                                   "rate differ); train from scratch without --resume", folder)
         saved = TrainConfig.from_dict(state["config"])
         if dataclasses.replace(saved, epochs=self.config.epochs, patience=self.config.patience) != self.config:
             logger.warning("resuming with the checkpoint's settings (%s)", folder)
-        for name in self.param_names:
-            self.params[name].assign(values[f"param/{name}"])
-            if self.ema_params is not None:
-                self.ema_params[name].assign(values.get(f"ema/{name}", values[f"param/{name}"]))
-        self.emotion.assign(values["emotion"])
-        self.loss_ema.assign(values["loss_ema"])
-        self.loss_ema_count.assign(float(values["loss_ema_count"]))
-        self.optimiser.load(values)
+        try:
+            self._assign(values)
+        except (KeyError, ValueError) as exc:  # an array missing or of another shape
+            raise Audio2FaceError(f"the checkpoint does not fit this network ({exc})", folder) from None
         self.epoch = int(state["epoch"])
         self.chunk = int(state["chunk"])
         self.sums = np.asarray(state["sums"], dtype=np.float64)
@@ -516,6 +504,16 @@ class Training:
         self.bad_epochs = int(state["bad_epochs"])
         self.best_values = best
         logger.info("resumed at epoch %d, step %d", self.epoch + 1, int(self.optimiser.step.numpy()))
+
+    def _assign(self, values: Dict[str, np.ndarray]) -> None:
+        for name in self.param_names:
+            self.params[name].assign(values[f"param/{name}"])
+            if self.ema_params is not None:
+                self.ema_params[name].assign(values.get(f"ema/{name}", values[f"param/{name}"]))
+        self.emotion.assign(values["emotion"])
+        self.loss_ema.assign(values["loss_ema"])
+        self.loss_ema_count.assign(float(values["loss_ema_count"]))
+        self.optimiser.load(values)
 
     def restore_best(self) -> None:
         """Load the weights (and emotion vectors) of the best validation epoch into ``eval_params``."""

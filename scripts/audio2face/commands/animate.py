@@ -10,6 +10,7 @@ from typing import List, Optional, Tuple
 
 from ..errors import Audio2FaceError
 from ..formats import SUPPORTED_EXTENSIONS, write_curves
+from ..output_set import all_or_nothing
 from ..pipeline import animate
 from ..progress_bar import ProgressBar
 from .options import add_model_arguments, add_post_arguments, settings_from_args
@@ -51,14 +52,17 @@ def plan_outputs(audio: List[str], outs: Optional[List[str]], formats: str) -> L
     """(input, outputs) pairs: files with a known extension for one input, else one folder for all."""
     inputs = [Path(a) for a in audio]
     targets = [Path(o) for o in (outs or ["."])]
-    files = [t for t in targets if t.suffix.lower() in FORMATS and not t.is_dir()]
+    for target in targets:
+        if target.suffix.lower() in FORMATS and target.is_dir():
+            raise Audio2FaceError(f"is a folder, not a {target.suffix} file; name a file or a plain folder", target)
+    files = [t for t in targets if t.suffix.lower() in FORMATS]
     if files:
         if len(files) != len(targets):
             raise Audio2FaceError("--out takes either output files or one folder, not both")
         if len(inputs) > 1:
             raise Audio2FaceError("several inputs need --out to be a folder", files[0])
         for file in files:
-            file.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(file.parent)
         return [(inputs[0], files)]
     if len(targets) > 1:
         raise Audio2FaceError("--out takes one folder")
@@ -69,11 +73,18 @@ def plan_outputs(audio: List[str], outs: Optional[List[str]], formats: str) -> L
     unknown = [e for e in exts if e not in FORMATS]
     if unknown or not exts:
         raise Audio2FaceError(f"unknown --format {formats!r} (use {', '.join(f[1:] for f in FORMATS)})")
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_folder(folder)
     names = [i.stem for i in inputs]
     if len(set(names)) != len(names):
         raise Audio2FaceError("two inputs share a file name; write them to separate folders", folder)
     return [(i, [folder / f"{i.stem}{e}" for e in exts]) for i in inputs]
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Audio2FaceError(f"cannot create the output folder ({exc.strerror or exc})", folder) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,8 +97,14 @@ def run(args: argparse.Namespace) -> int:
         try:
             curves = animate(source, settings, progress=bar)
             bar.close()
-            for output in outputs:
-                write_curves(curves, output, blendshape_node=args.blendshape_node)
+            if curves.frame_count == 0:
+                seconds = float(curves.source.get("audio_seconds") or 0.0)
+                raise Audio2FaceError(
+                    f"the audio lasts {seconds * 1000:.0f} ms, shorter than one frame at {curves.fps:g} fps", source
+                )
+            with all_or_nothing():  # every writer's checks pass before any file is put in place
+                for output in outputs:
+                    write_curves(curves, output, blendshape_node=args.blendshape_node)
         except Audio2FaceError as exc:
             bar.close()
             if len(pairs) == 1:

@@ -17,6 +17,7 @@ from typing import Any, Iterator, List, Optional, TextIO
 
 from ..live.inputs import DEFAULT_BLOCK_MS, PCM_FORMATS, open_input
 from ..live.sinks import FrameSink, open_sink, parse_destination
+from ..signals import Terminated, silence_stdout
 from ..streaming import LiveFrame, StreamSession
 from .options import add_model_arguments, add_post_arguments, settings_from_args
 
@@ -84,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
                             batch_frames=args.batch_frames)
     sinks: List[FrameSink] = []
     guard = _CtrlC()
+    pipe_closed = False
     try:
         for destination in destinations:
             sink = open_sink(destination, sys.stdout)
@@ -97,17 +99,26 @@ def run(args: argparse.Namespace) -> int:
                     frames = session.push(chunk)
                     with guard.deferred():
                         _send(frames, sinks)
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as exc:
                 guard.interrupted = True
-        _send(session.finish(), sinks)
+                guard.by = exc.name if isinstance(exc, Terminated) else "Ctrl-C"
+            except BrokenPipeError:  # `live ... --send jsonl | head`: the reader has had enough
+                pipe_closed = True
+        if not pipe_closed:
+            _send(session.finish(), sinks)
     finally:
         source.close()
         for sink in sinks:
             try:
                 sink.close()
             except OSError as exc:  # a closed pipe must not hide the count
-                logger.warning("closing %s: %s", type(sink).__name__, exc)
-    stopped = " (stopped with Ctrl-C)" if guard.interrupted else ""
+                if not pipe_closed:
+                    logger.warning("closing %s: %s", type(sink).__name__, exc)
+    if pipe_closed:
+        silence_stdout()
+    stopped = f" (stopped with {guard.by})" if guard.interrupted else ""
+    if pipe_closed:
+        stopped = " (stopped: the reader closed stdout)"
     print(f"{session.frames_out} frames streamed at {session.fps:g} fps from {session.seconds_received:.2f} s "
           f"of audio{stopped}", file=report)
     return 0
@@ -122,6 +133,7 @@ class _CtrlC:
 
     def __init__(self) -> None:
         self.interrupted = False
+        self.by = "Ctrl-C"
         self._sending = False
         self._pending = False
         self._previous: Any = None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import math
 from typing import List, Optional
 
 from ..errors import Audio2FaceError
 from ..pipeline import AnimateSettings
 from ..post import PostSettings
+from ..text_input import read_lines
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,11 +49,7 @@ def add_post_arguments(parser: argparse.ArgumentParser) -> None:
 def _read_targets(path: Optional[str]) -> Optional[List[str]]:
     if not path:
         return None
-    try:
-        with open(path, encoding="utf-8") as handle:
-            names = [line.strip() for line in handle if line.strip() and not line.startswith("#")]
-    except OSError as exc:
-        raise Audio2FaceError(f"cannot read target list: {exc.strerror}", path) from None
+    names = read_lines(path, "target list")
     if not names:
         raise Audio2FaceError("target list is empty", path)
     return names
@@ -70,6 +68,8 @@ def settings_from_args(args: argparse.Namespace) -> AnimateSettings:
         silence_db=args.silence_db,
     )
     post.validate()
+    if not math.isfinite(args.start_frame):
+        raise Audio2FaceError(f"--start-frame must be a finite number, got {args.start_frame}")
     return AnimateSettings(
         model=args.model,
         fps=args.fps,

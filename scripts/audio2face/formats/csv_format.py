@@ -16,6 +16,7 @@ import numpy as np
 from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
+from ..text_input import check_columns, read_csv
 from .dense import dense_curves
 from .numbers import format_rows, require_finite
 
@@ -47,17 +48,12 @@ def read(path: PathLike, *, fps: Optional[float] = None, start_frame: float = 1.
     Raises:
         Audio2FaceError: unreadable file, no header, ragged rows or text that is not a number.
     """
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
-    except OSError as exc:
-        raise Audio2FaceError(f"cannot read: {exc.strerror or exc}", path) from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise Audio2FaceError(f"not a readable CSV file: {exc}", path) from None
+    rows = read_csv(path, "curves file")
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise Audio2FaceError("empty CSV file (expected a header row of channel names)", path)
     names = [cell.strip() for cell in rows[0]]
+    check_columns(names, path, "curves file")
     try:
         float(names[0])
     except ValueError:

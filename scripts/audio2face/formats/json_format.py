@@ -25,6 +25,7 @@ from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
 from ..keys import Key
+from ..text_input import load_json
 from .numbers import format_rows, require_finite
 
 logger = logging.getLogger(__name__)
@@ -78,23 +79,13 @@ def write(curves: Curves, path: PathLike, *, blendshape_node: Optional[str] = No
     return [Path(path)]
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
 def read(path: PathLike) -> Curves:
     """Read a file written by :func:`write`.
 
     Raises:
         Audio2FaceError: not an audio2face-curves file, a newer version, or inconsistent content.
     """
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle, parse_constant=_reject_constant)
-    except OSError as exc:
-        raise Audio2FaceError(f"cannot read: {exc.strerror or exc}", path) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Audio2FaceError(f"not valid JSON: {exc}", path) from None
+    data = load_json(path, "curves file")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise Audio2FaceError(f'not an audio2face curves file (expected "format": "{FORMAT}")', path)
     version = data.get("format_version")

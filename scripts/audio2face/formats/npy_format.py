@@ -22,6 +22,7 @@ import numpy as np
 from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
+from ..output_set import all_or_nothing
 from .dense import dense_curves
 from .numbers import require_finite
 
@@ -55,7 +56,7 @@ def write(curves: Curves, path: PathLike, *, blendshape_node: Optional[str] = No
     folder = target if target.is_dir() else target.parent
     names_path, values_path = folder / NAMES_FILE, folder / VALUES_FILE
     names = np.array(curves.names, dtype=np.str_) if curves.names else np.zeros(0, dtype="<U1")
-    with contextlib.ExitStack() as stack:
+    with all_or_nothing(), contextlib.ExitStack() as stack:
         _save(names_path, names, stack)
         _save(values_path, values, stack)
     return [names_path, values_path]

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO, Callable, Dict, Iterator, Optional, Protocol
 import numpy as np
 import soundfile
 
+from ..audio import check_source_rate
 from ..errors import Audio2FaceError, PathLike
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,11 @@ class FileSource:
             detail = getattr(error, "error_string", None) or str(error)
             raise Audio2FaceError(f"cannot read audio ({str(detail).strip().rstrip('.')})", self.path) from None
         self.sample_rate = float(self._file.samplerate)
+        try:
+            check_source_rate(self.sample_rate, self.path)
+        except Audio2FaceError:
+            self._file.close()
+            raise
         self.channels = int(self._file.channels)
         self.realtime = realtime
         pace = ", real time" if realtime else ""
@@ -149,8 +155,7 @@ class PcmSource:
     ) -> None:
         if sample_format not in PCM_FORMATS:
             raise Audio2FaceError(f"unknown PCM format {sample_format!r} (use {', '.join(PCM_FORMATS)})")
-        if not (sample_rate > 0):
-            raise Audio2FaceError(f"--rate must be a positive number of Hz, got {sample_rate}")
+        check_source_rate(sample_rate, "--rate", hint="")
         if int(channels) < 1:
             raise Audio2FaceError(f"--channels must be 1 or more, got {channels}")
         self.stream = stream
@@ -169,7 +174,10 @@ class PcmSource:
         left = b""
         sent = 0
         while not self._stop.is_set():
-            data = read(self._block_bytes)
+            try:
+                data = read(self._block_bytes)
+            except (OSError, ValueError) as exc:  # stdin closed under us (EBADF, "read of closed file")
+                raise Audio2FaceError(f"cannot read raw PCM from stdin ({exc})") from None
             if not data:
                 break
             data = left + data
@@ -311,14 +319,25 @@ def open_input(
 ) -> AudioSource:
     """The source for ``--input``: ``mic``, ``-`` (raw PCM on stdin) or a file path."""
     if spec == "mic":
-        return MicSource(sample_rate, channels or 1, device=device, block_ms=block_ms, duration=duration)
+        if sample_rate is not None:
+            check_source_rate(sample_rate, "--rate", hint="")
+        channels = 1 if channels is None else channels
+        return MicSource(sample_rate, channels, device=device, block_ms=block_ms, duration=duration)
     if spec == "-":
-        if stdin is None:
-            import sys
-
-            stdin = sys.stdin.buffer
-        return PcmSource(stdin, sample_rate or 16000, channels or 1, sample_format,
+        stdin = stdin or _stdin_bytes()
+        rate = 16000 if sample_rate is None else sample_rate
+        return PcmSource(stdin, rate, 1 if channels is None else channels, sample_format,
                          block_ms=block_ms, duration=duration)
     if sample_rate is not None or channels is not None:
         logger.warning("--rate and --channels describe mic and stdin input; a file says its own")
     return FileSource(spec, realtime=realtime, block_ms=block_ms, duration=duration)
+
+
+def _stdin_bytes() -> BinaryIO:
+    """``sys.stdin`` as bytes, or a one-line error when the process was started with stdin closed."""
+    import sys
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None or stream.closed:
+        raise Audio2FaceError("--input - reads raw PCM from stdin, but stdin is closed")
+    return stream
