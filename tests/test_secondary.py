@@ -156,3 +156,33 @@ def test_a_rig_without_blink_targets_gets_nothing_and_a_warning(speech, caplog):
 def test_out_of_range_settings_are_refused(speech):
     with pytest.raises(Audio2FaceError, match="blink_rate"):
         apply_secondary(_curves(speech), speech, RATE, SecondarySettings(blinks=True, blink_rate=1e9))
+
+
+def test_cli_writes_blinks_and_head_rotations_into_a_strict_ma_and_json(tmp_path):
+    import json
+
+    import soundfile as sf
+    from audio2face.cli import main
+    from audio2face.formats import read_curves
+    from maya_file_parsers import evaluate, keys_from_ma, parse_ma
+
+    wav = tmp_path / "line.wav"
+    sf.write(wav, _phrases(20.0, seed=1), RATE, subtype="PCM_16")
+    ma, js = tmp_path / "line.ma", tmp_path / "line.json"
+    code = main(["animate", str(wav), "--mapping", "arkit", "--blendshape-node", "face_bs", "--blinks", "--brows",
+                 "--head", "hero:head_ctrl", "--seed", "2", "--out", str(ma), "--out", str(js)])
+    assert code == 0
+    parsed = parse_ma(ma.read_text(encoding="utf-8"))
+    assert parsed.angle_unit == "degree"
+    ta = {name: c for name, c in parsed.curves.items() if c.node_type == "animCurveTA"}
+    plugs = {dst: src for src, dst, _force in parsed.connections}
+    assert set(plugs) >= {"hero:head_ctrl.rotateX", "hero:head_ctrl.rotateY", "hero:head_ctrl.rotateZ"}
+    doc = json.loads(js.read_text(encoding="utf-8"))
+    yaw = np.array(doc["rotations"]["hero:head_ctrl"]["rotateY"])
+    curve = ta[plugs["hero:head_ctrl.rotateY"].rsplit(".", 1)[0]]
+    frames = np.arange(yaw.size) + 1.0
+    np.testing.assert_allclose(evaluate(keys_from_ma(curve), frames, parsed.fps), yaw, atol=1e-4)
+    back = read_curves(ma)
+    blink = back.channel("eyeBlinkLeft")
+    assert blink.max() > 0.9 and "rotateY" not in back.names
+    np.testing.assert_allclose(blink, np.array(doc["weights"])[:, doc["names"].index("eyeBlinkLeft")], atol=1e-6)
