@@ -26,6 +26,8 @@ PAUSE_REACH_S = 1.2
 PAUSE_PULL = 0.8
 MIN_GAP_S = 0.6
 HALF_BLINK_SHARE = 0.15
+CLOSURE_DELAY_S = 0.06
+"""From a blink's start to the lids' closure (a third of a typical 200 ms blink)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,12 +91,14 @@ def _place(t: float, pause_times: np.ndarray, prosody: Prosody, rng: np.random.G
         nearest = pause_times[np.argmin(np.abs(pause_times - t))]
         if abs(nearest - t) <= PAUSE_REACH_S and rng.random() < PAUSE_PULL:
             return float(nearest + rng.uniform(0.0, 0.08))
-    frame = int(round(t * prosody.fps))
+    closure = CLOSURE_DELAY_S * prosody.fps
+    frame = int(round(t * prosody.fps + closure))
     if 0 <= frame < prosody.frames and prosody.nucleus[frame]:
-        reach = int(0.2 * prosody.fps)
+        reach = int(0.25 * prosody.fps)
         lo, hi = max(frame - reach, 0), min(frame + reach + 1, prosody.frames)
-        quietest = lo + int(np.argmin(prosody.level_db[lo:hi]))
-        return quietest / prosody.fps
+        level = np.where(prosody.nucleus[lo:hi], np.inf, prosody.level_db[lo:hi])
+        if np.isfinite(level).any():
+            return max((lo + int(np.argmin(level)) - closure) / prosody.fps, 0.0)
     return t
 
 

@@ -1,7 +1,7 @@
 """Brow raises on pitch accents and emphasis, optional frowns; blended with the model's own brows.
 
-A pitch accent is a local F0 peak at least 2 semitones above the clip's median, on a loud (nucleus) frame,
-at least 400 ms from the previous one; an emphasis is a nucleus 6 dB above the level of the surrounding
+A pitch accent is a local F0 peak at least 3 semitones above the clip's median, on a loud (nucleus) frame,
+at least 2 s from a more prominent one; an emphasis is a nucleus 8 dB above the level of the surrounding
 second. Each raise rises over 120 ms, holds 100 ms and falls over 350 ms; its height grows with the accent.
 Frowns (``frowns``): an emphasis on low pitch lowers the brows a little instead.
 """
@@ -14,9 +14,9 @@ import numpy as np
 
 from .prosody import Prosody
 
-ACCENT_ST = 2.0
-EMPHASIS_DB = 6.0
-MIN_GAP_S = 0.4
+ACCENT_ST = 3.0
+EMPHASIS_DB = 8.0
+MIN_GAP_S = 2.0
 
 
 def accents(prosody: Prosody) -> List[Tuple[int, float, bool]]:
@@ -33,15 +33,17 @@ def accents(prosody: Prosody) -> List[Tuple[int, float, bool]]:
     context = np.convolve(np.pad(prosody.level_db, second, mode="edge"), kernel, mode="valid")
     emphasis = prosody.nucleus & (prosody.level_db - context >= EMPHASIS_DB)
     accent = prosody.nucleus & local_max & (pitch >= ACCENT_ST)
-    out: List[Tuple[int, float, bool]] = []
-    last = -np.inf
+    candidates = []
     for frame in np.flatnonzero(accent | emphasis):
-        if (frame - last) / fps < MIN_GAP_S:
-            continue
         height = max((pitch[frame] - ACCENT_ST) / 6.0, (prosody.level_db[frame] - context[frame] - EMPHASIS_DB) / 9.0)
-        out.append((int(frame), float(np.clip(0.35 + height, 0.35, 1.0)), bool(pitch[frame] < 0 and emphasis[frame])))
-        last = frame
-    return out
+        candidates.append((float(np.clip(0.35 + height, 0.35, 1.0)), int(frame), bool(pitch[frame] < 0)))
+    # The most prominent first; a weaker one closer than MIN_GAP_S to a kept one is dropped.
+    gap = MIN_GAP_S * fps
+    kept: List[Tuple[int, float, bool]] = []
+    for strength, frame, low in sorted(candidates, reverse=True):
+        if all(abs(frame - other) >= gap for other, _s, _l in kept):
+            kept.append((frame, strength, low and bool(emphasis[frame])))
+    return sorted(kept)
 
 
 def brow_weights(prosody: Prosody, frowns: bool = False) -> Dict[str, np.ndarray]:
