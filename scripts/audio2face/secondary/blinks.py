@@ -25,6 +25,7 @@ from .prosody import Prosody
 PAUSE_REACH_S = 1.2
 PAUSE_PULL = 0.8
 MIN_GAP_S = 0.6
+GAP_SHAPE = 3.0
 HALF_BLINK_SHARE = 0.15
 CLOSURE_DELAY_S = 0.06
 """From a blink's start to the lids' closure (a third of a typical 200 ms blink)."""
@@ -64,13 +65,11 @@ def plan_blinks(
 def _draw(prosody: Prosody, rate_per_min: float, rng: np.random.Generator, half_blinks: bool) -> List[Blink]:
     fps = prosody.fps
     seconds = prosody.frames / fps
-    mean_gap = 60.0 / rate_per_min
-    shape = 3.0
     times: List[float] = []
-    t = float(rng.uniform(0.3, mean_gap))
+    t = float(rng.uniform(0.3, 60.0 / rate_per_min))
     while t < seconds - 0.1:
         times.append(t)
-        t += max(MIN_GAP_S, float(rng.gamma(shape, mean_gap / shape)))
+        t += next_gap(rate_per_min, rng)
     pause_times = np.array([(a + min(b - a, int(0.25 * fps)) * 0.5) / fps for a, b in prosody.pauses])
     blinks: List[Blink] = []
     last = -np.inf
@@ -78,11 +77,22 @@ def _draw(prosody: Prosody, rate_per_min: float, rng: np.random.Generator, half_
         t = _place(t, pause_times, prosody, rng)
         if t - last < MIN_GAP_S or t >= seconds:
             continue
-        duration = float(np.clip(rng.lognormal(np.log(0.2), 0.3), 0.1, 0.4))
-        amount = float(rng.uniform(0.4, 0.7)) if half_blinks and rng.random() < HALF_BLINK_SHARE else 1.0
-        blinks.append(Blink(t, duration, amount))
+        blinks.append(new_blink(t, rng, half_blinks))
         last = t
     return blinks
+
+
+def next_gap(rate_per_min: float, rng: np.random.Generator) -> float:
+    """Seconds to the next intended blink: gamma-distributed around the mean interval, never under 0.6 s."""
+    mean_gap = 60.0 / rate_per_min
+    return max(MIN_GAP_S, float(rng.gamma(GAP_SHAPE, mean_gap / GAP_SHAPE)))
+
+
+def new_blink(start: float, rng: np.random.Generator, half_blinks: bool) -> Blink:
+    """A blink at ``start``: 100-400 ms (log-normal around 200 ms), sometimes incomplete."""
+    duration = float(np.clip(rng.lognormal(np.log(0.2), 0.3), 0.1, 0.4))
+    amount = float(rng.uniform(0.4, 0.7)) if half_blinks and rng.random() < HALF_BLINK_SHARE else 1.0
+    return Blink(start, duration, amount)
 
 
 def _place(t: float, pause_times: np.ndarray, prosody: Prosody, rng: np.random.Generator) -> float:
@@ -107,19 +117,23 @@ def blink_curve(blinks: List[Blink], frames: int, fps: float) -> np.ndarray:
     out = np.zeros(frames, dtype=np.float32)
     times = np.arange(frames) / fps
     for blink in blinks:
-        close = blink.duration * 0.3
-        hold = blink.duration * 0.1
-        opening = blink.duration - close - hold
-        u = times - blink.start
-        shape = np.zeros(frames)
-        closing = (u >= 0) & (u < close)
-        shape[closing] = np.sin(0.5 * np.pi * u[closing] / close) ** 2
-        shape[(u >= close) & (u < close + hold)] = 1.0
-        reopening = (u >= close + hold) & (u < blink.duration)
-        shape[reopening] = 1.0 - np.sin(0.5 * np.pi * (u[reopening] - close - hold) / opening)
-        # Frames are coarser than a blink: keep the closure visible even when no frame lands on the peak.
-        peak = int(round((blink.start + close + 0.5 * hold) * fps))
-        if 0 <= peak < frames:
-            shape[peak] = 1.0
-        np.maximum(out, (shape * blink.amount).astype(np.float32), out=out)
+        np.maximum(out, closure(blink, times, fps).astype(np.float32), out=out)
     return out
+
+
+def closure(blink: Blink, times: np.ndarray, fps: float) -> np.ndarray:
+    """How closed the lids are at ``times`` (seconds) during ``blink`` (0 outside it)."""
+    close = blink.duration * 0.3
+    hold = blink.duration * 0.1
+    opening = blink.duration - close - hold
+    u = np.asarray(times, dtype=np.float64) - blink.start
+    shape = np.zeros(u.shape)
+    closing = (u >= 0) & (u < close)
+    shape[closing] = np.sin(0.5 * np.pi * u[closing] / close) ** 2
+    shape[(u >= close) & (u < close + hold)] = 1.0
+    reopening = (u >= close + hold) & (u < blink.duration)
+    shape[reopening] = 1.0 - np.sin(0.5 * np.pi * (u[reopening] - close - hold) / opening)
+    # Frames are coarser than a blink: the frame nearest the closure is shut even when none lands on it.
+    peak = (blink.start + close + 0.5 * hold) * fps
+    shape[np.abs(u * fps + blink.start * fps - peak) < 0.5] = 1.0
+    return shape * blink.amount

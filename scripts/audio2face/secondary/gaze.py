@@ -30,27 +30,46 @@ def plan_gaze(prosody: Prosody, range_deg: float, rng: np.random.Generator) -> T
     current = np.zeros(2)
     t = 0
     while t < frames:
-        hold = int(max(0.2, min(3.0, rng.gamma(2.0, MEAN_FIXATION_S / 2.0))) * fps)
+        hold = fixation_frames(fps, rng)
         phrase_start = next((o for o in onsets if t < o <= t + hold), None)
         if phrase_start is not None:
             hold = phrase_start - t
-        if rng.random() < RETURN_TO_CENTRE and phrase_start is None:
-            target = rng.normal(0.0, 0.15 * range_deg, 2)
-        else:
-            angle = rng.uniform(0, 2 * np.pi)
-            radius = range_deg * np.sqrt(rng.uniform(0.2, 1.0))
-            target = np.array([np.cos(angle) * radius, 0.6 * np.sin(angle) * radius])
-        target = np.clip(target, -range_deg, range_deg)
-        amplitude = float(np.hypot(*(target - current)))
-        move = max(int(round((0.021 + 0.0022 * amplitude) * fps)), 1)
+        target = next_target(range_deg, rng, look_away=phrase_start is not None)
+        move = saccade_frames(current, target, fps)
         end = min(t + max(hold, move), frames)
-        u = np.clip((np.arange(t, end) - t + 1) / move, 0.0, 1.0)
-        jerk = 10 * u**3 - 15 * u**4 + 6 * u**5
-        yaw[t:end] = current[0] + (target[0] - current[0]) * jerk
-        pitch[t:end] = current[1] + (target[1] - current[1]) * jerk
+        path = saccade(current, target, np.arange(1, end - t + 1), move)
+        yaw[t:end], pitch[t:end] = path[:, 0], path[:, 1]
         current = target
         t = end
     return yaw, pitch
+
+
+def fixation_frames(fps: float, rng: np.random.Generator) -> int:
+    """How long the next fixation lasts, in frames (0.2-3 s, gamma around ``MEAN_FIXATION_S``)."""
+    return int(max(0.2, min(3.0, rng.gamma(2.0, MEAN_FIXATION_S / 2.0))) * fps)
+
+
+def next_target(range_deg: float, rng: np.random.Generator, look_away: bool = False) -> np.ndarray:
+    """The next (yaw, pitch): back near the listener about half the time, else a look away within range."""
+    if rng.random() < RETURN_TO_CENTRE and not look_away:
+        target = rng.normal(0.0, 0.15 * range_deg, 2)
+    else:
+        angle = rng.uniform(0, 2 * np.pi)
+        radius = range_deg * np.sqrt(rng.uniform(0.2, 1.0))
+        target = np.array([np.cos(angle) * radius, 0.6 * np.sin(angle) * radius])
+    return np.clip(target, -range_deg, range_deg)
+
+
+def saccade_frames(current: np.ndarray, target: np.ndarray, fps: float) -> int:
+    """A saccade's duration in frames, from the main sequence."""
+    amplitude = float(np.hypot(*(target - current)))
+    return max(int(round((0.021 + 0.0022 * amplitude) * fps)), 1)
+
+
+def saccade(current: np.ndarray, target: np.ndarray, steps: np.ndarray, move: int) -> np.ndarray:
+    """(len(steps), 2) angles ``steps`` frames into a minimum-jerk saccade of ``move`` frames (then held)."""
+    u = np.clip(np.asarray(steps, dtype=np.float64) / move, 0.0, 1.0)[:, None]
+    return current + (target - current) * (10 * u**3 - 15 * u**4 + 6 * u**5)
 
 
 def gaze_weights(yaw: np.ndarray, pitch: np.ndarray, full_deg: float) -> dict:
