@@ -134,7 +134,7 @@ def test_head_motion_as_rotations_or_arkit_columns(speech):
     assert on_node.names == ARKIT_EYES_BROWS
     arkit = apply_secondary(_curves(speech), speech, RATE, SecondarySettings(head=ARKIT_HEAD))
     assert arkit.names[-3:] == ["headYaw", "headPitch", "headRoll"]
-    np.testing.assert_allclose(arkit.channel("headYaw"), angles["rotateY"], atol=1e-5)
+    np.testing.assert_allclose(arkit.channel("headYaw"), np.radians(angles["rotateY"]), atol=1e-6)
 
 
 def test_roles_found_on_arkit_facegood_namespaced_and_mapped_rigs():
@@ -186,3 +186,44 @@ def test_cli_writes_blinks_and_head_rotations_into_a_strict_ma_and_json(tmp_path
     blink = back.channel("eyeBlinkLeft")
     assert blink.max() > 0.9 and "rotateY" not in back.names
     np.testing.assert_allclose(blink, np.array(doc["weights"])[:, doc["names"].index("eyeBlinkLeft")], atol=1e-6)
+
+
+def _stream(samples, settings, block=320):
+    from audio2face.pipeline import AnimateSettings
+    from audio2face.streaming import StreamSession
+
+    session = StreamSession(AnimateSettings(mapping="arkit", secondary=settings), sample_rate=RATE)
+    frames = []
+    for start in range(0, samples.size, block):
+        frames.extend(session.push(samples[start : start + block]))
+    frames.extend(session.finish())
+    return session, np.stack([f.weights for f in frames]), [f.index for f in frames]
+
+
+def test_live_stream_blinks_at_a_human_rate_without_extra_delay(speech):
+    from audio2face.streaming import StreamSession
+
+    samples = speech[: 60 * RATE]
+    session, weights, indices = _stream(samples, SecondarySettings(blinks=True, gaze=True, brows=True))
+    plain = StreamSession(session.settings.__class__(mapping="arkit"), sample_rate=RATE)
+    counts_plain = [len(plain.push(samples[s : s + 320])) for s in range(0, samples.size, 320)]
+    with_motion = StreamSession(session.settings, sample_rate=RATE)
+    counts_motion = [len(with_motion.push(samples[s : s + 320])) for s in range(0, samples.size, 320)]
+    assert counts_motion == counts_plain
+    assert indices == list(range(len(indices)))
+    blink = weights[:, session.names.index("eyeBlinkLeft")]
+    starts = np.flatnonzero((blink[1:] > 0.3) & (blink[:-1] <= 0.3))
+    assert 12 <= starts.size <= 22
+    assert weights[:, session.names.index("eyeLookOutLeft")].max() > 0
+    again = _stream(samples, SecondarySettings(blinks=True, gaze=True, brows=True))[1]
+    np.testing.assert_array_equal(again, weights)
+
+
+def test_live_head_channels_reach_live_link_slots(speech):
+    from audio2face.live.livelink import SLOTS, slot_columns
+
+    session, weights, _ = _stream(speech[: 10 * RATE], SecondarySettings(head=ARKIT_HEAD))
+    assert session.names[-3:] == ["headYaw", "headPitch", "headRoll"]
+    columns = slot_columns(session.names)
+    assert columns[SLOTS.index("headYaw")] == len(session.names) - 3
+    assert 0 < np.abs(weights[:, -3:]).max() < np.radians(15)

@@ -26,8 +26,8 @@ from .prosody import analyse
 from .roles import find_roles
 
 ARKIT_HEAD = "arkit"
-"""``head=ARKIT_HEAD`` writes ARKit-style ``headYaw``/``headPitch``/``headRoll`` columns (Live Link) instead of
-rotation curves on a node."""
+"""``head=ARKIT_HEAD`` writes ARKit-style ``headYaw``/``headPitch``/``headRoll`` columns in radians (ARKit's
+unit for its transforms; Live Link Face slots 52-54) instead of rotation curves in degrees on a node."""
 
 HEAD_COLUMNS = {"yaw": "headYaw", "pitch": "headPitch", "roll": "headRoll"}
 HEAD_ROTATE = {"pitch": "rotateX", "yaw": "rotateY", "roll": "rotateZ"}
@@ -129,7 +129,7 @@ def apply_secondary(
     if settings.head:
         angles = {k: v * settings.head_strength for k, v in head_angles(prosody, streams[2]).items()}
         if settings.head == ARKIT_HEAD:
-            head_columns = {HEAD_COLUMNS[k]: v for k, v in angles.items()}
+            head_columns = {HEAD_COLUMNS[k]: np.radians(v) for k, v in angles.items()}
         else:
             rotations[settings.head] = {HEAD_ROTATE[k]: v for k, v in angles.items()}
     return _blend(curves, layer, roles, rotations, blinks, head_columns)

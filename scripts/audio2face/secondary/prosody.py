@@ -76,24 +76,33 @@ def _nuclei(level: np.ndarray, speech: np.ndarray, fps: float) -> np.ndarray:
 
 
 def _pitch(samples: np.ndarray, sample_rate: int, fps: float, frames: int) -> np.ndarray:
-    """F0 per frame by normalised autocorrelation, in semitones above the clip's median (NaN unvoiced)."""
-    out = np.full(frames, np.nan)
+    """F0 per frame in semitones above the clip's median F0 (NaN unvoiced)."""
     if frames == 0 or samples.size == 0:
-        return out
+        return np.full(frames, np.nan)
     if sample_rate > PITCH_RATE:
         samples = soxr.resample(samples, sample_rate, PITCH_RATE).astype(np.float32)
         sample_rate = PITCH_RATE
+    out = f0_hz(samples, sample_rate, np.arange(frames) * (sample_rate / fps))
+    voiced = out[np.isfinite(out)]
+    return 12.0 * np.log2(out / float(np.median(voiced))) if voiced.size else out
+
+
+def f0_hz(samples: np.ndarray, sample_rate: int, centres: np.ndarray) -> np.ndarray:
+    """F0 in Hz at each centre (a sample position) by normalised autocorrelation; NaN where unvoiced."""
+    centres = np.asarray(centres, dtype=np.float64)
+    out = np.full(centres.size, np.nan)
     size = int(PITCH_WINDOW_MS / 1000.0 * sample_rate)
     lag_lo = int(sample_rate / PITCH_MAX_HZ)
     lag_hi = min(int(sample_rate / PITCH_MIN_HZ), size - 1)
     nfft = 1 << int(np.ceil(np.log2(2 * size)))
     window = np.hanning(size).astype(np.float32)
     norm = np.fft.irfft(np.abs(np.fft.rfft(window, nfft)) ** 2, nfft)[: lag_hi + 1].astype(np.float32)
-    block = 4096
+    samples = np.asarray(samples, np.float32)
     padded = np.concatenate([np.zeros(size // 2, np.float32), samples, np.zeros(size, np.float32)])
-    for first in range(0, frames, block):
-        idx = np.arange(first, min(first + block, frames))
-        starts = np.minimum((idx * (sample_rate / fps)).astype(np.int64), padded.size - size)
+    block = 4096
+    for first in range(0, centres.size, block):
+        idx = np.arange(first, min(first + block, centres.size))
+        starts = np.clip(centres[idx].astype(np.int64), 0, padded.size - size)
         seg = padded[starts[:, None] + np.arange(size)] * window
         seg -= seg.mean(axis=1, keepdims=True)
         ac = np.fft.irfft(np.abs(np.fft.rfft(seg, nfft, axis=1)) ** 2, nfft, axis=1)[:, : lag_hi + 1]
@@ -110,7 +119,4 @@ def _pitch(samples: np.ndarray, sample_rate: int, fps: float, frames: int) -> np
         peak = r[np.arange(idx.size), lag]
         voiced = valid & (peak >= VOICING_THRESHOLD)
         out[idx[voiced]] = sample_rate / lag[voiced]
-    voiced_f0 = out[np.isfinite(out)]
-    if voiced_f0.size:
-        out = 12.0 * np.log2(out / float(np.median(voiced_f0)))
     return out
