@@ -32,6 +32,7 @@ from audio2face.audio import load_audio  # noqa: E402
 from audio2face.curves import Curves  # noqa: E402
 from audio2face.secondary import SecondarySettings, apply_secondary  # noqa: E402
 from audio2face.secondary.blinks import Blink  # noqa: E402
+from audio2face.secondary.live import LiveSecondary  # noqa: E402
 from audio2face.secondary.prosody import Prosody, analyse  # noqa: E402
 
 FACEGOOD = ROOT.parent / "shared" / "facegood" / "wav"
@@ -98,6 +99,24 @@ def blink_figures(blinks: List[Blink], prosody: Prosody, seconds: float) -> Dict
     }
 
 
+def live_run(samples: np.ndarray, settings: SecondarySettings) -> Tuple[List[Blink], np.ndarray]:
+    """The live stage frame by frame (audio pushed 260 ms ahead, as a stream does): blinks and ms per frame."""
+    live = LiveSecondary(settings, NAMES, FPS, RATE)
+    frames = int(samples.size / RATE * FPS)
+    lead = int(0.26 * RATE)
+    pushed = 0
+    times = []
+    zeros = np.zeros(len(NAMES), np.float32)
+    for index in range(frames):
+        need = min(int(index * RATE / FPS) + lead, samples.size)
+        live.push(samples[pushed:need])
+        pushed = need
+        started = time.perf_counter()
+        live.row(index, zeros)
+        times.append((time.perf_counter() - started) * 1000)
+    return live.blinks, np.array(times)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
@@ -133,6 +152,11 @@ def main() -> int:
         print(f"{'':24s}       | darts ~{darts / seconds * 60:.0f}/min, brow raises {raises / seconds * 60:.0f}/min, "
               f"head std yaw {head['rotateY'].std():.1f} pitch {head['rotateX'].std():.1f} "
               f"roll {head['rotateZ'].std():.1f} deg; cost {cost / seconds * 3600:.1f} s per hour of audio")
+        live_blinks, per_frame = live_run(samples, settings)
+        f = blink_figures(live_blinks, prosody, seconds)
+        print(f"{label + ' live':24s} {seconds / 60:5.1f} | {f['per_min']:10.1f} {'':19s} {'':7s} "
+              f"{f['in_pause']:8.2f} {f['pause_time']:6.2f} {f['mid_syllable']:7.2f}       "
+              f"per frame p50 {np.percentile(per_frame, 50):.2f} ms, p99 {np.percentile(per_frame, 99):.2f} ms")
     print("targets: 15-20 blinks/min, durations 100-400 ms, in pause > (time), mid-syllable low")
     return 0
 

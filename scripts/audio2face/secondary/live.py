@@ -67,6 +67,7 @@ class LiveSecondary:
         self._quiet_run = 0
         self._pitch_history: Deque[float] = deque(maxlen=int(60 * self.fps))
         self._blinks: List[Blink] = []
+        self._placed: List[Blink] = []
         self._blink_due = float(self._rng_blink.uniform(0.3, 60.0 / max(settings.blink_rate, 1e-6)))
         self._gaze_at = np.zeros(2)
         self._gaze_from = np.zeros(2)
@@ -78,6 +79,11 @@ class LiveSecondary:
         self._accent_frame = -10**9
         self._accent_strength = 0.0
         self._drift = np.zeros((3, 2))
+
+    @property
+    def blinks(self) -> List[Blink]:
+        """Every blink placed so far."""
+        return list(self._placed)
 
     @property
     def lookahead_samples(self) -> int:
@@ -163,7 +169,9 @@ class LiveSecondary:
         if (due and (in_pause or not nucleus)) or (in_pause and t >= self._blink_due - PAUSE_REACH_S):
             if not self._blinks or t - self._blinks[-1].start >= 0.6:
                 self._blinks.append(new_blink(t, self._rng_blink, s.half_blinks))
-                self._blink_due = t + next_gap(s.blink_rate, self._rng_blink)
+                self._placed.append(self._blinks[-1])
+                # A blink drawn early to a pause keeps the schedule (the rate); one that waited restarts it.
+                self._blink_due = max(self._blink_due, t) + next_gap(s.blink_rate, self._rng_blink)
         self._blinks = [b for b in self._blinks if t - b.start < b.duration + 1.0]
         if not self._blinks:
             return 0.0
