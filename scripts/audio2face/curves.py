@@ -25,6 +25,8 @@ class Curves:
         driven: Names the model really animates (the rest stay at rest and are not keyed unless asked);
             ``None`` = all of them.
         unmatched: Rig targets no model channel drives (left unkeyed).
+        secondary: What the secondary-motion stage added (``audio2face.secondary.SecondaryMotion``): already
+            in ``weights``, kept apart for its own animation layer; ``None`` when it did not run.
     """
 
     names: List[str]
@@ -35,6 +37,7 @@ class Curves:
     keys: Optional[Dict[str, Any]] = None
     driven: Optional[List[str]] = None
     unmatched: List[str] = dataclasses.field(default_factory=list)
+    secondary: Optional[Any] = None
 
     def __post_init__(self) -> None:
         self.names = [str(n) for n in self.names]
@@ -79,6 +82,7 @@ class Curves:
             keys=None,
             driven=None if self.driven is None else [n for n in self.driven if n in kept],
             unmatched=[n for n in self.unmatched if n in kept],
+            secondary=None,
         )
 
     def times(self) -> np.ndarray:

@@ -1,8 +1,8 @@
 """``animate``: the one path from audio to ``Curves`` that every caller shares.
 
 Two stages: ``predict`` (decode, features, network: the costly part) and ``finish`` (retarget, post,
-key reduction: milliseconds). ``animate = finish(predict(...))``; the panel keeps the ``Prediction`` and
-re-runs only ``finish`` when a post knob moves.
+secondary motion, key reduction: milliseconds). ``animate = finish(predict(...))``; the panel keeps the
+``Prediction`` and re-runs only ``finish`` when a post knob moves.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .inference import predict as run_model
 from .post import PostSettings, apply_post
 from .progress import CancelToken, ProgressFn, check
 from .retarget import build_retargeter
+from .secondary import SecondarySettings, apply_secondary
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class AnimateSettings:
     start_frame: float = 1.0
     post: PostSettings = dataclasses.field(default_factory=PostSettings)
     reduce: Optional[float] = None
+    secondary: SecondarySettings = dataclasses.field(default_factory=SecondarySettings)
     threads: int = 0
     batch_size: int = 256
 
@@ -197,6 +199,9 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
         start_frame=settings.start_frame,
         source=source,
         unmatched=list(retargeter.unmatched),
+    )
+    curves = apply_secondary(
+        curves, prediction.samples, prediction.sample_rate, settings.secondary, retargeter.mapping()
     )
     if settings.reduce is not None:
         from .keys import reduce_curves

@@ -50,6 +50,7 @@ from .inference import predict
 from .pipeline import AnimateSettings, get_bundle
 from .post import PostSettings, apply_post
 from .retarget import build_retargeter
+from .secondary.live import LiveSecondary
 from .vad import SPEECH_PERCENTILE, VadSettings, runs
 
 logger = logging.getLogger(__name__)
@@ -415,8 +416,15 @@ class StreamSession:
         self.batch_frames = max(int(batch_frames), 1)
         self.on_raw = on_raw
         self.retargeter = build_retargeter(self.bundle.channels, self.settings.targets, self.settings.mapping)
-        self.names: List[str] = list(self.retargeter.targets)
+        self._targets: List[str] = list(self.retargeter.targets)
         self._identity = self.retargeter.identity
+        self._secondary = (
+            LiveSecondary(
+                self.settings.secondary, self._targets, self.fps, self.params.sample_rate, self.retargeter.mapping()
+            )
+            if self.settings.secondary.enabled else None
+        )
+        self.names: List[str] = self._secondary.names if self._secondary is not None else list(self._targets)
         self.emotion = self.bundle.emotion_vector(self.settings.emotion) if self.bundle.emotion_size else None
         self._input = InputConverter(sample_rate, channels, self.params.sample_rate)
         self._buffer = SampleBuffer(self.params.pad_samples)
@@ -489,6 +497,8 @@ class StreamSession:
         if samples.size:
             self._buffer.append(samples)
             self._received += samples.size
+            if self._secondary is not None:
+                self._secondary.push(samples)
 
     def _advance(self) -> List[LiveFrame]:
         """Model, levels and post-processing batch by batch, so a long push never runs one stage far ahead."""
@@ -563,12 +573,14 @@ class StreamSession:
             if self._gate is not None:
                 row = row * np.float32(self._gate.factor(index, self._total))
             row = self._smooth(row)
-            row = apply_post(row[None, :], self.names, self.fps, self._frame_post)[0]
+            row = apply_post(row[None, :], self._targets, self.fps, self._frame_post)[0]
             self._shift.add(row)
         out = []
         for index, row in self._shift.pop_ready(self._total):
             if self.settings.post.clamp:
                 row = np.clip(row, 0.0, 1.0)
+            if self._secondary is not None:
+                row = self._secondary.row(index, row)
             out.append(LiveFrame(index, np.asarray(row, dtype=np.float32)))
         return out
 
@@ -587,10 +599,10 @@ class StreamSession:
             post, silence_gate=False, smoothing_ms=0.0, time_offset_ms=0.0, clamp=False,
             gains=dict(post.gains), offsets=dict(post.offsets),
         )
-        if settings.lip_open_offset and jaw_open_index(self.names) is None:
+        if settings.lip_open_offset and jaw_open_index(self._targets) is None:
             logger.warning("lip-open offset ignored: no jaw-open channel among the outputs")
             settings.lip_open_offset = 0.0
-        apply_post(np.zeros((1, len(self.names)), dtype=np.float32), self.names, self.fps, settings)
+        apply_post(np.zeros((1, len(self._targets)), dtype=np.float32), self._targets, self.fps, settings)
         return settings
 
 

@@ -9,6 +9,7 @@ from typing import List, Optional
 from ..errors import Audio2FaceError
 from ..pipeline import AnimateSettings
 from ..post import PostSettings
+from ..secondary import SecondarySettings
 from ..text_input import read_lines
 
 
@@ -44,6 +45,51 @@ def add_post_arguments(parser: argparse.ArgumentParser) -> None:
         "--reduce", type=float, metavar="TOL", help="reduce to sparse keys within TOL weight units (e.g. 0.01)"
     )
     group.add_argument("--start-frame", type=float, default=1.0, help="scene frame of the first frame")
+    add_secondary_arguments(parser)
+
+
+def add_secondary_arguments(parser: argparse.ArgumentParser) -> None:
+    """Blinks, eye darts, brows and head motion (``SecondarySettings``)."""
+    d = SecondarySettings()
+    group = parser.add_argument_group("secondary motion (procedural, from the speech)")
+    group.add_argument("--blinks", action="store_true", help="blinks at a human rate, drawn to pauses")
+    group.add_argument("--blink-rate", type=float, default=d.blink_rate, help="blinks per minute (default 17)")
+    group.add_argument("--blink-strength", type=float, default=d.blink_strength, help="lid closure 0-1 (default 1)")
+    group.add_argument("--no-half-blinks", dest="half_blinks", action="store_false", help="every blink closes fully")
+    group.add_argument("--gaze", action="store_true", help="eye darts (saccades) on the eyeLook targets")
+    group.add_argument("--gaze-range", type=float, default=d.gaze_range_deg, help="largest dart in degrees (8)")
+    group.add_argument("--gaze-node", metavar="NODE", help="key the gaze as rotateX/Y (degrees) on this control")
+    group.add_argument("--brows", action="store_true", help="brow raises on pitch accents and emphasis")
+    group.add_argument("--brow-strength", type=float, default=d.brow_strength, help="brow raise scale (default 1)")
+    group.add_argument("--brow-frowns", action="store_true", help="emphasis on low pitch lowers the brows")
+    group.add_argument(
+        "--head", metavar="NODE|arkit", help="head nods and tilts: rotate curves (degrees) on NODE, or "
+        "'arkit' for headYaw/headPitch/headRoll channels (Live Link)"
+    )
+    group.add_argument("--head-strength", type=float, default=d.head_strength, help="head motion scale (default 1)")
+    group.add_argument("--seed", type=int, default=d.seed, help="random seed of the secondary motion (default 0)")
+
+
+def secondary_from_args(args: argparse.Namespace) -> SecondarySettings:
+    """``SecondarySettings`` from parsed flags (defaults where a command has none of them)."""
+    d = SecondarySettings()
+    settings = SecondarySettings(
+        blinks=getattr(args, "blinks", d.blinks),
+        blink_rate=getattr(args, "blink_rate", d.blink_rate),
+        blink_strength=getattr(args, "blink_strength", d.blink_strength),
+        half_blinks=getattr(args, "half_blinks", d.half_blinks),
+        gaze=getattr(args, "gaze", d.gaze),
+        gaze_range_deg=getattr(args, "gaze_range", d.gaze_range_deg),
+        gaze_node=getattr(args, "gaze_node", d.gaze_node),
+        brows=getattr(args, "brows", d.brows),
+        brow_strength=getattr(args, "brow_strength", d.brow_strength),
+        brow_frowns=getattr(args, "brow_frowns", d.brow_frowns),
+        head=getattr(args, "head", d.head),
+        head_strength=getattr(args, "head_strength", d.head_strength),
+        seed=getattr(args, "seed", d.seed),
+    )
+    settings.validate()
+    return settings
 
 
 def _read_targets(path: Optional[str]) -> Optional[List[str]]:
@@ -78,6 +124,7 @@ def settings_from_args(args: argparse.Namespace) -> AnimateSettings:
         emotion=args.emotion,
         start_frame=args.start_frame,
         post=post,
+        secondary=secondary_from_args(args),
         reduce=args.reduce,
         threads=args.threads,
     )

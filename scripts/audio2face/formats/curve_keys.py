@@ -56,6 +56,15 @@ class KeyArrays:
         return np.concatenate([gaps, gaps[-1:]])
 
 
+def dense_key_arrays(times: np.ndarray, values: np.ndarray) -> KeyArrays:
+    """One linear key per frame."""
+    values = np.asarray(values, dtype=np.float32)
+    chords = np.diff(values.astype(np.float64))
+    slopes_in = np.concatenate([chords[:1], chords]) if chords.size else np.zeros(values.size)
+    slopes_out = np.concatenate([chords, chords[-1:]]) if chords.size else np.zeros(values.size)
+    return KeyArrays(times, values, None, None, slopes_in, slopes_out)
+
+
 def key_arrays(curves: Curves, name: str, path: Optional[PathLike] = None) -> KeyArrays:
     """The keys to write for channel ``name``.
 
@@ -64,11 +73,7 @@ def key_arrays(curves: Curves, name: str, path: Optional[PathLike] = None) -> Ke
     """
     keys = (curves.keys or {}).get(name)
     if keys is None:
-        values = curves.channel(name).astype(np.float32)
-        chords = np.diff(values.astype(np.float64))
-        slopes_in = np.concatenate([chords[:1], chords]) if chords.size else np.zeros(values.size)
-        slopes_out = np.concatenate([chords, chords[-1:]]) if chords.size else np.zeros(values.size)
-        return KeyArrays(curves.times(), values, None, None, slopes_in, slopes_out)
+        return dense_key_arrays(curves.times(), curves.channel(name))
     if not keys:
         raise Audio2FaceError(f"channel {name!r} has an empty key list", path)
     in_types = [k.in_tangent for k in keys]

@@ -8,7 +8,8 @@ Schema (``format_version`` 1)::
      "keys": {"jawOpen": [{"time": 1.0, "value": 0.0, "in_tangent": "linear", "out_tangent": "fixed",
                            "in_slope": 0.0, "out_slope": 0.02}, ...]}}   optional
 
-Key times are scene frames, slopes are value units per frame (see ``audio2face.keys``).
+Key times are scene frames, slopes are value units per frame (see ``audio2face.keys``). With secondary
+head or gaze-control motion, ``"rotations": {"head_ctrl": {"rotateY": [deg per frame], ...}}`` is added.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def write(curves: Curves, path: PathLike, *, blendshape_node: Optional[str] = No
         "names": list(curves.names),
         "source": _jsonable(curves.source),
     }
+    if curves.secondary is not None and curves.secondary.rotations:
+        head["rotations"] = _jsonable(curves.secondary.rotations)
     parts = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False, allow_nan=False)}" for k, v in head.items()]
     keys_text = ""
     if curves.keys is not None:

@@ -1,5 +1,8 @@
 """``.ma``: Maya ASCII holding one ``animCurveTU`` per target, optionally connected to a blendShape by alias.
 
+Head (and gaze-control) rotations of the secondary motion are ``animCurveTA`` curves in degrees (the
+file's ``currentUnit -a degree``) connected to ``<node>.rotateX/Y/Z``; ``read`` skips them.
+
 Written the way Maya writes such nodes (maya-facts section 5)::
 
     //Maya ASCII 2022 scene
@@ -35,7 +38,7 @@ from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
 from ..keys import FIXED, LINEAR, Key
-from .curve_keys import KeyArrays, chord_slopes, curves_from_keys, key_arrays
+from .curve_keys import KeyArrays, chord_slopes, curves_from_keys, dense_key_arrays, key_arrays
 from .maya_names import check_aliases, check_node_name, curve_node_names
 from .numbers import format_doubles, format_float32_array, require_finite
 from .timeunits import fps_of_time_unit, maya_time_unit
@@ -104,8 +107,10 @@ def _tangent_vectors(keys: KeyArrays, fps: float) -> Tuple[np.ndarray, np.ndarra
     return in_span / fps, in_slopes * in_span, out_span / fps, out_slopes * out_span
 
 
-def _curve_lines(node: str, keys: KeyArrays, fps: float, dense_times: Optional[List[str]] = None) -> Iterator[str]:
-    yield f'createNode animCurveTU -n "{node}";'
+def _curve_lines(
+    node: str, keys: KeyArrays, fps: float, dense_times: Optional[List[str]] = None, node_type: str = "animCurveTU"
+) -> Iterator[str]:
+    yield f'createNode {node_type} -n "{node}";'
     yield f'\tsetAttr ".tan" {TANGENT_CODES[FIXED] if keys.any_fixed else TANGENT_CODES[LINEAR]};'
     yield '\tsetAttr ".wgt" no;'
     times = dense_times if keys.dense and dense_times is not None else format_doubles(keys.times)
@@ -124,6 +129,21 @@ def _curve_lines(node: str, keys: KeyArrays, fps: float, dense_times: Optional[L
     if keys.any_fixed:
         for attr, column in zip(("kix", "kiy", "kox", "koy"), _tangent_vectors(keys, fps)):
             yield _array_line(attr, format_doubles(column))
+
+
+def _rotation_curves(curves: Curves, taken: set, path: PathLike) -> List[Tuple[str, str, KeyArrays]]:
+    """(curve node, plug, keys) of the secondary motion's rotation curves (degrees, the file's angle unit)."""
+    motion = curves.secondary
+    out: List[Tuple[str, str, KeyArrays]] = []
+    for node, attrs in (motion.rotations if motion is not None else {}).items():
+        check_node_name(node, path)
+        for attr, values in attrs.items():
+            name = curve_node_names([attr], node)[attr]
+            while name in taken:
+                name += "_"
+            taken.add(name)
+            out.append((name, f"{node}.{attr}", dense_key_arrays(curves.times(), values)))
+    return out
 
 
 def _file_label(path: PathLike) -> str:
@@ -151,6 +171,7 @@ def write(
         check_node_name(blendshape_node, path)
         check_aliases(curves.names, path)
     nodes = curve_node_names(curves.names, blendshape_node)
+    rotations = _rotation_curves(curves, set(nodes.values()), path)
     dense_times = format_doubles(curves.times())
     label = _file_label(path)
     with atomic_open(path, "w", encoding="utf-8", newline="\n") as handle:
@@ -166,6 +187,9 @@ def write(
         if blendshape_node is not None:
             for name in curves.names:
                 handle.write(f'connectAttr -f "{nodes[name]}.o" "{blendshape_node}.{name}";\n')
+        for curve_node, plug, keys in rotations:
+            handle.write("\n".join(_curve_lines(curve_node, keys, curves.fps, dense_times, "animCurveTA")) + "\n")
+            handle.write(f'connectAttr -f "{curve_node}.o" "{plug}";\n')
         handle.write(f"// End of {label}\n")
     return [Path(path)]
 
@@ -274,14 +298,19 @@ def read(path: PathLike) -> Curves:
     fps: Optional[float] = None
     curves: Dict[str, _CurveData] = {}
     aliases: Dict[str, str] = {}
+    skipped: set = set()
     current: Optional[_CurveData] = None
     for words in _statements(text):
         command = words[0]
         if command == "currentUnit" and "-t" in words:
             fps = fps_of_time_unit(words[words.index("-t") + 1], path)
         elif command == "createNode":
-            if words[1] != "animCurveTU" or "-n" not in words:
+            if words[1] not in ("animCurveTU", "animCurveTA") or "-n" not in words:
                 raise Audio2FaceError(f"unexpected node: {' '.join(words)[:80]}", path)
+            if words[1] == "animCurveTA":  # secondary motion's rotation curves: not blendShape weights
+                current = _CurveData()
+                skipped.add(words[words.index("-n") + 1])
+                continue
             current = curves.setdefault(words[words.index("-n") + 1], _CurveData())
         elif command == "setAttr":
             if current is None:
@@ -289,7 +318,8 @@ def read(path: PathLike) -> Curves:
             _set_attr(current, words, path)
         elif command == "connectAttr":
             source, target = [w for w in words[1:] if not w.startswith("-")][:2]
-            aliases[source.rsplit(".", 1)[0]] = target.rsplit(".", 1)[1]
+            if source.rsplit(".", 1)[0] not in skipped:
+                aliases[source.rsplit(".", 1)[0]] = target.rsplit(".", 1)[1]
     if fps is None:
         raise Audio2FaceError("no currentUnit -t line", path)
     if not curves:

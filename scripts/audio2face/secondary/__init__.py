@@ -1,0 +1,184 @@
+"""Secondary motion: blinks, eye darts, brow raises and head motion that follow the speech.
+
+A procedural stage after the network (FACEGOOD's data, like most, has no eye or head motion to learn from).
+Each part has a switch and a strength and is deterministic for a given seed; each part draws from its own
+random stream, so turning one on or off never changes another. On blendShape targets the stage blends
+over the lip-sync (``a + b - a * b``: it never pushes a weight past 1 nor undoes what the model does); what
+it adds is also kept apart (``SecondaryMotion.deltas``) so the Maya adapter can key it on its own animation
+layer. Head (and gaze-control) rotations are curves in degrees for a transform node.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Dict, List, Mapping, Optional
+
+import numpy as np
+
+from ..curves import Curves
+from ..errors import Audio2FaceError
+from ..retarget import Source
+from .blinks import Blink, blink_curve, plan_blinks
+from .brows import brow_weights
+from .gaze import gaze_weights, plan_gaze
+from .head import head_angles
+from .prosody import analyse
+from .roles import find_roles
+
+ARKIT_HEAD = "arkit"
+"""``head=ARKIT_HEAD`` writes ARKit-style ``headYaw``/``headPitch``/``headRoll`` columns in radians (ARKit's
+unit for its transforms; Live Link Face slots 52-54) instead of rotation curves in degrees on a node."""
+
+HEAD_COLUMNS = {"yaw": "headYaw", "pitch": "headPitch", "roll": "headRoll"}
+HEAD_ROTATE = {"pitch": "rotateX", "yaw": "rotateY", "roll": "rotateZ"}
+GAZE_ROTATE = {"pitch": "rotateX", "yaw": "rotateY"}
+
+
+@dataclasses.dataclass
+class SecondarySettings:
+    """Switches and strengths of the secondary motion (all off by default)."""
+
+    blinks: bool = False
+    blink_strength: float = 1.0
+    blink_rate: float = 17.0
+    half_blinks: bool = True
+    gaze: bool = False
+    gaze_strength: float = 1.0
+    gaze_range_deg: float = 8.0
+    gaze_full_deg: float = 30.0
+    gaze_node: Optional[str] = None
+    brows: bool = False
+    brow_strength: float = 1.0
+    brow_frowns: bool = False
+    head: Optional[str] = None
+    head_strength: float = 1.0
+    seed: int = 0
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any part is on."""
+        return bool(self.blinks or self.gaze or self.brows or self.head)
+
+    def validate(self) -> None:
+        """Raise ``Audio2FaceError`` on values out of range."""
+        ranges = {
+            "blink_strength": (0.0, 1.0), "blink_rate": (0.0, 60.0), "gaze_strength": (0.0, 2.0),
+            "gaze_range_deg": (0.0, 30.0), "gaze_full_deg": (5.0, 90.0), "brow_strength": (0.0, 2.0),
+            "head_strength": (0.0, 3.0),
+        }
+        for name, (lo, hi) in ranges.items():
+            value = getattr(self, name)
+            if not (np.isfinite(value) and lo <= value <= hi):
+                raise Audio2FaceError(f"{name} must be between {lo:g} and {hi:g}, got {value}")
+
+
+@dataclasses.dataclass
+class SecondaryMotion:
+    """What the stage added, kept apart for its own animation layer.
+
+    Attributes:
+        names: The blendShape targets it touched (a subset of the Curves' names).
+        deltas: float32 (frames, len(names)): what it added on top of the lip-sync.
+        rotations: node -> {attribute: degrees per frame} (head and gaze controls).
+        blinks: The blinks it placed (for QC and the benchmark).
+        roles: role -> rig target it used.
+    """
+
+    names: List[str]
+    deltas: np.ndarray
+    rotations: Dict[str, Dict[str, np.ndarray]]
+    blinks: List[Blink]
+    roles: Dict[str, str]
+
+
+def apply_secondary(
+    curves: Curves,
+    samples: np.ndarray,
+    sample_rate: int,
+    settings: SecondarySettings,
+    mapping: Optional[Mapping[str, Optional[Source]]] = None,
+) -> Curves:
+    """Add the secondary motion to ``curves`` (a new Curves; ``curves.secondary`` holds what was added)."""
+    settings.validate()
+    if not settings.enabled:
+        return curves
+    frames = curves.frame_count
+    prosody = analyse(samples, sample_rate, curves.fps, frames)
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(settings.seed).spawn(4)]
+    roles = find_roles(curves.names, mapping)
+    layer: Dict[str, np.ndarray] = {}
+    rotations: Dict[str, Dict[str, np.ndarray]] = {}
+    blinks: List[Blink] = []
+    if settings.blinks:
+        blinks = plan_blinks(prosody, settings.blink_rate, streams[0], settings.half_blinks)
+        closure = blink_curve(blinks, frames, curves.fps) * settings.blink_strength
+        for role in ("blink_l", "blink_r"):
+            layer[role] = closure
+        if not ({"blink_l", "blink_r"} & set(roles)):
+            _warn_missing("blinks", "eyeBlinkLeft/eyeBlinkRight")
+    if settings.gaze:
+        yaw, pitch = plan_gaze(prosody, settings.gaze_range_deg * settings.gaze_strength, streams[1])
+        if settings.gaze_node:
+            rotations[settings.gaze_node] = {GAZE_ROTATE["yaw"]: yaw, GAZE_ROTATE["pitch"]: pitch}
+        else:
+            layer.update(gaze_weights(yaw, pitch, settings.gaze_full_deg))
+    if settings.brows:
+        for role, values in brow_weights(prosody, settings.brow_frowns).items():
+            layer[role] = np.clip(values * settings.brow_strength, 0.0, 1.0)
+    head_columns: Dict[str, np.ndarray] = {}
+    if settings.head:
+        angles = {k: v * settings.head_strength for k, v in head_angles(prosody, streams[2]).items()}
+        if settings.head == ARKIT_HEAD:
+            head_columns = {HEAD_COLUMNS[k]: np.radians(v) for k, v in angles.items()}
+        else:
+            rotations[settings.head] = {HEAD_ROTATE[k]: v for k, v in angles.items()}
+    return _blend(curves, layer, roles, rotations, blinks, head_columns)
+
+
+def _warn_missing(part: str, wanted: str) -> None:
+    import logging
+
+    logging.getLogger(__name__).warning("%s: no rig target plays %s (map one in the mapping table)", part, wanted)
+
+
+def _blend(
+    curves: Curves,
+    layer: Dict[str, np.ndarray],
+    roles: Dict[str, str],
+    rotations: Dict[str, Dict[str, np.ndarray]],
+    blinks: List[Blink],
+    head_columns: Dict[str, np.ndarray],
+) -> Curves:
+    weights = curves.weights.copy()
+    names = list(curves.names)
+    touched: List[str] = []
+    deltas: List[np.ndarray] = []
+    for role, values in layer.items():
+        target = roles.get(role)
+        if target is None or target in touched:
+            continue
+        col = names.index(target)
+        base = weights[:, col]
+        added = (values.astype(np.float32) * (1.0 - base)).astype(np.float32)
+        weights[:, col] = base + added
+        touched.append(target)
+        deltas.append(added)
+    driven = None if curves.driven is None else list(curves.driven) + [t for t in touched if t not in curves.driven]
+    for column, values in head_columns.items():
+        if column in names:
+            weights[:, names.index(column)] = values
+        else:
+            names.append(column)
+            weights = np.concatenate([weights, values.astype(np.float32)[:, None]], axis=1)
+            if driven is not None:
+                driven.append(column)
+    motion = SecondaryMotion(
+        touched,
+        np.stack(deltas, axis=1) if deltas else np.zeros((curves.frame_count, 0), np.float32),
+        {node: {k: v.astype(np.float32) for k, v in attrs.items()} for node, attrs in rotations.items()},
+        blinks,
+        {role: roles[role] for role in layer if role in roles},
+    )
+    source = dict(curves.source, secondary={"blinks": len(blinks), "targets": touched, "rotations": sorted(rotations)})
+    return dataclasses.replace(curves, names=names, weights=weights, driven=driven, source=source, keys=None,
+                               secondary=motion)
