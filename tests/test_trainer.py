@@ -49,14 +49,17 @@ def make_dataset(folder: Path, clips: int = 3, seconds: float = 3.0) -> Path:
     return folder
 
 
-def run_trainer(data: List[Path], out: Path, *args: str, cancel_at_epoch: int = 0) -> tuple:
+def run_trainer(data: List[Path], out: Path, *args: str, cancel_at_epoch: int = 0, signum: int = 0) -> tuple:
     client = TrainerClient(data, out, python=sys.executable, extra=[*TINY, *args])
     client.start()
     events: List[Dict] = []
     for event in client.events():
         events.append(event)
         if cancel_at_epoch and event["event"] == "epoch" and event["epoch"] == cancel_at_epoch:
-            client.cancel()
+            if signum:
+                client.process.send_signal(signum)
+            else:
+                client.cancel()
     return events, client.wait(), client.stderr_tail
 
 
@@ -221,6 +224,20 @@ def test_cancel_saves_a_checkpoint_and_resume_finishes(tmp_path: Path) -> None:
     assert prepared["start_epoch"] == reached + 1
     metrics = json.loads((out / "training_metrics.json").read_text())
     assert [h["epoch"] for h in metrics["history"]] == list(range(1, reached + 2))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a hard kill on Windows")
+def test_sigterm_from_a_farm_scheduler_cancels_with_a_checkpoint(tmp_path: Path) -> None:
+    import signal
+
+    data = make_dataset(tmp_path / "data", clips=2, seconds=2.0)
+    out = tmp_path / "model"
+    events, code, stderr = run_trainer([data], out, "--epochs", "40", "--patience", "0", cancel_at_epoch=1,
+                                       signum=signal.SIGTERM)
+    assert code == training.EXIT_CANCELLED, stderr
+    names = [e["event"] for e in events]
+    assert names[-1] == "cancelled" and "checkpoint" in names
+    assert not out.exists() and (Path(f"{out}.training") / "state.json").is_file()
 
 
 def test_corrupt_dataset_is_an_error_and_writes_nothing(tmp_path: Path) -> None:

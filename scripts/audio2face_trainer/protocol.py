@@ -74,7 +74,10 @@ class EventWriter:
 
 
 class CancelWatcher:
-    """Sets a flag when a ``cancel`` line arrives on stdin or on SIGINT (SIGBREAK on Windows).
+    """Sets a flag when a ``cancel`` line arrives on stdin or on SIGINT, SIGTERM or SIGHUP (SIGBREAK on Windows).
+
+    SIGTERM is what farm schedulers and ``timeout`` send: the run stops after the current step and saves a
+    checkpoint, as on Ctrl-C.
 
     A second signal while a cancel is pending raises ``KeyboardInterrupt`` (a hard stop).
     """
@@ -97,7 +100,7 @@ class CancelWatcher:
 
     def install(self, watch_stdin: bool = True) -> CancelWatcher:
         """Install the signal handlers (main thread only) and start the stdin reader thread."""
-        for name in ("SIGINT", "SIGBREAK"):
+        for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"):
             number = getattr(signal, name, None)
             if number is not None and threading.current_thread() is threading.main_thread():
                 signal.signal(number, self._on_signal)
