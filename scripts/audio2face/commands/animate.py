@@ -107,12 +107,11 @@ def plan_outputs(audio: List[str], outs: Optional[List[str]], formats: str) -> L
     if folder.suffix and not folder.is_dir():
         raise Audio2FaceError(f"unknown output format {folder.suffix!r} (use {', '.join(FORMATS)})", folder)
     choices = [f.strip() for f in formats.split(",") if f.strip()]
-    try:
-        exts = [extension_for_choice(c) for c in choices]
-    except Audio2FaceError:
-        exts = []
-    if not exts:
-        raise Audio2FaceError(f"unknown --format {formats!r} (use {', '.join(cli_choices())})")
+    unknown = [c for c in choices if "." + c.lower().lstrip(".") not in FORMATS]
+    if unknown or not choices:
+        shown = ", ".join(repr(c) for c in unknown) or repr(formats)
+        raise Audio2FaceError(f"unknown --format {shown} (use {', '.join(cli_choices())})")
+    exts = [extension_for_choice(c) for c in choices]
     folder.mkdir(parents=True, exist_ok=True)
     names = [i.stem for i in inputs]
     if len(set(names)) != len(names):
