@@ -7,7 +7,8 @@ names its morph targets in ``mesh.extras.targetNames`` (the convention Blender a
   target per curve name (zero deltas: an accessor without a bufferView, which glTF defines as zeros);
 * with ``base`` (a ``.gltf``/``.glb``): a copy of it with the animation added, on the first node whose mesh's
   ``targetNames`` hold every curve name; its other targets keep the mesh's default weight. The base file is not
-  changed; the copy holds all of its buffers (and file images) embedded.
+  changed; the copy holds all of its buffers in one and its images embedded (in the binary chunk for ``.glb``,
+  as data URIs for ``.gltf``).
 
 Sampler input is seconds from the first sample, ``(frame - first) / fps``; output is one weight per target per
 sample. ``LINEAR`` or ``STEP`` interpolation; the samples are every frame, or the reduced keys when the curves carry
@@ -86,8 +87,21 @@ class _Blob:
         return offset
 
 
-def _embed(gltf: Any, folder: Path, path: PathLike) -> _Blob:
-    """Move every bufferView of ``gltf`` into one blob (buffer 0) and file images into data URIs."""
+def _image_bytes(image: Any, number: int, folder: Path, path: PathLike) -> bytes:
+    if image.uri.startswith("data:"):
+        try:
+            return base64.b64decode(image.uri.split(",", 1)[1])
+        except (IndexError, ValueError):
+            raise Audio2FaceError(f"image {number} has a bad data URI", path) from None
+    try:
+        return (folder / unquote(image.uri)).read_bytes()
+    except OSError as exc:
+        raise Audio2FaceError(f"image {number}: cannot read {image.uri}: {exc.strerror or exc}", path) from None
+
+
+def _embed(lib: Any, gltf: Any, folder: Path, path: PathLike, glb: bool) -> _Blob:
+    """Move every bufferView of ``gltf`` into one blob (buffer 0), and its URI images into it (``glb``) or into
+    data URIs (``.gltf``), so the copy stands alone wherever it is written."""
     sources = [_buffer_bytes(gltf, i, folder, path) for i in range(len(gltf.buffers))]
     blob = _Blob()
     for number, view in enumerate(gltf.bufferViews):
@@ -98,12 +112,17 @@ def _embed(gltf: Any, folder: Path, path: PathLike) -> _Blob:
         view.byteOffset = blob.add(data, start % 4)
         view.buffer = 0
     for number, image in enumerate(gltf.images):
-        if image.uri and not image.uri.startswith("data:"):
-            try:
-                data = (folder / unquote(image.uri)).read_bytes()
-            except OSError as exc:
-                raise Audio2FaceError(f"image {number}: cannot read {image.uri}: {exc.strerror or exc}", path) from None
-            mime = image.mimeType or mimetypes.guess_type(image.uri)[0] or "application/octet-stream"
+        if not image.uri or (image.uri.startswith("data:") and not glb):
+            continue
+        data = _image_bytes(image, number, folder, path)
+        mime = image.mimeType or mimetypes.guess_type(unquote(image.uri.split(",", 1)[0]))[0]
+        if image.uri.startswith("data:"):
+            mime = image.uri[5:].split(";", 1)[0] or mime
+        mime = mime or "image/png"
+        if glb:
+            gltf.bufferViews.append(lib.BufferView(buffer=0, byteOffset=blob.add(data), byteLength=len(data)))
+            image.bufferView, image.uri, image.mimeType = len(gltf.bufferViews) - 1, None, mime
+        else:
             image.uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
     return blob
 
@@ -160,7 +179,9 @@ def _load(lib: Any, file: PathLike) -> Any:
         raise Audio2FaceError(f"not a readable glTF file: {exc}", file) from None
 
 
-def _from_base(lib: Any, base: PathLike, names: Sequence[str]) -> Tuple[Any, _Blob, int, List[str], List[float]]:
+def _from_base(
+    lib: Any, base: PathLike, names: Sequence[str], glb: bool
+) -> Tuple[Any, _Blob, int, List[str], List[float]]:
     """A copy of ``base`` with its data embedded, and the node to animate (see the module docstring)."""
     if not Path(base).is_file():
         raise Audio2FaceError("no such base glTF file", base)
@@ -192,7 +213,7 @@ def _from_base(lib: Any, base: PathLike, names: Sequence[str]) -> Tuple[Any, _Bl
         defaults = list(mesh.weights or []) or [0.0] * len(targets)
         if len(defaults) != len(targets):
             raise Audio2FaceError(f"mesh {mesh.name or mesh_index!r} has {len(defaults)} default weights", base)
-        blob = _embed(gltf, Path(base).parent, base)
+        blob = _embed(lib, gltf, Path(base).parent, base, glb)
         return gltf, blob, nodes[0], targets, [float(w) for w in defaults]
     hint = f" ({closest[1]})" if closest[1] else " (no mesh has extras.targetNames)"
     raise Audio2FaceError(f"no mesh whose targetNames hold every curve name{hint}", base)
@@ -229,8 +250,9 @@ def write(
     if mode not in INTERPOLATIONS:
         raise Audio2FaceError(f"glTF interpolation must be LINEAR or STEP, not {interpolation!r}", path)
     lib = _pygltflib(path)
+    glb = Path(path).suffix.lower() == ".glb"
     gltf, blob, node, targets, defaults = (
-        _from_base(lib, base, curves.names) if base is not None else _placeholder(lib, curves.names)
+        _from_base(lib, base, curves.names, glb) if base is not None else _placeholder(lib, curves.names)
     )
     times, weights = sample_table(curves, curves.keys is not None, path)
     table = np.tile(np.asarray(defaults, dtype=np.float32), (times.size, 1))
@@ -251,7 +273,7 @@ def write(
         )
     )
     gltf.buffers = [lib.Buffer(byteLength=len(blob.data))]
-    if Path(path).suffix.lower() == ".glb":
+    if glb:
         gltf.set_binary_blob(bytes(blob.data))
         with atomic_open(path, "wb") as handle:
             for chunk in gltf.save_to_bytes():
