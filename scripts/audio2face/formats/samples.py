@@ -1,11 +1,10 @@
 """Shared time samples for formats that hold all channels in one sampled array (USD blendShapeWeights, glTF weights).
 
 Such formats have one list of sample times for every channel and interpolate linearly (or hold) between samples,
-so the reduced keys (``Curves.keys``) become, per channel, a polyline: its key times, plus inside each span that
-is not a straight line (a Hermite span) the frames a line needs to stay within the tolerance the keys were
-reduced with (``Curves.source["keys"]["tolerance"]``; every frame of the span when it is unknown). Linear
-interpolation of the shared samples is then each channel's polyline exactly: the reduced curve on its straight
-spans, within the tolerance of the dense weights on its curved ones.
+so the reduced keys (``Curves.keys``) become, per channel, a polyline: the keys themselves when they are all linear,
+else the channel reduced to lines within the tolerance its keys were reduced with
+(``Curves.source["keys"]["tolerance"]``; every frame when it is unknown). Linear interpolation of the shared
+samples is then each channel's polyline exactly, so within that tolerance of the dense weights.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import numpy as np
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
 from ..keys import LINEAR, Key, evaluate_keys, reduce_keys
-from .curve_keys import chord_slopes, curves_from_keys
+from .curve_keys import chord_slopes
 
 INTERPOLATIONS = ("linear", "step")
 """How a reader fills the time between samples."""
@@ -26,28 +25,15 @@ INTERPOLATIONS = ("linear", "step")
 def _channel_polyline(
     curves: Curves, column: int, keys: Sequence[Key], tolerance: Optional[float]
 ) -> Tuple[np.ndarray, np.ndarray]:
-    """One channel's polyline: its keys, and inside each curved span the points a line needs.
-
-    A curved span is reduced to lines within ``tolerance`` of the dense weights (the tolerance the keys were
-    reduced with); without one, every frame of the span is kept with the keys' value there.
-    """
+    """One channel's polyline: its keys when they are all linear, else a linear reduction of the channel within
+    ``tolerance`` of the dense weights (the tolerance the keys were reduced with); without one, every frame."""
+    if all(k.in_tangent == LINEAR and k.out_tangent == LINEAR for k in keys):
+        return np.array([k.time for k in keys], dtype=np.float64), np.array([k.value for k in keys], dtype=np.float64)
     frames = curves.times()
-    times = [np.array([k.time for k in keys], dtype=np.float64)]
-    values = [np.array([k.value for k in keys], dtype=np.float64)]
-    for left, right in zip(keys[:-1], keys[1:]):
-        if left.out_tangent == LINEAR and right.in_tangent == LINEAR:
-            continue
-        inside = (frames > left.time) & (frames < right.time)
-        if tolerance is None:
-            times.append(frames[inside])
-            values.append(evaluate_keys(keys, frames[inside]))
-            continue
-        span = (frames >= left.time) & (frames <= right.time)
-        lines = reduce_keys(frames[span], curves.weights[span, column], tolerance, curves.fps, mode="linear")
-        times.append(np.array([k.time for k in lines[1:-1]], dtype=np.float64))
-        values.append(np.array([k.value for k in lines[1:-1]], dtype=np.float64))
-    order = np.argsort(np.concatenate(times), kind="stable")
-    return np.concatenate(times)[order], np.concatenate(values)[order]
+    if tolerance is None:
+        return frames, evaluate_keys(keys, frames)
+    lines = reduce_keys(frames, curves.weights[:, column], tolerance, curves.fps, mode="linear")
+    return np.array([k.time for k in lines], dtype=np.float64), np.array([k.value for k in lines], dtype=np.float64)
 
 
 def _tolerance(curves: Curves) -> Optional[float]:
@@ -97,8 +83,8 @@ def curves_from_samples(
 ) -> Curves:
     """``Curves`` at whole frames from shared samples (``values``: len(times) x names).
 
-    ``linear`` gives each channel linear keys at the sample times (kept as ``Curves.keys`` unless they are one per
-    frame); ``step`` holds each sample until the next one (dense weights only).
+    ``linear`` interpolates linearly and, unless the samples are one per frame, keeps them as linear keys of every
+    channel (``Curves.keys``); ``step`` holds each sample until the next one (dense weights only).
 
     Raises:
         Audio2FaceError: no samples, times not increasing, or an unknown interpolation.
@@ -128,17 +114,18 @@ def _curves(
     source: Dict[str, object],
     path: PathLike,
 ) -> Curves:
-    if interpolation == "linear":
-        channel_keys: Dict[str, List[Key]] = {}
-        for column, name in enumerate(names):
-            slopes_in, slopes_out = chord_slopes(times, values[:, column])
-            channel_keys[name] = [
-                Key(float(t), float(v), LINEAR, LINEAR, float(a), float(b))
-                for t, v, a, b in zip(times, values[:, column], slopes_in, slopes_out)
-            ]
-        return curves_from_keys(list(names), fps, channel_keys, source, path)
-    if interpolation != "step":
+    if interpolation not in INTERPOLATIONS:
         raise Audio2FaceError(f"unknown interpolation {interpolation!r} (use {', '.join(INTERPOLATIONS)})", path)
     frames = times[0] + np.arange(int(round(times[-1] - times[0])) + 1, dtype=np.float64)
-    rows = np.searchsorted(times, frames + 1e-9, side="right") - 1
-    return Curves(list(names), fps, values[rows].astype(np.float32), start_frame=float(times[0]), source=source)
+    if interpolation == "step":
+        rows = np.searchsorted(times, frames + 1e-9, side="right") - 1
+        return Curves(list(names), fps, values[rows].astype(np.float32), start_frame=float(times[0]), source=source)
+    weights = np.stack([np.interp(frames, times, values[:, c]) for c in range(len(names))], axis=1)
+    keys: Optional[Dict[str, List[Key]]] = None
+    if times.size != frames.size or not np.allclose(times, frames):
+        keys = {}
+        for column, name in enumerate(names):
+            slopes_in, slopes_out = chord_slopes(times, values[:, column])
+            rows = zip(times.tolist(), values[:, column].tolist(), slopes_in.tolist(), slopes_out.tolist())
+            keys[name] = [Key(t, v, LINEAR, LINEAR, a, b) for t, v, a, b in rows]
+    return Curves(list(names), fps, weights.astype(np.float32), start_frame=float(times[0]), source=source, keys=keys)
