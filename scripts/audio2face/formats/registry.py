@@ -1,9 +1,9 @@
-"""The curve-file format registry: one entry per format, from which dispatch, CLI choices, help and file filters derive.
+"""The curve-file format registry: one entry per format; dispatch, CLI choices, help and file filters derive from it.
 
-Each format module (``<name>_format.py`` in this package) ends with ``OUTPUT_FORMAT = OutputFormat(...)``; the registry
-finds them, so adding a format touches only its own module (and its test). Format modules import optional
-libraries (usd-core, pygltflib) inside their writer and reader only, so listing the formats stays cheap and
-works without the extras.
+Each format module (``<name>_format.py`` in this package) ends with ``OUTPUT_FORMAT = OutputFormat(...)``; the
+registry finds them, so adding a format is its own module, its test and its row in docs/formats.md (a test
+compares the table with the registry). Format modules import optional libraries (usd-core, pygltflib) inside
+their writer and reader only, so listing the formats stays cheap and works without the extras.
 """
 
 from __future__ import annotations

@@ -157,7 +157,7 @@ def read(path: PathLike) -> Curves:
         Audio2FaceError: USD cannot open the file, no SkelAnimation, no blend shapes or no time samples, or a sample
             whose length does not match the names.
     """
-    sdf, tf, usd, usd_geom, usd_skel, vt = _pxr(path)
+    _, tf, usd, _, usd_skel, _ = _pxr(path)
     try:
         stage = usd.Stage.Open(str(path))
     except tf.ErrorException as exc:
