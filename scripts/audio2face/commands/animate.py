@@ -6,10 +6,11 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..errors import Audio2FaceError
-from ..formats import SUPPORTED_EXTENSIONS, write_curves
+from ..formats import output_format, write_curves
+from ..formats.registry import all_formats, cli_choices, extension_for_choice, extensions, import_extra
 from ..output_set import all_or_nothing
 from ..pipeline import animate
 from ..progress_bar import ProgressBar
@@ -17,7 +18,7 @@ from .options import add_model_arguments, add_post_arguments, settings_from_args
 
 logger = logging.getLogger(__name__)
 
-FORMATS = SUPPORTED_EXTENSIONS
+FORMATS = extensions()
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,27 +26,67 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "animate",
         help="audio files to blendShape curves",
-        description="Turn speech audio into per-frame blendShape weights and write them as .json, .csv, "
-        ".npy, .anim or .ma (picked from the --out extension).",
+        description="Turn speech audio into per-frame blendShape weights and write them as "
+        + ", ".join(f"{f.label} ({' '.join(f.extensions)})" for f in all_formats())
+        + ", picked from the --out extension.",
     )
     parser.add_argument("audio", nargs="+", metavar="AUDIO", help="audio files (wav, flac, ogg, aiff, mp3)")
     parser.add_argument(
         "--out",
         metavar="FILE_OR_DIR",
         action="append",
-        help="output file (one input; repeat for several formats) or folder (default: current folder)",
+        help=f"output file ({' '.join(FORMATS)}; one input; repeat for several formats) or folder "
+        "(default: current folder)",
     )
     parser.add_argument(
         "--format",
         default="json",
-        help="format(s) when --out is a folder, comma-separated: json,csv,npy,anim,ma (default json)",
+        help=f"format(s) when --out is a folder, comma-separated: {','.join(cli_choices())} (default json)",
     )
+    add_writer_arguments(parser)
     parser.add_argument(
         "--blendshape-node", metavar="NAME", default="blendShape1", help="blendShape node for .ma/.anim files"
     )
     add_model_arguments(parser)
     add_post_arguments(parser)
     parser.set_defaults(run=run)
+
+
+def add_writer_arguments(parser: argparse.ArgumentParser) -> None:
+    """One flag per writer option of each registered format (``--usd-sparse``, ``--gltf-base FILE``...)."""
+    group = parser.add_argument_group("output format options")
+    for fmt in all_formats():
+        for option in fmt.options:
+            if option.is_switch:
+                group.add_argument(option.flag(fmt.name), dest=option.dest(fmt.name), action="store_true",
+                                   help=option.help)
+                continue
+            shown = f" (default {option.default})" if option.default is not None else ""
+            group.add_argument(
+                option.flag(fmt.name),
+                dest=option.dest(fmt.name),
+                metavar=option.metavar,
+                choices=list(option.choices) or None,
+                help=option.help + shown,
+            )
+
+
+def writer_options(args: argparse.Namespace, output: Path) -> Dict[str, Any]:
+    """The writer options given on the command line for ``output``'s format (flags left out are not passed)."""
+    fmt = output_format(output)
+    given = {o.name: getattr(args, o.dest(fmt.name), None) for o in fmt.options}
+    return {name: value for name, value in given.items() if value is not None and value is not False}
+
+
+def check_outputs(args: argparse.Namespace, outputs: List[Path]) -> None:
+    """Refuse, before any work, an output whose optional library is missing and a format flag no output uses."""
+    written = {output_format(o).name for o in outputs}
+    for fmt in all_formats():
+        if fmt.name in written and fmt.extra is not None:
+            import_extra(fmt)
+        given = [o.flag(fmt.name) for o in fmt.options if getattr(args, o.dest(fmt.name), None) not in (None, False)]
+        if given and fmt.name not in written:
+            raise Audio2FaceError(f"{', '.join(given)} given but no {fmt.label} output ({' '.join(fmt.extensions)})")
 
 
 def plan_outputs(audio: List[str], outs: Optional[List[str]], formats: str) -> List[Tuple[Path, List[Path]]]:
@@ -69,10 +110,12 @@ def plan_outputs(audio: List[str], outs: Optional[List[str]], formats: str) -> L
     folder = targets[0]
     if folder.suffix and not folder.is_dir():
         raise Audio2FaceError(f"unknown output format {folder.suffix!r} (use {', '.join(FORMATS)})", folder)
-    exts = ["." + f.strip().lstrip(".").lower() for f in formats.split(",") if f.strip()]
-    unknown = [e for e in exts if e not in FORMATS]
-    if unknown or not exts:
-        raise Audio2FaceError(f"unknown --format {formats!r} (use {', '.join(f[1:] for f in FORMATS)})")
+    choices = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [c for c in choices if "." + c.lower().lstrip(".") not in FORMATS]
+    if unknown or not choices:
+        shown = ", ".join(repr(c) for c in unknown) or repr(formats)
+        raise Audio2FaceError(f"unknown --format {shown} (use {', '.join(cli_choices())})")
+    exts = [extension_for_choice(c) for c in choices]
     _make_folder(folder)
     names = [i.stem for i in inputs]
     if len(set(names)) != len(names):
@@ -91,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
     """Animate each input and write its curves."""
     settings = settings_from_args(args)
     pairs = plan_outputs(args.audio, args.out, args.format)
+    check_outputs(args, [output for _, outputs in pairs for output in outputs])
     failures = 0
     for number, (source, outputs) in enumerate(pairs, 1):
         bar = ProgressBar(f"[{number}/{len(pairs)}] {source.name}")
@@ -104,7 +148,9 @@ def run(args: argparse.Namespace) -> int:
                 )
             with all_or_nothing():  # every writer's checks pass before any file is put in place
                 for output in outputs:
-                    write_curves(curves, output, blendshape_node=args.blendshape_node)
+                    write_curves(
+                        curves, output, blendshape_node=args.blendshape_node, **writer_options(args, output)
+                    )
         except Audio2FaceError as exc:
             bar.close()
             if len(pairs) == 1:

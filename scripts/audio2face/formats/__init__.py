@@ -1,4 +1,5 @@
-"""Curve files: write ``Curves`` as .json, .csv, .npy, .anim or .ma; read them back.
+"""Curve files: write ``Curves`` in any registered format (``registry``: .json, .csv, .npy, .anim, .ma, USD,
+glTF); read them back.
 
 ``write_curves`` picks the format from the extension (or ``fmt``); every writer is atomic (a temporary
 file beside the target, then a rename), so a failed write leaves no file and never a half-replaced one.
@@ -9,49 +10,46 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Any, List, Optional
 
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
-from . import anim_format, csv_format, json_format, ma_format, npy_format
+from .registry import OutputFormat, all_formats, extensions, format_named, formats_for_path
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_EXTENSIONS = (".json", ".csv", ".npy", ".anim", ".ma")
+SUPPORTED_EXTENSIONS = extensions()
 """Extensions ``write_curves`` and ``read_curves`` understand (plus a folder for the FACEGOOD npy pair)."""
 
-FORMATS = ("json", "csv", "npy", "anim", "ma")
-
-_WRITERS: Dict[str, Callable[..., List[Path]]] = {
-    "json": json_format.write,
-    "csv": csv_format.write,
-    "npy": npy_format.write,
-    "anim": anim_format.write,
-    "ma": ma_format.write,
-}
+FORMATS = tuple(f.name for f in all_formats())
 
 
-def format_of(path: PathLike, fmt: Optional[str] = None) -> str:
-    """The format name for ``path`` (``fmt`` wins; a folder means the FACEGOOD npy pair).
+def output_format(path: PathLike, fmt: Optional[str] = None) -> OutputFormat:
+    """The registered format for ``path`` (``fmt`` wins: a name or an extension; a folder means the FACEGOOD pair).
 
     Raises:
         Audio2FaceError: unknown format or extension, naming the file.
     """
     if fmt is not None:
-        name = fmt.lower().lstrip(".")
-        if name not in FORMATS:
-            raise Audio2FaceError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})", path)
-        return name
+        try:
+            return format_named(fmt.lstrip("."))
+        except Audio2FaceError as exc:
+            raise Audio2FaceError(str(exc), path) from None
     target = Path(path)
     if target.is_dir():
-        return "npy"
-    suffix = target.suffix.lower()
-    if suffix not in SUPPORTED_EXTENSIONS:
-        shown = suffix or "no extension"
+        return format_named("npy")
+    found = formats_for_path(target)
+    if not found:
+        shown = target.suffix.lower() or "no extension"
         raise Audio2FaceError(
             f"unknown curve file type ({shown}); use one of {', '.join(SUPPORTED_EXTENSIONS)}", path
         )
-    return suffix[1:]
+    return found[0]
+
+
+def format_of(path: PathLike, fmt: Optional[str] = None) -> str:
+    """The format name for ``path`` (see :func:`output_format`)."""
+    return output_format(path, fmt).name
 
 
 def write_curves(
@@ -60,52 +58,63 @@ def write_curves(
     *,
     blendshape_node: Optional[str] = None,
     fmt: Optional[str] = None,
+    **writer_options: Any,
 ) -> List[Path]:
     """Write ``curves`` to ``path`` in the format its extension names.
 
     Args:
-        curves: What to write; ``curves.keys`` (sparse keys) is used by .ma, .anim and .json.
+        curves: What to write; ``curves.keys`` (sparse keys) is used by .ma, .anim, .json and the sparse forms
+            of USD and glTF.
         path: Target file; for the FACEGOOD pair a folder or a path ending in ``BS_value.npy``.
         blendshape_node: For .ma, connect each curve to ``<node>.<target>``; for .anim, the node named in
             each ``anim`` record. Other formats ignore it.
-        fmt: Force a format (``json``, ``csv``, ``npy``, ``anim``, ``ma``) whatever the extension.
+        fmt: Force a format (a name from ``registry.all_formats()`` or an extension) whatever the extension.
+        writer_options: Options of that format's writer (``OutputFormat.options``), e.g. ``sparse=True`` for USD.
 
     Returns:
         The files written.
 
     Raises:
-        Audio2FaceError: unknown extension, nan/inf weights, or a format-specific problem; nothing is written.
+        Audio2FaceError: unknown extension or option, nan/inf weights, a missing extra, or a format-specific
+            problem; nothing is written.
     """
-    name = format_of(path, fmt)
-    written = _WRITERS[name](curves, path, blendshape_node=blendshape_node)
+    spec = output_format(path, fmt)
+    spec.check_options(writer_options, path)
+    written = spec.writer(curves, path, blendshape_node=blendshape_node, **writer_options)
     logger.info("wrote %s", ", ".join(str(p) for p in written))
     return written
 
 
 def read_curves(path: PathLike, *, fps: Optional[float] = None, start_frame: float = 1.0) -> Curves:
-    """Read curves from .json, .csv, .npy (plain, the FACEGOOD pair or its folder), or .ma/.anim we wrote.
+    """Read curves from any registered format that has a reader (see docs/formats.md).
 
     Args:
         path: The file (or the FACEGOOD pair's folder).
-        fps: Frame rate for formats that do not carry one (.csv, .npy); default 30.
+        fps: Frame rate for formats that do not carry one (.csv, .npy, glTF from other tools); default 30.
         start_frame: Scene frame of the first row for those formats.
 
     Raises:
-        Audio2FaceError: missing or unreadable file, unknown extension, content that does not parse.
+        Audio2FaceError: missing or unreadable file, unknown extension, a format without a reader, content that
+            does not parse.
     """
     target = Path(path)
     if not target.exists():
         raise Audio2FaceError("no such file", path)
-    name = format_of(target)
-    if name == "json":
-        return json_format.read(target)
-    if name == "csv":
-        return csv_format.read(target, fps=fps, start_frame=start_frame)
-    if name == "npy":
-        return npy_format.read(target, fps=fps, start_frame=start_frame)
-    if name == "anim":
-        return anim_format.read(target)
-    return ma_format.read(target)
+    spec = output_format(target)
+    if spec.reader is None:
+        raise Audio2FaceError(f"{spec.label} files cannot be read back", path)
+    if spec.rate_options:
+        return spec.reader(target, fps=fps, start_frame=start_frame)
+    return spec.reader(target)
 
 
-__all__ = ["SUPPORTED_EXTENSIONS", "FORMATS", "format_of", "read_curves", "write_curves"]
+__all__ = [
+    "SUPPORTED_EXTENSIONS",
+    "FORMATS",
+    "OutputFormat",
+    "all_formats",
+    "format_of",
+    "output_format",
+    "read_curves",
+    "write_curves",
+]

@@ -49,6 +49,7 @@ from ..keys import FIXED, LINEAR, Key
 from .curve_keys import KeyArrays, curves_from_keys, key_arrays
 from .maya_names import check_aliases, check_node_name
 from .numbers import format_double, format_doubles, format_float32_array, require_finite
+from .registry import OutputFormat
 from .timeunits import anim_time_unit, fps_of_time_unit
 
 logger = logging.getLogger(__name__)
@@ -212,3 +213,6 @@ def read(path: PathLike) -> Curves:
         return curves_from_keys(list(filled), fps, filled, {"file": str(path)}, path)
     except Audio2FaceError as exc:
         raise Audio2FaceError(str(exc), path) from None
+
+
+OUTPUT_FORMAT = OutputFormat("anim", (".anim",), "Maya anim", write, read, order=40)

@@ -19,6 +19,7 @@ from ..errors import Audio2FaceError, PathLike
 from ..text_input import check_columns, read_csv
 from .dense import dense_curves
 from .numbers import format_rows, require_finite
+from .registry import OutputFormat
 
 logger = logging.getLogger(__name__)
 
@@ -72,3 +73,6 @@ def read(path: PathLike, *, fps: Optional[float] = None, start_frame: float = 1.
         row, col = np.argwhere(~np.isfinite(values))[0]
         raise Audio2FaceError(f"line {row + 2}, column {names[col]!r}: value is not finite", path)
     return dense_curves(names, values, fps, start_frame, path)
+
+
+OUTPUT_FORMAT = OutputFormat("csv", (".csv",), "CSV table", write, read, order=20, rate_options=True)

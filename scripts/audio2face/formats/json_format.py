@@ -28,6 +28,7 @@ from ..errors import Audio2FaceError, PathLike
 from ..keys import Key
 from ..text_input import load_json
 from .numbers import format_rows, require_finite
+from .registry import OutputFormat
 
 logger = logging.getLogger(__name__)
 
@@ -128,3 +129,6 @@ def read(path: PathLike) -> Curves:
         return Curves(names, fps, weights.astype(np.float32), start_frame=start_frame, source=source, keys=keys)
     except Audio2FaceError as exc:
         raise Audio2FaceError(str(exc), path) from None
+
+
+OUTPUT_FORMAT = OutputFormat("json", (".json",), "Curves JSON", write, read, order=10)

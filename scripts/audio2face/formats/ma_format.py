@@ -41,6 +41,7 @@ from ..keys import FIXED, LINEAR, Key
 from .curve_keys import KeyArrays, chord_slopes, curves_from_keys, dense_key_arrays, key_arrays
 from .maya_names import check_aliases, check_node_name, curve_node_names
 from .numbers import format_doubles, format_float32_array, require_finite
+from .registry import OutputFormat
 from .timeunits import fps_of_time_unit, maya_time_unit
 
 logger = logging.getLogger(__name__)
@@ -330,3 +331,6 @@ def read(path: PathLike) -> Curves:
         return curves_from_keys(names, fps, channel_keys, {"file": str(path)}, path)
     except Audio2FaceError as exc:
         raise Audio2FaceError(str(exc), path) from None
+
+
+OUTPUT_FORMAT = OutputFormat("ma", (".ma",), "Maya ASCII", write, read, order=50)

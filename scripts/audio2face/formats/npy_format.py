@@ -25,6 +25,7 @@ from ..errors import Audio2FaceError, PathLike
 from ..output_set import all_or_nothing
 from .dense import dense_curves
 from .numbers import require_finite
+from .registry import OutputFormat
 
 logger = logging.getLogger(__name__)
 
@@ -142,3 +143,6 @@ def read(path: PathLike, *, fps: Optional[float] = None, start_frame: float = 1.
     if not np.all(np.isfinite(values)):
         raise Audio2FaceError("values are not all finite", values_path)
     return dense_curves(names, values, fps, start_frame, values_path)
+
+
+OUTPUT_FORMAT = OutputFormat("npy", (".npy",), "NumPy array", write, read, order=30, rate_options=True)

@@ -12,6 +12,7 @@ from typing import Any, Callable, List, Optional, Tuple
 from audio2face import pipeline, retarget
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
+from audio2face.formats.registry import file_filter
 
 from audio2face_maya.host import APPLY_MODES, ApplyOptions, ApplyReport, Host
 from audio2face_maya.vendor.Qt import QtCore, QtWidgets
@@ -30,7 +31,7 @@ from .workers import Job
 
 logger = logging.getLogger(__name__)
 
-OUTPUT_FILTER = "Maya ASCII (*.ma);;Curves JSON (*.json);;Maya anim (*.anim);;All files (*)"
+OUTPUT_FILTER = file_filter(first="ma")
 MAPPING_FILTER = "Mapping (*.json);;All files (*)"
 REGENERATE_DELAY_MS = 400
 NO_MODEL_TEXT = "No model yet: the default model is not installed. Add a model bundle folder, or train one."
