@@ -129,3 +129,31 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     target = write_bundle(tmp_path / "b", tiny_onnx(2, 0), tiny_metadata(["a", "b"], emotion_size=0))
     assert stat.S_IMODE(os.stat(target).st_mode) == umask_mode(0o777)
     assert stat.S_IMODE(os.stat(target / "model.onnx").st_mode) == umask_mode()
+
+
+def test_the_bundled_default_model_loads_and_runs_on_this_onnxruntime():
+    """Maya 2023's Python 3.9 gets onnxruntime 1.19, whose optimiser makes a FusedMatMul it cannot run."""
+    from audio2face.features import compute_features
+    from conftest import speech_like
+
+    bundle = load_bundle(None)
+    weights = predict(bundle, compute_features(speech_like(0.5, 16000), 30.0))
+    assert weights.shape == (15, len(bundle.channels)) and np.isfinite(weights).all()
+
+
+def test_a_kernel_the_optimiser_needs_but_lacks_falls_back_to_basic_optimisations(tiny_bundle, monkeypatch):
+    import onnxruntime as ort
+
+    real = ort.InferenceSession
+    levels = []
+
+    def session(path, options, providers):
+        levels.append(options.graph_optimization_level)
+        if options.graph_optimization_level != ort.GraphOptimizationLevel.ORT_ENABLE_BASIC:
+            raise RuntimeError("[ONNXRuntimeError] : 9 : NOT_IMPLEMENTED : Failed to find kernel for "
+                               "com.microsoft.FusedMatMul(1)")
+        return real(path, options, providers=providers)
+
+    monkeypatch.setattr(ort, "InferenceSession", session)
+    load_bundle(tiny_bundle)
+    assert levels[-1] == ort.GraphOptimizationLevel.ORT_ENABLE_BASIC and len(levels) == 2

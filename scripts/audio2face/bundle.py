@@ -166,7 +166,16 @@ def open_session(bundle: Bundle, threads: int = 0, *, spin: bool = True) -> Any:
         options.add_session_config_entry(SPINNING_CONFIG_KEY, "0")
     options.log_severity_level = 3
     try:
-        session = ort.InferenceSession(str(bundle.model_path), options, providers=["CPUExecutionProvider"])
+        try:
+            session = ort.InferenceSession(str(bundle.model_path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own exception types
+            if "Failed to find kernel" not in str(exc):
+                raise
+            # Older onnxruntime (1.19, the newest for Maya 2023's Python 3.9) fuses a float64 MatMul into a
+            # FusedMatMul it has no float64 kernel for; the basic optimisations leave the graph as written.
+            logger.info("onnxruntime %s: %s; loading with basic graph optimisations", ort.__version__, exc)
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+            session = ort.InferenceSession(str(bundle.model_path), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own exception types for corrupt models
         raise Audio2FaceError(f"model.onnx cannot be loaded: {exc}", bundle.path) from None
     shapes: Dict[str, List[Optional[int]]] = {}
