@@ -94,11 +94,17 @@ def _describe(plan) -> str:
 
 def run_openjd(args: argparse.Namespace) -> int:
     """Write the job template."""
-    from ..farm.openjd_template import build_template, write_template
+    from ..farm.openjd_template import build_template, parameter_values, write_template
 
     plan = _plan(args)
-    path = write_template(build_template(plan, Path(args.out).resolve().parent), args.out)
-    print(f"{path}: {_describe(plan)}")
+    template = build_template(plan, Path(args.out).resolve().parent)
+    written = write_template(template, args.out, parameter_values(plan, template))
+    print(f"{written[0]}: {_describe(plan)}")
+    run = f"openjd run {written[0]} --step Report --run-dependencies"
+    if len(written) > 1:
+        print(f"parameter values beside it: {written[1].name} (deadline bundle submit), {written[2].name}")
+        run += f" -p file://{written[2]}"
+    print(f"run it here: {run}")
     return 0
 
 

@@ -50,7 +50,7 @@ class BatchTasks:
         self.rows = getattr(args, "rows", None)
         self.on_failure = getattr(args, "on_failure", "fail")
         folder = getattr(args, "results", None)
-        self.store = ResultStore(folder) if folder else None
+        self.store = ResultStore(folder).ensure() if folder else None
         self.defaults: Dict[str, Any] = job_defaults(getattr(args, "settings", ""), getattr(args, "model", ""))
         self._started: Dict[int, TaskResult] = {}
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import shlex
 import tempfile
 from typing import Any, Iterator, List, Optional
@@ -60,7 +61,7 @@ def build_outline(plan: FarmPlan, show: str = "testing", shot: str = "audio2face
     """
     outline = _outline()
     shell = outline.modules.shell.Shell
-    job = outline.Outline(plan.name.replace(" ", "_"), show=show, shot=shot, user=user)
+    job = outline.Outline(re.sub(r"[^A-Za-z0-9_.-]", "_", plan.name), show=show, shot=shot, user=user)
     job.set_env("PYTHONUNBUFFERED", "1", pre=True)
     layers = []
     common = {"chunk": plan.chunk, "cores": 1, "memory": LAYER_MEMORY}

@@ -33,26 +33,31 @@ TASK_MEMORY_MIB = 2048
 """Worker memory a task asks for (a task stays under 1.5 GiB for a 10-minute shot; bench/farm.py)."""
 
 
-def _relative(path: str, folder: Path) -> str:
-    """A PATH default: Open Job Description joins it to the template's folder, so it must be relative."""
-    return Path(os.path.relpath(path, folder)).as_posix() if path else ""
+def _path_parameter(name: str, kind: str, flow: str, path: str, folder: Path, description: str) -> Dict[str, Any]:
+    """A PATH parameter. Open Job Description joins a default to the template's folder and refuses one outside
+    it, so a path outside gets no default: its value goes in the parameter files beside the template."""
+    parameter: Dict[str, Any] = {"name": name, "type": "PATH", "objectType": kind, "dataFlow": flow}
+    if not path:
+        parameter["default"] = ""
+    else:
+        relative = Path(os.path.relpath(path, folder))
+        if ".." not in relative.parts:
+            parameter["default"] = relative.as_posix()
+    parameter["description"] = description
+    return parameter
 
 
 def _parameters(plan: FarmPlan, folder: Path) -> List[Dict[str, Any]]:
     return [
         {"name": "JobName", "type": "STRING", "default": plan.name, "description": "Name of the job on the farm."},
-        {"name": "JobsFile", "type": "PATH", "objectType": "FILE", "dataFlow": "IN",
-         "default": _relative(str(plan.jobs_file), folder),
-         "description": "The jobs file (.csv or .json); relative paths in it are relative to its folder."},
-        {"name": "ResultsDir", "type": "PATH", "objectType": "DIRECTORY", "dataFlow": "OUT",
-         "default": _relative(str(plan.results), folder),
-         "description": "One result file per job, the batch logs and the report."},
-        {"name": "Model", "type": "PATH", "objectType": "DIRECTORY", "dataFlow": "IN",
-         "default": _relative(plan.model, folder),
-         "description": "Model bundle folder for jobs that name none (empty: the bundled model)."},
-        {"name": "SettingsFile", "type": "PATH", "objectType": "FILE", "dataFlow": "IN",
-         "default": _relative(plan.settings, folder),
-         "description": "JSON object of settings under every job's own fields (empty: none)."},
+        _path_parameter("JobsFile", "FILE", "IN", str(plan.jobs_file), folder,
+                        "The jobs file (.csv or .json); relative paths in it are relative to its folder."),
+        _path_parameter("ResultsDir", "DIRECTORY", "OUT", str(plan.results), folder,
+                        "One result file per job, the batch logs and the report."),
+        _path_parameter("Model", "DIRECTORY", "IN", plan.model, folder,
+                        "Model bundle folder for jobs that name none (empty: the bundled model)."),
+        _path_parameter("SettingsFile", "FILE", "IN", plan.settings, folder,
+                        "JSON object of settings under every job's own fields (empty: none)."),
         {"name": "Python", "type": "STRING", "default": plan.python,
          "description": "Python with audio2face installed (the headless tasks and the report)."},
         {"name": "Mayapy", "type": "STRING", "default": plan.mayapy, "description": "Maya's mayapy on the workers."},
@@ -139,8 +144,21 @@ def check_template(template: Dict[str, Any]) -> None:
         raise Audio2FaceError(f"the job template is not valid Open Job Description: {exc}") from None
 
 
-def write_template(template: Dict[str, Any], path: PathLike) -> Path:
-    """Write the template as YAML, atomically."""
+def parameter_values(plan: FarmPlan, template: Dict[str, Any]) -> Dict[str, str]:
+    """Values of the parameters that have no default (paths outside the template's folder)."""
+    values = {"JobsFile": str(plan.jobs_file), "ResultsDir": str(plan.results), "Model": plan.model,
+              "SettingsFile": plan.settings}
+    return {p["name"]: values[p["name"]] for p in template["parameterDefinitions"] if "default" not in p}
+
+
+def write_template(template: Dict[str, Any], path: PathLike, values: Dict[str, str]) -> List[Path]:
+    """Write the template as YAML (or JSON), and the values of parameters without a default beside it.
+
+    ``parameter_values.yaml`` is the job bundle's file that ``deadline bundle submit`` reads;
+    ``openjd-params.json`` is for ``openjd run ... -p file://openjd-params.json``. Each is written atomically.
+    """
+    import json
+
     import yaml  # openjd-model depends on PyYAML
 
     target = Path(path)
@@ -148,10 +166,19 @@ def write_template(template: Dict[str, Any], path: PathLike) -> Path:
         raise Audio2FaceError("the job template is written as .yaml (or .json)", target)
     with atomic_open(target, "w") as handle:
         if target.suffix.lower() == ".json":
-            import json
-
             json.dump(template, handle, indent=2)
             handle.write("\n")
         else:
             yaml.safe_dump(template, handle, sort_keys=False, width=120, allow_unicode=True)
-    return target
+    written = [target]
+    if values:
+        bundle_values = target.with_name("parameter_values.yaml")
+        with atomic_open(bundle_values, "w") as handle:
+            yaml.safe_dump({"parameterValues": [{"name": k, "value": v} for k, v in values.items()]}, handle,
+                           sort_keys=False, width=120)
+        local_values = target.with_name("openjd-params.json")
+        with atomic_open(local_values, "w") as handle:
+            json.dump(values, handle, indent=2)
+            handle.write("\n")
+        written += [bundle_values, local_values]
+    return written
