@@ -5,12 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from audio2face.errors import Audio2FaceError
 from audio2face.farm import audio_jobs, report, results, rows, selection
 from audio2face.farm.plan import make_plan
 from audio2face.farm.run_task import EXIT_JOB_FAILED, EXIT_OK, job_defaults, run_task
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_row_ranges_parse_and_format_both_ways():
@@ -83,13 +90,14 @@ def test_a_rerun_skips_up_to_date_jobs_and_redoes_changed_and_failed_ones(tmp_pa
     out = io.StringIO()
     assert run_task(jobs, store.folder, stream=out) == EXIT_OK
     assert out.getvalue().count("up to date, skipped") == 2
+    before = store.read(1).input_hash
     # a changed setting for one row redoes that row only, replacing the file this farm wrote
     jobs.write_text(f"audio,output,name,model,strength\n{speech_wav},out/shot0.json,shot0,{tiny_bundle},\n"
                     f"{speech_wav},out/shot1.json,shot1,{tiny_bundle},0.5\n")
     out = io.StringIO()
     assert run_task(jobs, store.folder, stream=out) == EXIT_OK
     assert "[1/2] shot0: up to date" in out.getvalue() and "[2/2] shot1: animating" in out.getvalue()
-    assert store.read(1).input_hash != results.ResultStore(tmp_path / "res").read(0).input_hash
+    assert store.read(1).input_hash != before
     # an edited output is the user's now: the job reruns but refuses to replace it
     (tmp_path / "out" / "shot0.json").write_text("{}")
     out = io.StringIO()
@@ -136,3 +144,36 @@ def test_report_puts_shots_that_need_a_look_first(tmp_path, speech_wav, tiny_bun
     assert page.count("<tr class=") == 3 and 'src="../out/good_qc.png"' in page
     assert "audio file not found" in page and f"{done['needs_look']} need a look" in page
     assert done["needs_look"] == 2 + (table[2]["needs_look"] == "yes") and done["failed"] == 2
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or sys.platform == "win32", reason="POSIX signals")
+def test_a_task_stopped_by_sigterm_leaves_no_half_written_file_and_a_rerun_finishes(tmp_path):
+    import soundfile as sf
+    from conftest import speech_like
+
+    wav = tmp_path / "long.wav"
+    sf.write(wav, speech_like(20.0), 16000)
+    jobs = tmp_path / "jobs.csv"
+    jobs.write_text("audio,output,name\n" + "".join(f"{wav},out/s{i}.json,s{i}\n" for i in range(3)))
+    command = [sys.executable, "-m", "audio2face", "farm", "run-task", str(jobs), "--results", str(tmp_path / "res")]
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"), PYTHONUNBUFFERED="1")
+    task = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    for line in task.stdout:
+        if "s1: animating" in line:
+            task.send_signal(signal.SIGTERM)
+            break
+    _, err = task.communicate(timeout=120)
+    assert task.returncode == 130, err
+    assert "nothing was half-written" in err
+    store = results.ResultStore(tmp_path / "res")
+    for index in range(3):
+        record, output = store.read(index), tmp_path / "out" / f"s{index}.json"
+        if record is not None and record.status == "ok":
+            assert results.file_hash(output) == record.output_hash
+        else:
+            assert not output.exists()
+    assert store.read(1).status == "running" and not list((tmp_path / "out").glob(".*"))
+    out = io.StringIO()
+    assert run_task(jobs, store.folder, stream=out) == EXIT_OK
+    assert "[1/3] s0: up to date, skipped" in out.getvalue() and "[2/3] s1: animating" in out.getvalue()
+    assert all(store.read(i).status == "ok" for i in range(3))
