@@ -49,7 +49,7 @@ def test_results_rerun_skips_without_starting_maya_and_redoes_changed_jobs(mayap
     first_scene = (tmp_path / "out" / "sh010_anim.ma").read_bytes()
 
     code, printed = _run([jobs, *farm], monkeypatch)
-    assert code == batch.EXIT_OK and "nothing to do: every job is up to date" in printed
+    assert code == batch.EXIT_OK and "nothing to do: every selected Maya job is up to date" in printed
     assert not standalone.state["initialized"]  # no Maya session, so no licence, for a task with nothing to do
 
     # a settings file changes every job: both rerun and replace the scenes this farm wrote (a backup is kept)

@@ -139,4 +139,5 @@ def test_mayapy_step_runs_its_command_line_through_a_stand_in_mayapy(tmp_path, s
     assert records[0]["keys_written"] > 0 and records[0]["scene"].endswith("sh040.ma")
     assert not (tmp_path / "mixed.farm" / "job-0000.json").exists()  # the audio row is the other step's
     rerun = _openjd("run", template, "--step", "AnimateMaya", cwd=tmp_path)
-    assert rerun.returncode == 0 and "nothing to do: every job is up to date" in rerun.stdout, rerun.stdout[-2000:]
+    assert rerun.returncode == 0, rerun.stdout[-2000:]
+    assert "nothing to do: every selected Maya job is up to date" in rerun.stdout

@@ -373,7 +373,7 @@ def main(argv: Optional[Sequence[str]] = None, stream: TextIO = sys.stdout,
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if not entries:
-        stream.write("nothing to do: every job is up to date\n")
+        stream.write("nothing to do: every selected Maya job is up to date\n")
         return EXIT_OK
     try:
         started_maya = start_maya()
