@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, TextIO
 
-from ..errors import Audio2FaceError, PathLike
+from ..errors import Audio2FaceError, Cancelled, PathLike
 from .audio_jobs import AudioJob, RowError, make_audio_job
 from .results import ResultStore, TaskResult, fingerprint, finish_record, owned_output, start_record
 from .results import up_to_date as is_up_to_date
@@ -125,7 +125,9 @@ def run_task(jobs_file: PathLike, results: PathLike, jobs: Optional[str] = None,
             _animate(entry, result, replace_own, say)
         except Audio2FaceError as exc:
             result.status, result.error = "failed", str(exc)
-        except (MemoryError, OSError, RuntimeError, ValueError) as exc:  # one job must not stop the task
+        except Cancelled:  # SIGTERM: the record stays "running", so the next run redoes this job
+            raise
+        except Exception as exc:  # one job must not stop the task (onnxruntime, soundfile, a bug)
             logger.debug("job %d failed", index, exc_info=True)
             result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
         result.seconds = round(time.perf_counter() - started, 3)
