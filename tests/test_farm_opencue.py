@@ -87,3 +87,34 @@ def test_cli_writes_the_spec_and_a_launcher_by_path(mixed_jobs, tmp_path, monkey
     assert "mayapy /studio/a2f/bin/batch.py" in text and "run-task" in text
     assert "3 Maya jobs in 3 tasks" in capsys.readouterr().out
     assert cli(["farm", "opencue", str(mixed_jobs)]) == 1  # neither --out nor --submit
+
+
+def test_submit_goes_through_pycue_to_the_named_cuebot(mixed_jobs, tmp_path, monkeypatch):
+    import opencue
+    from audio2face.errors import Audio2FaceError
+    from audio2face.farm.opencue_job import submit
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    sent = {}
+
+    class Launched:
+        def name(self):
+            return "lipsync-sq010-wrangler_Audio2Face_my_shots__v2_"
+
+    def launch(spec):
+        sent["spec"] = spec
+        return [Launched()]
+
+    monkeypatch.setattr(opencue.Cuebot, "setHosts", staticmethod(lambda hosts: sent.setdefault("hosts", hosts)))
+    monkeypatch.setattr(opencue.api, "launchSpecAndWait", launch)
+    job = build_outline(make_plan(mixed_jobs), show="lipsync", shot="sq010", user="wrangler")
+    (launched,) = submit(job, "cuebot.studio.lan:8443")
+    assert sent["hosts"] == ["cuebot.studio.lan:8443"] and "<layer name=\"animate_maya\"" in sent["spec"]
+    assert launched.name().startswith("lipsync-sq010")
+
+    def refuse(spec):
+        raise ConnectionError("cuebot unreachable")
+
+    monkeypatch.setattr(opencue.api, "launchSpecAndWait", refuse)
+    with pytest.raises(Audio2FaceError, match="cuebot.studio.lan:8443 failed: ConnectionError"):
+        submit(build_outline(make_plan(mixed_jobs)), "cuebot.studio.lan:8443")
