@@ -26,6 +26,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple,
 
 from audio2face.atomic import atomic_open
 from audio2face.errors import Audio2FaceError
+from audio2face.farm.batch_tasks import BatchTasks, add_arguments
 
 from .jobs import SCENE_SUFFIXES, Job, JobError, load_jobs
 
@@ -271,7 +272,8 @@ def _say(printer: Printer, position: int, name: str) -> Callable[[str], None]:
 
 
 def run_jobs(entries: Sequence[Union[Job, JobError]], stream: TextIO = sys.stdout,
-             animate_fn: Optional[Callable[[Job, str], Any]] = None) -> List[JobResult]:
+             animate_fn: Optional[Callable[[Job, str], Any]] = None,
+             on_result: Optional[Callable[[Union[Job, JobError], JobResult], None]] = None) -> List[JobResult]:
     """Run jobs one after another in the current Maya session; returns one result per job."""
     printer = Printer(stream, len(entries))
     results = []
@@ -279,8 +281,10 @@ def run_jobs(entries: Sequence[Union[Job, JobError]], stream: TextIO = sys.stdou
         if isinstance(entry, JobError):
             printer(position, entry.name, f"FAILED: {entry.error}")
             results.append(JobResult(index=entry.index, name=entry.name, status="failed", error=entry.error))
-            continue
-        results.append(run_job(entry, _say(printer, position, entry.name), animate_fn))
+        else:
+            results.append(run_job(entry, _say(printer, position, entry.name), animate_fn))
+        if on_result is not None:
+            on_result(entry, results[-1])
     return results
 
 
@@ -330,6 +334,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--overwrite", action="store_true",
                         help="allow replacing existing output scenes in every job (backups are kept)")
     parser.add_argument("--verbose", action="store_true", help="log details, including tracebacks")
+    add_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -344,7 +349,8 @@ def main(argv: Optional[Sequence[str]] = None, stream: TextIO = sys.stdout,
                         format="%(levelname)s %(name)s: %(message)s")
     jobs_file = Path(args.jobs)
     try:
-        entries = load_jobs(jobs_file)
+        farm = BatchTasks(args, jobs_file)
+        entries = load_jobs(jobs_file, farm.defaults)
     except Audio2FaceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -362,13 +368,21 @@ def main(argv: Optional[Sequence[str]] = None, stream: TextIO = sys.stdout,
         print(f"error: report folder does not exist: {report_path.parent}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        entries = farm.select(entries, stream)
+    except Audio2FaceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not entries:
+        stream.write("nothing to do: every selected Maya job is up to date\n")
+        return EXIT_OK
+    try:
         started_maya = start_maya()
     except Audio2FaceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_MAYA
     started = time.perf_counter()
     try:
-        results = run_jobs(entries, stream, animate_fn)
+        results = run_jobs(entries, stream, animate_fn, farm.record)
     finally:
         if started_maya:
             stop_maya()
@@ -381,7 +395,7 @@ def main(argv: Optional[Sequence[str]] = None, stream: TextIO = sys.stdout,
             stream.write(f"  {row['score']:5.1f}  {row['shot']}: {'; '.join(row['flags']) or 'nothing flagged'}\n")
     stream.write(f"{len(results) - failed} ok, {failed} failed; report: {report_path}\n")
     stream.flush()
-    return EXIT_JOB_FAILED if failed else EXIT_OK
+    return farm.exit_code(failed, EXIT_OK, EXIT_JOB_FAILED)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from audio2face.errors import Audio2FaceError, PathLike
-from audio2face.text_input import check_columns, load_json, read_csv
+from audio2face.farm.rows import convert, job_label, read_rows, resolve_path, set_values, setting_names
 
 from .host import APPLY_MODES
 
@@ -25,12 +25,6 @@ logger = logging.getLogger(__name__)
 JOB_FIELDS = ("scene", "audio", "node", "output", "name", "overwrite", "mode", "layer", "start_frame", "sound",
               "qc")
 PATH_FIELDS = ("scene", "audio", "output", "model")
-_NUMBERS = {"start_frame", "strength", "smoothing_ms", "lip_open_offset", "time_offset_ms", "silence_db",
-            "silence_release_ms", "reduce"}
-_INTEGERS = {"threads", "batch_size"}
-_BOOLS = {"overwrite", "sound", "qc", "silence_gate", "clamp"}
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 SCENE_SUFFIXES = {".ma": "mayaAscii", ".mb": "mayaBinary"}
 
 
@@ -67,65 +61,26 @@ class JobError:
     error: str
 
 
-def _setting_names() -> set:
-    from audio2face.pipeline import AnimateSettings
-    from audio2face.post import PostSettings
-
-    own = {f.name for f in dataclasses.fields(AnimateSettings)} - {"fps", "targets", "start_frame", "post"}
-    return own | {f.name for f in dataclasses.fields(PostSettings)}
-
-
-def _convert(field: str, value: Any, where: str) -> Any:
-    if isinstance(value, str):
-        text = value.strip()
-        if field in _BOOLS:
-            if text.lower() in _TRUE:
-                return True
-            if text.lower() in _FALSE:
-                return False
-            raise Audio2FaceError(f"{where}: {field} must be true or false, got {value!r}")
-        if field in _NUMBERS or field in _INTEGERS:
-            try:
-                number = float(text)
-            except ValueError:
-                raise Audio2FaceError(f"{where}: {field} must be a number, got {value!r}") from None
-            return int(number) if field in _INTEGERS else number
-        return text
-    if field in _BOOLS and not isinstance(value, bool):
-        raise Audio2FaceError(f"{where}: {field} must be true or false, got {value!r}")
-    if field in _NUMBERS and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        raise Audio2FaceError(f"{where}: {field} must be a number, got {value!r}")
-    return value
-
-
-def _path(base: Path, value: Any, field: str, where: str) -> Path:
-    if not isinstance(value, str) or not value.strip():
-        raise Audio2FaceError(f"{where}: {field} must be a file path")
-    path = Path(value.strip()).expanduser()
-    return path if path.is_absolute() else base / path
-
-
 def make_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[Job, JobError]:
     """Check one job's fields; a problem gives a ``JobError`` naming it."""
     from audio2face.settings_io import animate_settings_from_dict
 
-    label = str(fields.get("name") or f"job {index}")
-    where = f"job {index} ({label})" if fields.get("name") else f"job {index}"
+    label, where = job_label(index, fields)
     try:
-        values = {k: v for k, v in fields.items() if v is not None and v != ""}
-        known = set(JOB_FIELDS) | _setting_names()
+        values = set_values(fields)
+        known = set(JOB_FIELDS) | setting_names()
         unknown = sorted(set(values) - known)
         if unknown:
             raise Audio2FaceError(f"{where}: unknown fields: {', '.join(unknown)}")
-        values = {k: _convert(k, v, where) for k, v in values.items()}
+        values = {k: convert(k, v, where) for k, v in values.items()}
         for required in ("scene", "audio"):
             if required not in values:
                 raise Audio2FaceError(f"{where}: {required} is required")
-        scene_path = _path(base, values["scene"], "scene", where)
-        audio = _path(base, values["audio"], "audio", where)
+        scene_path = resolve_path(base, values["scene"], "scene", where)
+        audio = resolve_path(base, values["audio"], "audio", where)
         overwrite = bool(values.get("overwrite", False))
         if "output" in values:
-            output = _path(base, values["output"], "output", where)
+            output = resolve_path(base, values["output"], "output", where)
         elif overwrite:
             output = scene_path
         else:
@@ -137,7 +92,7 @@ def make_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[Job, Jo
             raise Audio2FaceError(f"{where}: mode must be one of {', '.join(APPLY_MODES)}, got {mode!r}")
         settings = {k: v for k, v in values.items() if k not in JOB_FIELDS}
         if "model" in settings:
-            settings["model"] = str(_path(base, settings["model"], "model", where))
+            settings["model"] = str(resolve_path(base, settings["model"], "model", where))
         animate_settings_from_dict(settings, where=where)  # checks names and values now
         name = str(values.get("name") or f"{scene_path.stem}-{audio.stem}")
         return Job(index=index, name=name, scene=scene_path, audio=audio, output=output,
@@ -150,57 +105,12 @@ def make_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[Job, Jo
         return JobError(index=index, name=label, error=f"{where}: {exc}")
 
 
-def _read_json(path: Path) -> List[Dict[str, Any]]:
-    data = load_json(path, "jobs file")
-    defaults: Dict[str, Any] = {}
-    if isinstance(data, dict):
-        defaults = data.get("defaults") or {}
-        data = data.get("jobs")
-        if not isinstance(defaults, dict):
-            raise Audio2FaceError("'defaults' must be an object", path)
-    if not isinstance(data, list):
-        raise Audio2FaceError("jobs must be a list of objects (or {\"defaults\": {...}, \"jobs\": [...]})", path)
-    out = []
-    for i, item in enumerate(data):
-        if not isinstance(item, dict):
-            raise Audio2FaceError(f"job {i} is not an object", path)
-        out.append({**defaults, **item})
-    return out
-
-
-def _read_csv(path: Path) -> List[Dict[str, Any]]:
-    table = [row for row in read_csv(path, "jobs file") if row]
-    if not table:
-        raise Audio2FaceError("CSV jobs file has no header row", path)
-    header = [cell.strip() for cell in table[0]]
-    check_columns(header, path, "CSV jobs file")
-    rows = []
-    for number, cells in enumerate(table[1:], start=1):
-        if len(cells) > len(header):
-            raise Audio2FaceError(f"CSV row {number} has more cells than the header", path)
-        if any(v.strip() for v in cells):
-            padded: List[Optional[str]] = [v.strip() for v in cells] + [None] * (len(header) - len(cells))
-            rows.append(dict(zip(header, padded)))
-    return rows
-
-
-def load_jobs(path: PathLike) -> List[Union[Job, JobError]]:
-    """Read and check every job of a ``.json`` or ``.csv`` file.
+def load_jobs(path: PathLike, defaults: Optional[Mapping[str, Any]] = None) -> List[Union[Job, JobError]]:
+    """Read and check every job of a ``.json`` or ``.csv`` file (``defaults`` under each row's fields).
 
     Raises:
         Audio2FaceError: the file is missing, unreadable, of an unknown kind, or holds no jobs.
     """
-    file = Path(path)
-    if not file.is_file():
-        raise Audio2FaceError("jobs file not found", file)
-    suffix = file.suffix.lower()
-    if suffix == ".json":
-        rows = _read_json(file)
-    elif suffix == ".csv":
-        rows = _read_csv(file)
-    else:
-        raise Audio2FaceError("jobs file must be .json or .csv", file)
-    if not rows:
-        raise Audio2FaceError("the jobs file holds no jobs", file)
-    base = file.resolve().parent
+    rows = read_rows(path, defaults)
+    base = Path(path).resolve().parent
     return [make_job(i, row, base) for i, row in enumerate(rows)]
