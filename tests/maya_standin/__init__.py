@@ -34,6 +34,7 @@ def install(mode: str = "gui") -> dg.Scene:
     cmds._Context.capture = []
     standalone.state.update(initialized=mode == "batch", uninitialized=False, name=None)
     mel._GLOBALS.clear()
+    cmds.UI.reset()
     maya = types.ModuleType("maya")
     maya.__path__ = []  # a package
     api = types.ModuleType("maya.api")

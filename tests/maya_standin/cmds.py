@@ -680,7 +680,134 @@ def _add_to_layer(layer: dg.Node, plug: dg.Plug, journal: dg.Journal) -> None:
 def internalVar(mode: str, flags: Dict[str, Any]) -> str:
     if flags.get("userAppDir"):
         return SCENE.user_app_dir.rstrip("/") + "/"
+    if flags.get("userShelfDir"):
+        return f"{SCENE.user_app_dir.rstrip('/')}/{about(version=True)}/prefs/shelves/"
     raise NotImplementedError(f"internalVar {flags}")
+
+
+# --------------------------------------------------------------------------- UI: shelves, optionVars
+
+
+class UI:
+    """Maya's interface state that outlives scenes: shelf tabs, buttons, optionVars (reset by ``install``)."""
+
+    shelf_top = "ShelfLayout"
+    tabs: Dict[str, List[str]] = {}
+    buttons: Dict[str, Dict[str, Any]] = {}
+    current: Optional[str] = None
+    options: Dict[str, Any] = {}
+    controls: Dict[str, Dict[str, Any]] = {}  # workspaceControls
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.tabs, cls.buttons, cls.current, cls.options, cls.controls = {}, {}, None, {}, {}
+
+
+@command("optionVar")
+def optionVar(mode: str, flags: Dict[str, Any]) -> Any:
+    if "exists" in flags:
+        return flags["exists"] in UI.options
+    if "query" in flags:
+        return UI.options.get(flags["query"], 0)  # 0 for a missing optionVar
+    if "remove" in flags:
+        UI.options.pop(flags["remove"], None)
+        return None
+    for kind, cast in (("intValue", int), ("stringValue", str)):
+        if kind in flags:
+            name, value = flags[kind]
+            UI.options[name] = cast(value)
+    return None
+
+
+@command("tabLayout")
+def tabLayout(mode: str, flags: Dict[str, Any], name: str) -> Any:
+    _ui_only("tabLayout")
+    if name != UI.shelf_top:
+        raise RuntimeError(f"tabLayout: Object '{name}' not found.")
+    if mode == "q":
+        if flags.get("selectTab"):
+            return UI.current
+        if flags.get("childArray"):
+            return list(UI.tabs) or None
+        raise NotImplementedError(f"tabLayout query {flags}")
+    if "selectTab" in flags:
+        if flags["selectTab"] not in UI.tabs:
+            raise RuntimeError(f"tabLayout: no tab {flags['selectTab']!r}")
+        UI.current = flags["selectTab"]
+    return None
+
+
+@command("shelfLayout")
+def shelfLayout(mode: str, flags: Dict[str, Any], name: str) -> Any:
+    _ui_only("shelfLayout")
+    if flags.get("exists"):
+        return name in UI.tabs
+    if mode == "q":
+        if name not in UI.tabs:
+            raise RuntimeError(f"shelfLayout: Object '{name}' not found.")
+        return list(UI.tabs[name]) or None  # None, not [], for no children
+    if mode == "c":
+        if name in UI.tabs:
+            raise RuntimeError(f"shelfLayout: Object's name '{name}' is not unique.")
+        if flags.get("parent") != UI.shelf_top:
+            raise RuntimeError("shelfLayout: a shelf needs -parent $gShelfTopLevel")
+        UI.tabs[name] = []
+        UI.current = name  # a new shelf becomes the current tab
+        return name
+    raise NotImplementedError(f"shelfLayout {mode} {flags}")
+
+
+@command("shelfButton")
+def shelfButton(mode: str, flags: Dict[str, Any], *args: Any) -> Any:
+    _ui_only("shelfButton")
+    if mode == "c":
+        parent = flags.pop("parent", None) or UI.current
+        if parent not in UI.tabs:
+            raise RuntimeError(f"shelfButton: no shelf {parent!r}")
+        name = f"shelfButton{len(UI.buttons) + 1}"
+        while name in UI.buttons:
+            name += "x"
+        UI.buttons[name] = dict(flags)
+        UI.tabs[parent].append(name)
+        return f"{UI.shelf_top}|{parent}|{name}"
+    button = str(args[0]).split("|")[-1]
+    if button not in UI.buttons:
+        raise RuntimeError(f"shelfButton: Object '{args[0]}' not found.")
+    if mode == "q":
+        (key,) = [k for k in flags]
+        return UI.buttons[button].get(key, "")
+    UI.buttons[button].update(flags)
+    return None
+
+
+@command("objectTypeUI")
+def objectTypeUI(mode: str, flags: Dict[str, Any], name: str) -> str:
+    leaf = str(name).split("|")[-1]
+    if leaf in UI.buttons:
+        return "shelfButton"
+    if leaf in UI.tabs:
+        return "shelfLayout"
+    raise RuntimeError(f"objectTypeUI: Object '{name}' not found.")
+
+
+@command("deleteUI")
+def deleteUI(mode: str, flags: Dict[str, Any], *names: Any) -> None:
+    _ui_only("deleteUI")
+    for name in names:
+        leaf = str(name).split("|")[-1]
+        if leaf in UI.tabs and (flags.get("layout") or not flags):
+            for child in UI.tabs.pop(leaf):
+                UI.buttons.pop(child, None)
+            UI.current = next(iter(UI.tabs), None) if UI.current == leaf else UI.current
+        elif leaf in UI.buttons:
+            UI.buttons.pop(leaf)
+            for children in UI.tabs.values():
+                if leaf in children:
+                    children.remove(leaf)
+        elif leaf in UI.controls:
+            UI.controls.pop(leaf)
+        else:
+            raise RuntimeError(f"deleteUI: Object '{name}' not found.")
 
 
 @command("loadModule")
