@@ -11,7 +11,7 @@ import dataclasses
 import logging
 import re
 from collections import OrderedDict
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from audio2face.errors import Audio2FaceError
 
@@ -206,10 +206,19 @@ def time_slider_sound() -> Optional[str]:
     return str(node) if node else None
 
 
-def show_sound_on_time_slider(node: str) -> bool:
-    """Show ``node`` on the time slider (interactive Maya only); returns whether it did."""
+def show_sound_on_time_slider(node: str, recorder: Optional[Any] = None) -> bool:
+    """Show ``node`` on the time slider (interactive Maya only); returns whether it did.
+
+    ``timeControl`` is undoable: called from a plug-in command's ``doIt`` it would be an undo step of
+    its own, so with a ``recorder`` (``undo.ApiUndo``) it runs through the command's modifier instead.
+    """
     slider = time_slider()
     if not slider:
         return False
-    _cmds().timeControl(slider, edit=True, sound=node, displaySound=True)
+    if recorder is not None:
+        from .melcmd import mel_command
+
+        recorder.run_mel(mel_command("timeControl", slider, edit=True, sound=node, displaySound=1))
+    else:
+        _cmds().timeControl(slider, edit=True, sound=node, displaySound=True)
     return True

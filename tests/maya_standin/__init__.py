@@ -35,6 +35,8 @@ def install(mode: str = "gui") -> dg.Scene:
     standalone.state.update(initialized=mode == "batch", uninitialized=False, name=None)
     mel._GLOBALS.clear()
     cmds.UI.reset()
+    om._Callbacks.table = {}
+    scene.node_removed_hooks.append(om._node_removed)
     maya = types.ModuleType("maya")
     maya.__path__ = []  # a package
     api = types.ModuleType("maya.api")

@@ -413,8 +413,9 @@ def sound(mode: str, flags: Dict[str, Any], *args: Any, journal: dg.Journal) -> 
     return None
 
 
-@command("timeControl")
-def timeControl(mode: str, flags: Dict[str, Any], control: str) -> Any:
+@command("timeControl", undoable=True)
+def timeControl(mode: str, flags: Dict[str, Any], control: str, journal: dg.Journal) -> Any:
+    """timeControl is undoable: an edit is its own undo step unless a command's modifier runs it."""
     _ui_only("timeControl")
     if control != SLIDER:
         raise RuntimeError(f"timeControl: Object '{control}' not found.")
@@ -424,12 +425,22 @@ def timeControl(mode: str, flags: Dict[str, Any], control: str) -> Any:
         if flags.get("displaySound"):
             return int(SCENE.slider_display_sound)
         raise NotImplementedError(f"timeControl query {flags}")
+    before = (SCENE.slider_sound, SCENE.slider_display_sound)
+    after = list(before)
     if "sound" in flags:
         if flags["sound"] and flags["sound"] not in SCENE.nodes:
             raise RuntimeError(f"timeControl: sound node '{flags['sound']}' not found")
-        SCENE.slider_sound = flags["sound"]
+        after[0] = flags["sound"]
     if "displaySound" in flags:
-        SCENE.slider_display_sound = bool(flags["displaySound"])
+        after[1] = bool(flags["displaySound"])
+
+    def put(state: Tuple[Any, bool]) -> Callable[[], None]:
+        def run() -> None:
+            SCENE.slider_sound, SCENE.slider_display_sound = state
+        return run
+
+    put(tuple(after))()
+    journal.add(dg.Op(put(before), put(tuple(after)), "timeControl"))  # a UI edit: the scene is not modified
     return None
 
 
@@ -899,10 +910,14 @@ def file(mode: str, flags: Dict[str, Any], *args: Any) -> Any:
         if flags.get("sceneName"):
             return SCENE.scene_name
         raise NotImplementedError(f"file query {flags}")
+    from . import om
+
     if flags.get("newFile"):
         if SCENE.modified and not flags.get("force"):
             raise RuntimeError("file: Unsaved changes.")
+        om.fire_scene_message(om.MSceneMessage.kBeforeNew)
         _reset_scene()
+        om.fire_scene_message(om.MSceneMessage.kAfterNew)
         return ""
     if flags.get("open"):
         path = str(args[0])
@@ -910,9 +925,18 @@ def file(mode: str, flags: Dict[str, Any], *args: Any) -> Any:
             raise RuntimeError("file: Unsaved changes.")
         if not os.path.isfile(path):
             raise RuntimeError(f"file: File not found: {path}")
-        keep = (SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir)
+        if dg.file_version(path) > int(about(version=True)) and not flags.get("ignoreVersion"):
+            raise RuntimeError(f"file: {path} was saved by a newer Maya ({dg.file_version(path)}); "
+                               "use -ignoreVersion to open it")
+        om.fire_scene_message(om.MSceneMessage.kBeforeOpen)
+        keep = (SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir, SCENE.commands,
+                SCENE.node_removed_hooks)
+        for old in SCENE.nodes.values():
+            old.alive = False
         dg.load_scene(SCENE, path)
-        SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir = keep
+        (SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir, SCENE.commands,
+         SCENE.node_removed_hooks) = keep
+        om.fire_scene_message(om.MSceneMessage.kAfterOpen)
         SCENE.scene_name = path
         SCENE.modified = False
         return path
@@ -933,9 +957,11 @@ def file(mode: str, flags: Dict[str, Any], *args: Any) -> Any:
 
 
 def _reset_scene() -> None:
-    keep = (SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir, SCENE.commands)
+    keep = (SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir, SCENE.commands,
+            SCENE.node_removed_hooks)
     SCENE.reset()
-    SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir, SCENE.commands = keep
+    (SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir, SCENE.commands,
+     SCENE.node_removed_hooks) = keep
     SCENE.modified = False
 
 

@@ -93,9 +93,9 @@ class Session:
         data["connections"] = sorted(data["connections"], key=str)
         return data
 
-    def save_scene(self, path: Path) -> Path:
-        """Write the scene to ``path`` (the stand-in's file form) and start a new empty scene."""
-        dg.dump_scene(self.scene, str(path))
+    def save_scene(self, path: Path, maya_version: int = 2024) -> Path:
+        """Write the scene to ``path`` (the stand-in's file form, saved by ``maya_version``) and start a new one."""
+        dg.dump_scene(self.scene, str(path), maya_version)
         keep = (self.scene.batch, self.scene.batch_allowed, self.scene.plugins, self.scene.plugin_paths)
         self.scene.reset()
         self.scene.batch, self.scene.batch_allowed, self.scene.plugins, self.scene.plugin_paths = keep
