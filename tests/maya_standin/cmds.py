@@ -714,6 +714,31 @@ class UI:
         cls.tabs, cls.buttons, cls.current, cls.options, cls.controls = {}, {}, None, {}, {}
 
 
+@command("progressWindow")
+def progressWindow(mode: str, flags: Dict[str, Any]) -> Any:
+    """One modal progress window; ``UI.cancel_progress_at`` (a test's Esc press) cancels at that percent."""
+    _ui_only("progressWindow")
+    state = UI.controls.setdefault("progressWindow", {"open": False, "history": []})
+    if flags.get("endProgress"):
+        state["open"] = False
+        return None
+    if mode == "c":
+        if state["open"]:
+            raise RuntimeError("progressWindow: a progress window is already open")
+        state.update({"open": True, "progress": 0, **flags})
+        return True
+    if not state["open"]:
+        raise RuntimeError("progressWindow: no progress window is open")
+    if mode == "q":
+        if flags.get("isCancelled"):
+            at = UI.options.get("__cancel_progress_at")
+            return at is not None and state.get("progress", 0) >= at
+        raise NotImplementedError(f"progressWindow query {flags}")
+    state.update(flags)
+    state["history"].append(flags.get("progress"))
+    return None
+
+
 @command("optionVar")
 def optionVar(mode: str, flags: Dict[str, Any]) -> Any:
     if "exists" in flags:
