@@ -975,8 +975,10 @@ def file(mode: str, flags: Dict[str, Any], *args: Any) -> Any:
             raise RuntimeError(f"file: invalid type {flags.get('type')!r}")
         if not os.path.isdir(os.path.dirname(os.path.abspath(SCENE.scene_name))):
             raise RuntimeError(f"file: cannot write {SCENE.scene_name}")
-        dg.dump_scene(SCENE, SCENE.scene_name)
+        om.fire_scene_message(om.MSceneMessage.kBeforeSave)
+        dg.dump_scene(SCENE, SCENE.scene_name, int(about(version=True)))
         SCENE.modified = False
+        om.fire_scene_message(om.MSceneMessage.kAfterSave)
         return SCENE.scene_name
     raise NotImplementedError(f"file {flags}")
 

@@ -647,7 +647,7 @@ class MMessage:
 
 
 class MSceneMessage(MMessage):
-    kBeforeNew, kAfterNew, kBeforeOpen, kAfterOpen, kMayaExiting = 1, 2, 3, 4, 18
+    kBeforeNew, kAfterNew, kBeforeOpen, kAfterOpen, kBeforeSave, kAfterSave, kMayaExiting = 1, 2, 3, 4, 6, 7, 18
 
     @staticmethod
     def addCallback(message: int, function: Callable[..., Any], clientData: Any = None) -> int:
