@@ -270,3 +270,32 @@ def test_the_launcher_runs_the_batch_on_a_node_that_only_has_the_module(tmp_path
     old = subprocess.run([sys.executable, "-I", "-S", "-m", "audio2face_maya.batch", "--help"], cwd=str(tmp_path),
                          env=env, capture_output=True, text=True, timeout=120, check=False)
     assert old.returncode != 0 and "No module named" in old.stderr
+
+
+def test_a_job_naming_the_rig_without_its_reference_namespace_finds_it(mayapy, tiny_bundle, speech_wav,  # noqa: F811
+                                                                      tmp_path, monkeypatch):
+    mayapy.build_rig(RIG, name="char:face_bs", mesh="char:face")
+    mayapy.save_scene(tmp_path / "ref.ma")
+    job_file = tmp_path / "jobs.json"
+    job_file.write_text(json.dumps([{"scene": "ref.ma", "audio": str(speech_wav), "output": "out.ma",
+                                     "node": "face_bs", "model": str(tiny_bundle), "qc": False}]))
+    code, printed = _run([str(job_file)], monkeypatch)
+    assert code == batch.EXIT_OK, printed
+    report = json.loads((tmp_path / "jobs.report.json").read_text())
+    assert report["jobs"][0]["node"] == "char:face_bs"
+
+
+def test_a_namespaced_rig_gets_absolute_connect_attr_lines_in_ma(tmp_path):
+    import numpy as np
+    from audio2face.curves import Curves
+    from audio2face.formats import read_curves, write_curves
+    from maya_file_parsers import parse_ma
+
+    curves = Curves(["jawOpen", "mouthFunnel"], 24.0, np.zeros((3, 2), np.float32), start_frame=1)
+    path = tmp_path / "ns.ma"
+    write_curves(curves, path, blendshape_node="char:face_bs")
+    connections = parse_ma(path.read_text()).connections
+    assert [c[1] for c in connections] == [":char:face_bs.jawOpen", ":char:face_bs.mouthFunnel"]
+    assert read_curves(path).names == ["jawOpen", "mouthFunnel"]
+    write_curves(curves, path, blendshape_node="blendShape1")
+    assert parse_ma(path.read_text()).connections[0][1] == "blendShape1.jawOpen"

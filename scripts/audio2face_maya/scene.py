@@ -80,10 +80,23 @@ def selected_blendshape_nodes() -> List[str]:
     return found
 
 
+def _namespaced(node: str) -> str:
+    """``node``, or the one blendShape whose name without namespaces is ``node``'s (a referenced rig:
+    a job names ``face_bs``, the scene holds ``char:face_bs``)."""
+    if node_exists(node):
+        return node
+    leaf = node.rsplit(":", 1)[-1]
+    matches = [n for n in blendshape_nodes() if n.rsplit("|", 1)[-1].rsplit(":", 1)[-1] == leaf]
+    if len(matches) > 1:
+        raise Audio2FaceError(f"{node!r} matches several blendShape nodes in namespaces ({', '.join(matches)}): "
+                              "name one with its namespace")
+    return matches[0] if matches else node
+
+
 def resolve_node(node: Optional[str]) -> str:
     """The blendShape node to work on: ``node`` if given, else the single one selected (or in the scene)."""
     if node:
-        return require_blendshape(node)
+        return require_blendshape(_namespaced(node))
     selected = selected_blendshape_nodes()
     if len(selected) == 1:
         return selected[0]

@@ -361,7 +361,11 @@ class Scene:
 
     # ---- names
     def unique_name(self, wanted: str) -> str:
-        base = wanted if _NAME_RE.match(wanted or "") else "node"
+        namespace, _, leaf = (wanted or "").rpartition(":")
+        if namespace and namespace in getattr(self, "namespaces", set()) and _NAME_RE.match(leaf):
+            base = wanted  # a node of a reference or an existing namespace
+        else:
+            base = wanted if _NAME_RE.match(wanted or "") else "node"
         if base not in self.nodes:
             return base
         stem = base.rstrip("0123456789") or base

@@ -36,6 +36,9 @@ class Session:
         Aliases are added in reverse index order (aliasAttr's query is not index-sorted).
         """
         scene = self.scene
+        for full in (name, mesh):  # a rig in a namespace, as a referenced one is
+            if ":" in full:
+                scene.namespaces = getattr(scene, "namespaces", set()) | {full.rpartition(":")[0]}
         transform = scene.create_node("transform", mesh, None)
         shape = scene.create_node("mesh", f"{mesh}Shape", None, parent=transform)
         bs = scene.create_node("blendShape", name, None)

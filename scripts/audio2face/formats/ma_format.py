@@ -130,6 +130,12 @@ def _file_label(path: PathLike) -> str:
     return re.sub(r"[\r\n]", "_", Path(path).name)
 
 
+def absolute_node_name(node: str) -> str:
+    """A namespaced node as an absolute name (``:char:blendShape1``): it then names the referenced rig
+    even when the file is imported into a namespace of its own. Names without a namespace stay as they are."""
+    return node if ":" not in node or node.startswith(":") else ":" + node
+
+
 def write(
     curves: Curves,
     path: PathLike,
@@ -164,8 +170,9 @@ def write(
             keys = key_arrays(curves, name, path)
             handle.write("\n".join(_curve_lines(nodes[name], keys, curves.fps, dense_times)) + "\n")
         if blendshape_node is not None:
+            target = absolute_node_name(blendshape_node)
             for name in curves.names:
-                handle.write(f'connectAttr -f "{nodes[name]}.o" "{blendshape_node}.{name}";\n')
+                handle.write(f'connectAttr -f "{nodes[name]}.o" "{target}.{name}";\n')
         handle.write(f"// End of {label}\n")
     return [Path(path)]
 
