@@ -170,7 +170,7 @@ def test_ma_connects_to_aliases_never_indices(tmp_path: Path) -> None:
     assert ".w[" not in text
     parsed = parse_ma(text)
     assert parsed.connections == [
-        (f"head_blendShape1_{name}.o", f"head:blendShape1.{name}", True) for name in NAMES
+        (f"head_blendShape1_{name}.o", f":head:blendShape1.{name}", True) for name in NAMES
     ]
 
 
