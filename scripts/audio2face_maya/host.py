@@ -226,7 +226,7 @@ class FileHost:
         """Always raises: exporting training data reads a rig, which needs Maya."""
         raise Audio2FaceError(
             "exporting training data reads the weights of a rig and needs Maya; "
-            "run it inside Maya or with mayapy -m audio2face_maya.batch",
+            "run it inside Maya or with mayapy <module>/bin/audio2face_batch.py",
             folder,
         )
 

@@ -55,7 +55,8 @@ def parse_flags(command: str, flags: Dict[str, Any]) -> Tuple[str, Dict[str, Any
             other = "query" if "q" in modes else "edit"
             raise RuntimeError(f"{command}: flag '{long}' can only be used in {other} mode")
     alone = ("keyframe", "aliasAttr", "currentTime")
-    if mode == "q" and not any("q" in spec[f][1] for f in out) and command not in alone:
+    # -exists answers in query mode too (cmds.workspaceControl(name, q=True, exists=True) is the usual idiom)
+    if mode == "q" and not any("q" in spec[f][1] or f == "exists" for f in out) and command not in alone:
         raise RuntimeError(f"{command}: nothing to query")
     return mode, out
 
@@ -714,6 +715,76 @@ class UI:
         cls.tabs, cls.buttons, cls.current, cls.options, cls.controls = {}, {}, None, {}, {}
 
 
+class QtAbort(BaseException):
+    """What Qt does to the whole process when a running QThread is destroyed (qFatal): nothing survives it."""
+
+
+@command("workspaceControl")
+def workspaceControl(mode: str, flags: Dict[str, Any], name: str) -> Any:
+    """Dock controls. Closing one (``-e -close``, the user's X) calls the mixin's close hook; with
+    ``retain`` false Maya deletes the control and the widgets in it."""
+    _ui_only("workspaceControl")
+    control = UI.controls.get(name)
+    if mode == "q":
+        if flags.get("exists"):
+            return control is not None
+        if control is None:
+            raise RuntimeError(f"workspaceControl: Object '{name}' not found.")
+        (key,) = list(flags)
+        return control.get(key)
+    if mode == "c":
+        if control is not None:
+            raise RuntimeError(f"workspaceControl: Object's name '{name}' is not unique.")
+        UI.controls[name] = {"retain": flags.get("retain", True), "visible": True, "uiScript": flags.get("uiScript"),
+                             "label": flags.get("label", ""), "widget": None, "states": True}
+        return name
+    if control is None:
+        raise RuntimeError(f"workspaceControl: Object '{name}' not found.")
+    if flags.get("close"):
+        widget = control.get("widget")
+        hook = getattr(widget, "dockCloseEventTriggered", None)
+        if hook is not None:
+            hook()
+        if control["retain"]:
+            control["visible"] = False
+            if widget is not None:
+                widget.hide()
+        else:
+            destroy_control(name)
+        return None
+    if flags.get("restore") or flags.get("visible"):
+        control["visible"] = True
+        if control.get("widget") is not None:
+            control["widget"].show()
+    return None
+
+
+def destroy_control(name: str) -> None:
+    """Delete a control and its widgets, as Qt does: a running QThread in them aborts the process."""
+    control = UI.controls.pop(name, None)
+    widget = control.get("widget") if control else None
+    if widget is None:
+        return
+    from audio2face_maya.vendor.Qt import QtCore
+
+    running = [t for t in widget.findChildren(QtCore.QThread) if t.isRunning()]
+    if running:
+        raise QtAbort("QThread: Destroyed while thread is still running")
+    widget.setParent(None)
+    widget.deleteLater()
+
+
+@command("workspaceControlState")
+def workspaceControlState(mode: str, flags: Dict[str, Any], name: str) -> Any:
+    states = UI.options.setdefault("__workspace_states", set())
+    if flags.get("exists"):
+        return name in states or name in UI.controls
+    if flags.get("remove"):
+        states.discard(name)
+        return None
+    raise NotImplementedError(f"workspaceControlState {flags}")
+
+
 @command("progressWindow")
 def progressWindow(mode: str, flags: Dict[str, Any]) -> Any:
     """One modal progress window; ``UI.cancel_progress_at`` (a test's Esc press) cancels at that percent."""
@@ -841,7 +912,7 @@ def deleteUI(mode: str, flags: Dict[str, Any], *names: Any) -> None:
                 if leaf in children:
                     children.remove(leaf)
         elif leaf in UI.controls:
-            UI.controls.pop(leaf)
+            destroy_control(leaf)
         else:
             raise RuntimeError(f"deleteUI: Object '{name}' not found.")
 
