@@ -32,6 +32,10 @@ def test_a_stock_maya_gets_a_working_shelf_panel_trainer_and_batch(maya, qapp, t
     maya.scene.user_app_dir = str(app_dir)
     monkeypatch.setitem(sys.modules, "Qt", None)  # Maya ships PySide, never Qt.py
     monkeypatch.setenv("MAYA_APP_DIR", str(app_dir))
+    from audio2face_maya.ui import dock, lifecycle
+
+    monkeypatch.setattr(lifecycle, "_callback_id", None)  # a new Maya process: nothing registered yet
+    monkeypatch.setattr(dock, "_panel", None)
 
     # install.mel, in an earlier session: the .mod in the user's modules folder
     mod_file = install.write_mod(app_dir / "modules", ROOT, paths.user_deps_root(app_dir))
@@ -62,7 +66,6 @@ def test_a_stock_maya_gets_a_working_shelf_panel_trainer_and_batch(maya, qapp, t
     # the shelf's first button, as Maya runs it
     command = standin_cmds.UI.buttons[buttons[0]]["command"]
     exec(compile(command, "<shelf button>", "exec"), {})  # noqa: S102 - the button's own Python
-    from audio2face_maya.ui import dock
 
     panel = dock.current_panel()
     assert panel is not None and panel.dock_parameters["retain"] is True
