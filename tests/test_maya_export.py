@@ -160,3 +160,18 @@ def test_the_export_command_shows_progress_and_cancels_without_writing(maya, wav
     with pytest.raises(RuntimeError, match="cancelled; nothing was written"):
         maya.cmds.audio2faceExport(node=bs, output=str(tmp_path / "cancelled"), startFrame=1, endFrame=20)
     assert not window["open"] and not (tmp_path / "cancelled").exists()
+
+
+def test_the_panel_export_shows_maya_progress_and_esc_cancels(maya, wav, tmp_path):  # noqa: F811
+    from audio2face.errors import Cancelled
+    from maya_standin import cmds as standin_cmds
+
+    bs = maya.build_rig(RIG)
+    maya.cmds.sound(file=str(wav))
+    host = MayaHost()
+    host.export_dataset(bs, 1, 30, None, str(tmp_path / "ok"), "shot")
+    assert standin_cmds.UI.controls["progressWindow"]["history"][-1] == 100
+    standin_cmds.UI.options["__cancel_progress_at"] = 30
+    with pytest.raises(Cancelled):
+        host.export_dataset(bs, 1, 30, None, str(tmp_path / "no"), "shot")
+    assert not (tmp_path / "no").exists() and not standin_cmds.UI.controls["progressWindow"]["open"]
