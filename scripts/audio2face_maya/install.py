@@ -508,8 +508,11 @@ def uninstall(modules_dir: Optional[Path] = None, *, remove_deps: bool = False, 
 
         for deps in (user_deps_root(), (root or module_root()) / "deps"):
             if deps.is_dir():
-                shutil.rmtree(deps)
-                done.append(f"removed {deps}")
+                try:
+                    shutil.rmtree(deps)
+                    done.append(f"removed {deps}")
+                except OSError as exc:  # a read-only site install: its deps are the administrator's
+                    done.append(f"could not remove {deps} ({exc})")
     if not done:
         done.append("nothing to remove: Audio2Face was not installed for this user")
     return done
