@@ -26,7 +26,7 @@ try:
 except ImportError:  # a checkout used without the module: scripts/ sits beside maya_plugin/
     sys.path.append(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
 
-from audio2face.errors import Audio2FaceError  # noqa: E402
+from audio2face.errors import Audio2FaceError, Cancelled  # noqa: E402
 from audio2face_maya import commands, export, keying  # noqa: E402
 from audio2face_maya.undo import ApiUndo  # noqa: E402
 
@@ -178,12 +178,16 @@ class Audio2FaceExport(om.MPxCommand):
             return
         try:
             values = commands.export_arguments(_values(parser, commands.EXPORT_FLAGS))
-            result = export.export_clip(
-                values["node"], values["start"], values["end"], values["folder"], values["name"],
-                audio=values["audio"], facegood=values["facegood"], overwrite=values["overwrite"],
-            )
+            with export.progress_window(f"{self.NAME}: reading {values['node']}") as (progress, cancel):
+                result = export.export_clip(
+                    values["node"], values["start"], values["end"], values["folder"], values["name"],
+                    audio=values["audio"], facegood=values["facegood"], overwrite=values["overwrite"],
+                    progress=progress, cancel=cancel,
+                )
         except Audio2FaceError as exc:
             raise RuntimeError(f"{self.NAME}: {exc}") from None
+        except Cancelled:
+            raise RuntimeError(f"{self.NAME}: cancelled; nothing was written") from None
         for note in result.notes:
             om.MGlobal.displayInfo(note)
         om.MGlobal.displayInfo(f"{self.NAME}: wrote clip {result.clip!r} ({result.frames} frames) to {result.folder}")

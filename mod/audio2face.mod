@@ -3,7 +3,6 @@ AUDIO2FACE_ROOT:=
 PYTHONPATH+:=scripts
 PYTHONPATH+:=deps/maya2023-win64
 MAYA_PLUG_IN_PATH+:=maya_plugin
-MAYA_SHELF_PATH+:=shelf
 scripts: scripts
 icons: icons
 
@@ -12,7 +11,6 @@ AUDIO2FACE_ROOT:=
 PYTHONPATH+:=scripts
 PYTHONPATH+:=deps/maya2023-linux
 MAYA_PLUG_IN_PATH+:=maya_plugin
-MAYA_SHELF_PATH+:=shelf
 scripts: scripts
 icons: icons
 
@@ -21,7 +19,6 @@ AUDIO2FACE_ROOT:=
 PYTHONPATH+:=scripts
 PYTHONPATH+:=deps/maya2023-mac
 MAYA_PLUG_IN_PATH+:=maya_plugin
-MAYA_SHELF_PATH+:=shelf
 scripts: scripts
 icons: icons
 
@@ -30,7 +27,6 @@ AUDIO2FACE_ROOT:=
 PYTHONPATH+:=scripts
 PYTHONPATH+:=deps/maya2024-win64
 MAYA_PLUG_IN_PATH+:=maya_plugin
-MAYA_SHELF_PATH+:=shelf
 scripts: scripts
 icons: icons
 
@@ -39,7 +35,6 @@ AUDIO2FACE_ROOT:=
 PYTHONPATH+:=scripts
 PYTHONPATH+:=deps/maya2024-linux
 MAYA_PLUG_IN_PATH+:=maya_plugin
-MAYA_SHELF_PATH+:=shelf
 scripts: scripts
 icons: icons
 
@@ -48,7 +43,6 @@ AUDIO2FACE_ROOT:=
 PYTHONPATH+:=scripts
 PYTHONPATH+:=deps/maya2024-mac
 MAYA_PLUG_IN_PATH+:=maya_plugin
-MAYA_SHELF_PATH+:=shelf
 scripts: scripts
 icons: icons
 
@@ -57,7 +51,6 @@ AUDIO2FACE_ROOT:=
 PYTHONPATH+:=scripts
 PYTHONPATH+:=deps/maya2025-win64
 MAYA_PLUG_IN_PATH+:=maya_plugin
-MAYA_SHELF_PATH+:=shelf
 scripts: scripts
 icons: icons
 
@@ -66,7 +59,6 @@ AUDIO2FACE_ROOT:=
 PYTHONPATH+:=scripts
 PYTHONPATH+:=deps/maya2025-linux
 MAYA_PLUG_IN_PATH+:=maya_plugin
-MAYA_SHELF_PATH+:=shelf
 scripts: scripts
 icons: icons
 
@@ -75,7 +67,6 @@ AUDIO2FACE_ROOT:=
 PYTHONPATH+:=scripts
 PYTHONPATH+:=deps/maya2025-mac
 MAYA_PLUG_IN_PATH+:=maya_plugin
-MAYA_SHELF_PATH+:=shelf
 scripts: scripts
 icons: icons
 
@@ -84,7 +75,6 @@ AUDIO2FACE_ROOT:=
 PYTHONPATH+:=scripts
 PYTHONPATH+:=deps/maya2026-win64
 MAYA_PLUG_IN_PATH+:=maya_plugin
-MAYA_SHELF_PATH+:=shelf
 scripts: scripts
 icons: icons
 
@@ -93,7 +83,6 @@ AUDIO2FACE_ROOT:=
 PYTHONPATH+:=scripts
 PYTHONPATH+:=deps/maya2026-linux
 MAYA_PLUG_IN_PATH+:=maya_plugin
-MAYA_SHELF_PATH+:=shelf
 scripts: scripts
 icons: icons
 
@@ -102,6 +91,5 @@ AUDIO2FACE_ROOT:=
 PYTHONPATH+:=scripts
 PYTHONPATH+:=deps/maya2026-mac
 MAYA_PLUG_IN_PATH+:=maya_plugin
-MAYA_SHELF_PATH+:=shelf
 scripts: scripts
 icons: icons

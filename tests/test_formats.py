@@ -170,7 +170,7 @@ def test_ma_connects_to_aliases_never_indices(tmp_path: Path) -> None:
     assert ".w[" not in text
     parsed = parse_ma(text)
     assert parsed.connections == [
-        (f"head_blendShape1_{name}.o", f"head:blendShape1.{name}", True) for name in NAMES
+        (f"head_blendShape1_{name}.o", f":head:blendShape1.{name}", True) for name in NAMES
     ]
 
 
@@ -252,7 +252,7 @@ def test_anim_follows_the_grammar(tmp_path: Path) -> None:
     assert parsed.header == {"animVersion": "1.1", "mayaVersion": "2022", "timeUnit": "ntsc", "linearUnit": "cm",
                              "angularUnit": "deg", "startTime": "5", "endTime": "124"}
     assert [(c.full_attr, c.leaf_attr, c.node, c.row, c.child_count, c.attr_index) for c in parsed.curves] == [
-        (f"weight.{name}", name, "blendShape1", 0, 0, index) for index, name in enumerate(NAMES)
+        (name, name, "blendShape1", 0, 0, index) for index, name in enumerate(NAMES)
     ]
     for column, curve in enumerate(parsed.curves):
         assert curve.data == {"input": "time", "output": "unitless", "weighted": "0",
@@ -265,7 +265,7 @@ def test_anim_follows_the_grammar(tmp_path: Path) -> None:
 def test_anim_without_node_uses_the_short_record(tmp_path: Path) -> None:
     write_curves(make_curves(), tmp_path / "a.anim")
     parsed = parse_anim((tmp_path / "a.anim").read_text(encoding="utf-8"))
-    assert [(c.full_attr, c.leaf_attr, c.node) for c in parsed.curves] == [(f"weight.{n}", None, None) for n in NAMES]
+    assert [(c.full_attr, c.leaf_attr, c.node) for c in parsed.curves] == [(n, None, None) for n in NAMES]
 
 
 # --- sparse keys in Maya files ----------------------------------------------------------------------------------
@@ -427,3 +427,16 @@ def test_ma_reader_refuses_tangents_it_did_not_write(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace('".tan" 2', '".tan" 18'), encoding="utf-8")
     with pytest.raises(Audio2FaceError, match="linear and fixed"):
         read_curves(path)
+
+
+def test_anim_files_of_the_earlier_weight_dot_alias_form_still_read(tmp_path):
+    from audio2face.formats import read_curves, write_curves
+
+    curves = Curves(["jawOpen"], 30.0, np.array([[0.0], [0.5], [1.0]], np.float32), start_frame=1)
+    path = tmp_path / "a.anim"
+    write_curves(curves, path, blendshape_node="blendShape1")
+    text = path.read_text()
+    assert "anim jawOpen jawOpen blendShape1 0 0 0;" in text
+    old = tmp_path / "old.anim"
+    old.write_text(text.replace("anim jawOpen jawOpen", "anim weight.jawOpen jawOpen"))
+    np.testing.assert_allclose(read_curves(old).weights, read_curves(path).weights)

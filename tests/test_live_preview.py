@@ -232,3 +232,78 @@ def test_a_recorded_take_gets_sparse_keys_when_key_reduction_is_on(maya, bundle,
     assert keys[0][0] == curves.start_frame and keys[-1][0] == curves.end_frame
     for frame, value in zip(curves.times(), curves.channel("jawOpen")):
         assert abs(maya.cmds.getAttr(f"{node}.jawOpen", time=float(frame)) - value) <= 0.02 + 1e-5
+
+
+def _live(maya, node, bundle, source):  # noqa: ANN001, ANN202, F811
+    preview = LivePreview(MayaHost(), node, bundle, settings(bundle), schedule=MANUAL)
+    preview.start(source)
+    source.step(8)
+    wait_for(lambda: preview._latest is not None)
+    assert preview.tick()
+    return preview
+
+
+def test_a_keyed_weight_is_muted_while_live_and_its_curve_comes_back(maya, bundle, plug_writes):  # noqa: F811
+    node = build(maya)
+    curve = maya.key(f"{node}.jawOpen", [(1, 0.0), (10, 1.0)])
+    maya.cmds.currentTime(5)
+    keyed_value = maya.cmds.getAttr(f"{node}.jawOpen")
+    before, queue = maya.snapshot(), list(maya.scene.undo_queue)
+    source = SteppedSource()
+    preview = _live(maya, node, bundle, source)
+    frame_value = maya.cmds.getAttr(f"{node}.jawOpen")
+    assert maya.cmds.listConnections(f"{node}.jawOpen", source=True, destination=False) is None, "curve muted"
+    assert frame_value != pytest.approx(keyed_value), "the live value shows, not the curve's"
+    assert maya.cmds.keyframe(curve, query=True, keyframeCount=True) == 2, "the keys are untouched"
+    preview.stop()
+    assert maya.cmds.listConnections(f"{node}.jawOpen", source=True, destination=False) == [curve]
+    assert maya.cmds.getAttr(f"{node}.jawOpen") == pytest.approx(keyed_value)
+    assert maya.snapshot() == before and maya.scene.undo_queue == queue
+
+
+@pytest.mark.parametrize("event", ["new", "open", "save", "exit"])
+def test_the_preview_stops_before_the_scene_changes(maya, bundle, tmp_path, event):  # noqa: F811
+    from maya_standin import om as standin_om
+
+    build(maya)
+    maya.save_scene(tmp_path / "other.ma")
+    node = build(maya)
+    curve = maya.key(f"{node}.mouthClose", [(1, 0.6), (10, 0.6)])
+    source = SteppedSource()
+    preview = _live(maya, node, bundle, source)
+    if event == "new":
+        maya.cmds.file(newFile=True, force=True)
+    elif event == "open":
+        maya.cmds.file(str(tmp_path / "other.ma"), open=True, force=True)
+    elif event == "save":
+        maya.cmds.file(rename=str(tmp_path / "saved.ma"))
+        maya.cmds.file(save=True, type="mayaAscii")
+        saved = maya.scene.__class__()
+        from maya_standin import dg
+
+        dg.load_scene(saved, str(tmp_path / "saved.ma"))
+        plug = saved.plug(f"{node}.mouthClose")
+        assert saved.inputs.get(plug) is not None and saved.inputs[plug].node.name == curve, "saved with its curve"
+        assert saved.static_value(saved.plug(f"{node}.jawOpen")) == ORIGINAL["jawOpen"], "saved as it was"
+    else:
+        standin_om.fire_scene_message(standin_om.MSceneMessage.kMayaExiting)
+    assert not preview.running and "stopped" in (preview.error or "")
+    assert not standin_om._Callbacks.table, "every callback removed"
+    source.step(20)
+    time.sleep(0.1)
+    assert not preview.tick() and preview.stop() is None  # nothing is written to a dead or changed scene
+
+
+def test_deleting_the_node_while_live_stops_without_touching_it(maya, bundle):  # noqa: F811
+    from maya_standin import om as standin_om
+
+    node = build(maya)
+    source = SteppedSource()
+    preview = _live(maya, node, bundle, source)
+    modifier = standin_om.MDGModifier()
+    modifier.deleteNode(standin_om.MSelectionList().add(node).getDependNode(0))
+    modifier.doIt()
+    assert not preview.running and "deleted" in preview.error
+    source.step(10)
+    time.sleep(0.1)
+    assert not preview.tick()

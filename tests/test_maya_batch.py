@@ -203,3 +203,99 @@ def test_each_job_writes_a_qc_report_and_the_report_ranks_shots_worst_first(maya
     printed = out.getvalue()
     assert "[2/3] open: QC score" in printed and "QC, worst first:" in printed
     assert printed.index("open: mouth open in silence") < printed.index("clean: nothing flagged")
+
+
+def test_a_scene_from_a_newer_maya_opens_and_the_saved_header_names_the_output(mayapy, tiny_bundle,  # noqa: F811
+                                                                              speech_wav, tmp_path, monkeypatch):
+    """Mixed-version farms: ``file -open`` needs ignoreVersion; the save goes through a private temp folder."""
+    import tempfile
+
+    mayapy.build_rig(RIG, name="shot_bs", mesh="shot_face")
+    mayapy.save_scene(tmp_path / "newer.ma", maya_version=2026)  # the stand-in Maya is 2024
+    made = []
+    real_mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **kw: made.append(kw) or real_mkdtemp(**kw))
+    job_file = tmp_path / "jobs.json"
+    job_file.write_text(json.dumps([{"scene": "newer.ma", "audio": str(speech_wav), "output": "out.ma",
+                                     "model": str(tiny_bundle), "qc": False}]))
+    code, printed = _run([str(job_file)], monkeypatch)
+    assert code == batch.EXIT_OK, printed
+    assert dg.file_header(str(tmp_path / "out.ma"))["name"] == "out.ma", "the temp name stays out of the header"
+    assert made and made[0]["dir"] == str(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [], "no temp left behind"
+
+
+def test_the_batch_refuses_to_save_through_a_symlink(mayapy, tiny_bundle, speech_wav, tmp_path,  # noqa: F811
+                                                     monkeypatch):
+    mayapy.build_rig(RIG, name="shot_bs", mesh="shot_face")
+    mayapy.save_scene(tmp_path / "shot.ma")
+    victim = tmp_path / "elsewhere.ma"
+    victim.write_text("precious")
+    (tmp_path / "out.ma").symlink_to(victim)
+    job_file = tmp_path / "jobs.json"
+    job_file.write_text(json.dumps([{"scene": "shot.ma", "audio": str(speech_wav), "output": "out.ma",
+                                     "overwrite": True, "model": str(tiny_bundle), "qc": False}]))
+    code, _printed = _run([str(job_file)], monkeypatch)
+    report = json.loads((tmp_path / "jobs.report.json").read_text())
+    assert code == batch.EXIT_JOB_FAILED and "symbolic link" in report["jobs"][0]["error"]
+    assert victim.read_text() == "precious"
+
+
+def test_the_launcher_runs_the_batch_on_a_node_that_only_has_the_module(tmp_path):
+    """``mayapy <module>/bin/audio2face_batch.py`` in a fresh interpreter whose sys.path knows nothing of us."""
+    import subprocess
+
+    from conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env.update(PYTHONNOUSERSITE="1", MAYA_LOCATION=str(tmp_path / "maya2025"), MAYA_APP_DIR=str(tmp_path / "prefs"))
+    from audio2face_maya.paths import current_platform
+
+    deps = tmp_path / "prefs" / "audio2face" / "deps" / f"maya2025-{current_platform()}"
+    deps.mkdir(parents=True)
+    probe = ("import runpy, sys; sys.argv = [sys.argv[1], '--help'];"
+             "launcher = runpy.run_path(sys.argv[0], run_name='launcher');"
+             "print('FOLDERS', launcher['prepare_path']());"
+             "import audio2face_maya.batch as b; print('BATCH', b.__file__)")
+    launcher = ROOT / "bin" / "audio2face_batch.py"
+    done = subprocess.run([sys.executable, "-I", "-c", probe, str(launcher)], cwd=str(tmp_path), env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-800:]
+    assert f"BATCH {ROOT / 'scripts' / 'audio2face_maya' / 'batch.py'}" in done.stdout
+    assert str(deps) in done.stdout.split("FOLDERS", 1)[1]
+    help_run = subprocess.run([sys.executable, "-I", str(launcher), "--help"], cwd=str(tmp_path), env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+    assert help_run.returncode == 0 and "bin/audio2face_batch.py" in help_run.stdout
+    # what the docs used to say fails on such a node (-S: no site-packages, as nothing of ours is installed)
+    old = subprocess.run([sys.executable, "-I", "-S", "-m", "audio2face_maya.batch", "--help"], cwd=str(tmp_path),
+                         env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert old.returncode != 0 and "No module named" in old.stderr
+
+
+def test_a_job_naming_the_rig_without_its_reference_namespace_finds_it(mayapy, tiny_bundle, speech_wav,  # noqa: F811
+                                                                      tmp_path, monkeypatch):
+    mayapy.build_rig(RIG, name="char:face_bs", mesh="char:face")
+    mayapy.save_scene(tmp_path / "ref.ma")
+    job_file = tmp_path / "jobs.json"
+    job_file.write_text(json.dumps([{"scene": "ref.ma", "audio": str(speech_wav), "output": "out.ma",
+                                     "node": "face_bs", "model": str(tiny_bundle), "qc": False}]))
+    code, printed = _run([str(job_file)], monkeypatch)
+    assert code == batch.EXIT_OK, printed
+    report = json.loads((tmp_path / "jobs.report.json").read_text())
+    assert report["jobs"][0]["node"] == "char:face_bs"
+
+
+def test_a_namespaced_rig_gets_absolute_connect_attr_lines_in_ma(tmp_path):
+    import numpy as np
+    from audio2face.curves import Curves
+    from audio2face.formats import read_curves, write_curves
+    from maya_file_parsers import parse_ma
+
+    curves = Curves(["jawOpen", "mouthFunnel"], 24.0, np.zeros((3, 2), np.float32), start_frame=1)
+    path = tmp_path / "ns.ma"
+    write_curves(curves, path, blendshape_node="char:face_bs")
+    connections = parse_ma(path.read_text()).connections
+    assert [c[1] for c in connections] == [":char:face_bs.jawOpen", ":char:face_bs.mouthFunnel"]
+    assert read_curves(path).names == ["jawOpen", "mouthFunnel"]
+    write_curves(curves, path, blendshape_node="blendShape1")
+    assert parse_ma(path.read_text()).connections[0][1] == "blendShape1.jawOpen"

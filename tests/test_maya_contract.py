@@ -27,6 +27,7 @@ MYPY_FILES = [
     "scripts/audio2face_maya/batch.py", "scripts/audio2face_maya/jobs.py", "scripts/audio2face_maya/install.py",
     "scripts/audio2face_maya/startup.py", "scripts/audio2face_maya/timeunits.py",
     "scripts/audio2face_maya/melcmd.py", "scripts/audio2face_maya/live_preview.py", "maya_plugin/audio2face_plugin.py",
+    "scripts/audio2face_maya/paths.py", "scripts/audio2face_maya/mayapy.py", "scripts/audio2face_maya/shelf.py",
 ]
 
 

@@ -107,3 +107,71 @@ def test_export_errors_name_the_problem(maya, wav, tmp_path):  # noqa: F811
     with pytest.raises(Audio2FaceError, match="already has a clip"):
         export.export_clip(bs, 1, 10, out, "a", audio=str(wav))
     export.export_clip(bs, 1, 10, out, "a", audio=str(wav), overwrite=True)
+
+
+def _count_getattr(monkeypatch, cmds):
+    calls = []
+    real = cmds.getAttr
+
+    def counted(*args, **kwargs):
+        if "time" in kwargs:
+            calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cmds, "getAttr", counted)
+    return calls
+
+
+def test_one_evaluation_per_frame_for_all_weights(maya, wav, tmp_path, monkeypatch):  # noqa: F811
+    bs = maya.build_rig(RIG, unaliased=(9,))
+    maya.key(f"{bs}.jawOpen", [(1, 0.0), (21, 1.0)])
+    maya.key(f"{bs}.weight[9]", [(1, 1.0), (21, 0.0)])
+    calls = _count_getattr(monkeypatch, maya.cmds)
+    seen = []
+    names, weights = export.sample_weights(bs, export.frame_range(1, 21), progress=lambda d, t: seen.append((d, t)))
+    assert len(calls) == 21 and set(calls) == {f"{bs}.weight"}, "one getAttr per frame, not per target per frame"
+    assert names == ["jawOpen", "mouthSmile", "mouthFunnel", "weight[9]"]
+    np.testing.assert_allclose(weights[:, 0], np.linspace(0, 1, 21), atol=1e-6)
+    np.testing.assert_allclose(weights[:, 3], np.linspace(1, 0, 21), atol=1e-6)
+    assert seen[0] == (1, 21) and seen[-1] == (21, 21) and len(seen) == 21
+
+
+def test_an_unexpected_answer_shape_falls_back_to_per_target_reads(maya, monkeypatch):  # noqa: F811
+    bs = maya.build_rig(RIG)
+    maya.key(f"{bs}.mouthSmile", [(1, 0.2), (3, 0.6)])
+    real = maya.cmds.getAttr
+    monkeypatch.setattr(maya.cmds, "getAttr", lambda target, **kw: 0.0 if target == f"{bs}.weight" and "time" in kw
+                        else real(target, **kw))
+    _names, weights = export.sample_weights(bs, export.frame_range(1, 3))
+    np.testing.assert_allclose(weights[:, 1], [0.2, 0.4, 0.6], atol=1e-6)
+
+
+def test_the_export_command_shows_progress_and_cancels_without_writing(maya, wav, tmp_path):  # noqa: F811
+    from audio2face_maya import plugin
+    from maya_standin import cmds as standin_cmds
+
+    plugin.ensure_loaded()
+    bs = maya.build_rig(RIG)
+    maya.cmds.sound(file=str(wav))
+    maya.cmds.audio2faceExport(node=bs, output=str(tmp_path / "ok"), startFrame=1, endFrame=20)
+    window = standin_cmds.UI.controls["progressWindow"]
+    assert not window["open"] and window["history"][-1] == 100
+    standin_cmds.UI.options["__cancel_progress_at"] = 50  # the user presses Esc half way
+    with pytest.raises(RuntimeError, match="cancelled; nothing was written"):
+        maya.cmds.audio2faceExport(node=bs, output=str(tmp_path / "cancelled"), startFrame=1, endFrame=20)
+    assert not window["open"] and not (tmp_path / "cancelled").exists()
+
+
+def test_the_panel_export_shows_maya_progress_and_esc_cancels(maya, wav, tmp_path):  # noqa: F811
+    from audio2face.errors import Cancelled
+    from maya_standin import cmds as standin_cmds
+
+    bs = maya.build_rig(RIG)
+    maya.cmds.sound(file=str(wav))
+    host = MayaHost()
+    host.export_dataset(bs, 1, 30, None, str(tmp_path / "ok"), "shot")
+    assert standin_cmds.UI.controls["progressWindow"]["history"][-1] == 100
+    standin_cmds.UI.options["__cancel_progress_at"] = 30
+    with pytest.raises(Cancelled):
+        host.export_dataset(bs, 1, 30, None, str(tmp_path / "no"), "shot")
+    assert not (tmp_path / "no").exists() and not standin_cmds.UI.controls["progressWindow"]["open"]

@@ -58,7 +58,7 @@ def test_the_shipped_mod_file_is_the_rendered_one_and_valid():
         assert str(ROOT / "scripts") in env["PYTHONPATH"]
         assert str(ROOT / install.deps_folder(block["version"], block["platform"])) in env["PYTHONPATH"]
         assert (Path(env["MAYA_PLUG_IN_PATH"][0]) / plugin.PLUGIN_FILE).is_file()
-        assert (Path(env["MAYA_SHELF_PATH"][0]) / shelf.SHELF_FILE).is_file()
+        assert "MAYA_SHELF_PATH" not in env, "one shelf mechanism: the shelf is built at start-up"
         assert block["folders"]["icons"] == ROOT / "icons" and (ROOT / "icons").is_dir()
         assert env["AUDIO2FACE_ROOT"] == [str(ROOT)]
 
@@ -107,7 +107,7 @@ def test_install_in_maya_writes_the_mod_installs_deps_and_loads_everything(maya,
     blocks = parse_mod(mod_file.read_text(), mod_file.parent)
     assert all(b["root"] == root.resolve() for b in blocks)
     pip = fake.calls[-1]
-    target = root.resolve() / "deps" / f"maya2024-{install.current_platform()}"
+    target = tmp_path / "prefs" / "audio2face" / "deps" / f"maya2024-{install.current_platform()}"
     assert pip[:3] == [str(mayapy), "-m", "pip"] and pip[pip.index("--target") + 1] == str(target)
     assert "onnxruntime>=1.14" in pip and "numpy==1.26.4" in pip and "numpy>=1.21" not in pip
     assert maya.scene.loaded_modules == [str(mod_file)]
@@ -123,7 +123,7 @@ def test_offline_pip_gives_instructions_and_the_module_still_loads(maya, module,
     result = install.install(root, mayapy=mayapy, runner=fake)
     text = "\n".join(result.warnings)
     assert "offline" in text and "--no-index --find-links audio2face-wheels" in text
-    assert str(root.resolve() / "deps") in text and "Could not find a version" in text
+    assert str(tmp_path / "prefs" / "audio2face" / "deps") in text and "Could not find a version" in text
     assert result.loaded
 
 
@@ -180,6 +180,8 @@ def test_install_from_drop_reports_in_the_script_editor(maya, tmp_path, monkeypa
     monkeypatch.delenv("MAYA_LOCATION", raising=False)
     monkeypatch.setattr(shelf, "install_shelf", lambda: [])
     assert install.install_from_drop(str(ROOT))
+    install._current_jobs[-1].thread.join(30)
+    standin_utils.run_idle()
     infos = [m for level, m in maya.scene.log if level == "info"]
     warnings = [m for level, m in maya.scene.log if level == "warning"]
     assert any("wrote" in m and "audio2face.mod" in m for m in infos)
@@ -199,3 +201,80 @@ def test_user_setup_defers_loading_until_maya_is_idle(maya):  # noqa: F811
     assert not plugin.is_loaded()
     assert standin_utils.run_idle() == 1
     assert plugin.is_loaded()
+
+
+def test_a_line_break_in_the_install_path_cannot_add_lines_to_the_mod(tmp_path):
+    from audio2face.errors import Audio2FaceError
+
+    for bad in ("/opt/a2f\nPYTHONPATH+=/evil", "/opt/a2f\r+ MAYAVERSION:2024 Evil 1.0 /evil", "/opt/a\x00b"):
+        with pytest.raises(Audio2FaceError, match="line break or control character"):
+            install.render_mod(bad)
+        with pytest.raises(Audio2FaceError, match="line break or control character"):
+            install.render_mod("/opt/ok", user_deps_root=bad)
+    root = tmp_path / "new\nline"
+    (root / "scripts").mkdir(parents=True)
+    (root / "maya_plugin").mkdir()
+    with pytest.raises(Audio2FaceError):
+        install.install(root, tmp_path / "modules", deps=False, load=False)
+    assert not (tmp_path / "modules" / "audio2face.mod").exists()
+
+
+def test_pip_runs_off_the_ui_thread_into_a_per_user_folder_without_a_console(maya, module, tmp_path,  # noqa: F811
+                                                                             monkeypatch):
+    import threading
+
+    root, mayapy = module
+    root.chmod(0o555)  # a read-only site install: nothing may be written into the module folder
+    maya.scene.user_app_dir = str(tmp_path / "prefs")
+    monkeypatch.setattr(shelf, "install_shelf", lambda: [])
+    release, seen = threading.Event(), []
+
+    def slow_pip(command, **kwargs):
+        seen.append((threading.current_thread().name, kwargs.get("creationflags")))
+        if command[1] == "-m":
+            assert release.wait(30), "pip was never released"
+        return FakeMayapy({"numpy": "1.26.4", "onnxruntime": None, "soundfile": None, "soxr": None})(command, **kwargs)
+
+    try:
+        result = install.install(root, mayapy=mayapy, runner=slow_pip, background=True)
+        assert result.loaded and result.deps_job is not None and result.deps_job.running  # returned while pip runs
+        release.set()
+        result.deps_job.thread.join(30)
+    finally:
+        root.chmod(0o755)
+    assert all(name == "audio2face-pip" for name, _flags in seen) and len(seen) == 2
+    assert all(flags == install.NO_WINDOW for _name, flags in seen)
+    assert standin_utils.run_idle() >= 2  # progress lines and the outcome reach the main thread
+    infos = [m for level, m in maya.scene.log if level == "info"]
+    assert any("pip is installing" in m for m in infos) and any("installed into" in m for m in infos)
+    target = tmp_path / "prefs" / "audio2face" / "deps" / f"maya2024-{install.current_platform()}"
+    assert result.deps_job.result.target == target and not (root / "deps").exists()
+    mod_text = result.mod_file.read_text()
+    assert f"PYTHONPATH+={(tmp_path / 'prefs' / 'audio2face' / 'deps').as_posix()}/maya2024-" in mod_text
+
+
+def test_a_background_install_can_be_cancelled(tmp_path):
+    import sys as _sys
+    import threading
+
+    mayapy = tmp_path / "mayapy"
+    mayapy.write_text("")
+    calls = []
+
+    def probe_then_hang(command, **kwargs):
+        calls.append(command)
+        if command[1] == "-c":
+            return subprocess.CompletedProcess(command, 0, json.dumps(dict.fromkeys(install._IMPORT_NAMES)) + "\n", "")
+        return install._run_cancellable([_sys.executable, "-c", "import time; time.sleep(60)"], **kwargs)
+
+    done = threading.Event()
+    job = install.DependencyInstall(tmp_path / "deps", mayapy, None, on_done=lambda r: done.set(),
+                                    schedule=lambda fn: fn())
+    job.runner = lambda command, **kw: probe_then_hang(command, cancel=job._cancel, **kw)
+    job.start()
+    for _ in range(100):
+        if len(calls) == 2:
+            break
+        threading.Event().wait(0.05)
+    job.cancel()
+    assert done.wait(20) and not job.result.ok and "cancelled" in job.result.message

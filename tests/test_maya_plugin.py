@@ -142,3 +142,18 @@ def test_the_maya_guide_documents_every_flag():
     for flag in commands.ANIMATE_FLAGS + commands.EXPORT_FLAGS:
         assert f"| `-{flag.long}` (`-{flag.short}`) |" in text, flag
     assert "none of it has been run" in text  # never claims to have run in Maya
+
+
+def test_animate_from_mel_with_sound_is_one_undo_step_including_the_time_slider(loaded, tiny_bundle, speech_wav):
+    """timeControl is undoable: run bare inside doIt it would land as a second step (maya-facts §14)."""
+    from maya import mel
+
+    bs = loaded.build_rig(RIG)
+    before = loaded.snapshot()
+    mel.eval(f'audio2faceAnimate -audio "{speech_wav}" -model "{tiny_bundle}" -node "{bs}";')
+    assert loaded.scene.slider_sound == "speech" and loaded.scene.slider_display_sound
+    assert [entry.name for entry in loaded.scene.undo_queue] == ["audio2faceAnimate"]
+    loaded.cmds.undo()
+    assert loaded.snapshot() == before and loaded.scene.slider_sound in (None, "")
+    loaded.cmds.redo()
+    assert loaded.scene.slider_sound == "speech"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from maya_standin.fixtures import maya, maya_batch  # noqa: F401 - fixtures
 
+pytest_plugins = ["ui_conftest"]
+
 
 def test_unknown_flags_and_bad_objects_raise_type_error(maya):  # noqa: F811
     cmds = maya.cmds
@@ -164,3 +166,65 @@ def test_plugin_syntax_enforces_flag_name_lengths(maya):  # noqa: F811
         syntax.addFlag("-node", "-nodeName", om.MSyntax.kString)
     with pytest.raises(RuntimeError, match="at least 4"):
         syntax.addFlag("-n", "-nd", om.MSyntax.kString)
+
+
+def test_stand_in_refuses_what_a_stock_maya_refuses(maya, tmp_path):  # noqa: F811
+    """The behaviours the "works in a stock Maya" issue slipped through, now refused as Maya refuses them."""
+    from maya_standin import cmds as standin_cmds
+    from maya_standin import om
+
+    cmds = maya.cmds
+    # a scene saved by a newer Maya opens only with ignoreVersion
+    maya.build_rig({0: "jawOpen"})
+    maya.save_scene(tmp_path / "newer.ma", maya_version=2026)
+    with pytest.raises(RuntimeError, match="ignoreVersion"):
+        cmds.file(str(tmp_path / "newer.ma"), open=True, force=True)
+    cmds.file(str(tmp_path / "newer.ma"), open=True, force=True, ignoreVersion=True)
+    # handles to the old scene die with File > New
+    plug = om.MSelectionList().add("blendShape1.jawOpen").getPlug(0)
+    handle = om.MObjectHandle(om.MSelectionList().add("blendShape1").getDependNode(0))
+    cmds.file(newFile=True, force=True)
+    assert not handle.isValid()
+    with pytest.raises(RuntimeError, match="no longer exists"):
+        plug.setDouble(0.5)
+    # timeControl is undoable: a bare edit is a step of its own
+    node = cmds.sound(file=str(tmp_path / "a.wav"))
+    before = len(maya.scene.undo_queue)
+    cmds.timeControl(standin_cmds.SLIDER, edit=True, sound=node, displaySound=True)
+    assert len(maya.scene.undo_queue) == before + 1
+    # shelves and workspace controls need the UI; the same shelf name twice is refused
+    with pytest.raises(RuntimeError, match="not unique"):
+        cmds.shelfLayout("Tools", parent="ShelfLayout")
+        cmds.shelfLayout("Tools", parent="ShelfLayout")
+
+
+def test_closing_a_non_retained_control_destroys_its_widgets_and_a_running_thread_aborts(maya, qapp):  # noqa: F811
+    import threading
+
+    from audio2face_maya.vendor.Qt import QtCore, QtWidgets
+    from maya_standin import cmds as standin_cmds
+    from maya_standin.mayaui import MayaQWidgetDockableMixin
+
+    class Panel(MayaQWidgetDockableMixin, QtWidgets.QWidget):
+        pass
+
+    panel = Panel()
+    panel.setObjectName("testPanel")
+    panel.show(retain=False)
+    release = threading.Event()
+    thread = QtCore.QThread(panel)
+    thread.run = lambda: release.wait(10)
+    thread.start()
+    try:
+        with pytest.raises(standin_cmds.QtAbort):
+            standin_cmds.workspaceControl("testPanelWorkspaceControl", edit=True, close=True)
+    finally:
+        release.set()
+        thread.wait(5000)
+
+
+def test_batch_mode_has_no_ui_commands(maya_batch):  # noqa: F811
+    with pytest.raises(RuntimeError, match="batch"):
+        maya_batch.cmds.shelfLayout("Audio2Face", exists=True)
+    with pytest.raises(RuntimeError, match="batch"):
+        maya_batch.cmds.workspaceControl("x", query=True, exists=True)

@@ -176,10 +176,10 @@ def test_cli_writes_blinks_and_head_rotations_into_a_strict_ma_and_json(tmp_path
     assert parsed.angle_unit == "degree"
     ta = {name: c for name, c in parsed.curves.items() if c.node_type == "animCurveTA"}
     plugs = {dst: src for src, dst, _force in parsed.connections}
-    assert set(plugs) >= {"hero:head_ctrl.rotateX", "hero:head_ctrl.rotateY", "hero:head_ctrl.rotateZ"}
+    assert set(plugs) >= {":hero:head_ctrl.rotateX", ":hero:head_ctrl.rotateY", ":hero:head_ctrl.rotateZ"}
     doc = json.loads(js.read_text(encoding="utf-8"))
     yaw = np.array(doc["rotations"]["hero:head_ctrl"]["rotateY"])
-    curve = ta[plugs["hero:head_ctrl.rotateY"].rsplit(".", 1)[0]]
+    curve = ta[plugs[":hero:head_ctrl.rotateY"].rsplit(".", 1)[0]]
     frames = np.arange(yaw.size) + 1.0
     np.testing.assert_allclose(evaluate(keys_from_ma(curve), frames, parsed.fps), yaw, atol=1e-4)
     back = read_curves(ma)

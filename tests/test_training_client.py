@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Dict, List
@@ -36,12 +37,50 @@ def test_command_is_an_argument_list_with_absolute_paths(tmp_path: Path) -> None
         trainer_command("py", [], "o")
 
 
-def test_env_puts_the_packages_on_pythonpath() -> None:
+def test_env_puts_only_the_packages_on_pythonpath() -> None:
     env = trainer_env({"PYTHONPATH": "/elsewhere", "HOME": "/home/x"})
-    paths = env["PYTHONPATH"].split(os.pathsep)
-    assert paths[0] == str(training.SCRIPTS_DIR) and "/elsewhere" in paths
+    assert env["PYTHONPATH"] == str(training.SCRIPTS_DIR)
     assert (training.SCRIPTS_DIR / "audio2face_trainer" / "__main__.py").is_file()
-    assert env["PYTHONUNBUFFERED"] == "1" and env["HOME"] == "/home/x"
+    assert env["PYTHONUNBUFFERED"] == "1" and env["HOME"] == "/home/x" and env["PYTHONNOUSERSITE"] == "1"
+
+
+def _maya_like_env(tmp_path: Path) -> dict:
+    """What a child of Maya inherits: PYTHONHOME, a startup file, and Maya-ABI packages on PYTHONPATH."""
+    maya = tmp_path / "autodesk" / "maya2025"
+    bad = maya / "lib" / "python3.11" / "site-packages"
+    (bad / "numpy").mkdir(parents=True)
+    (bad / "numpy" / "__init__.py").write_text("raise ImportError('numpy built for Maya 2025 (cp311)')\n")
+    (maya / "bin").mkdir()
+    startup = tmp_path / "startup.py"
+    startup.write_text("raise SystemExit('PYTHONSTARTUP of the host ran')\n")
+    env = dict(os.environ)
+    env.update({
+        "PYTHONHOME": str(maya), "PYTHONPATH": os.pathsep.join([str(bad), str(maya / "scripts")]),
+        "PYTHONSTARTUP": str(startup), "PYTHONUSERBASE": str(tmp_path / "mayaUser"), "MAYA_LOCATION": str(maya),
+        "PATH": os.pathsep.join([str(maya / "bin"), env.get("PATH", "")]),
+        "LD_LIBRARY_PATH": str(maya / "lib"), "SYSTEMROOT": env.get("SYSTEMROOT", "C:\\Windows"),
+    })
+    return env
+
+
+def test_trainer_python_starts_cleanly_from_a_maya_environment(tmp_path: Path) -> None:
+    poisoned = _maya_like_env(tmp_path)
+    probe = "import numpy, audio2face, sys; print(numpy.__file__); print(sys.prefix)"
+    env = trainer_env(poisoned)
+    for name in ("PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE"):
+        assert name not in env
+    maya = str(tmp_path / "autodesk")
+    assert all(not p.startswith(maya) for p in env["PATH"].split(os.pathsep))
+    assert "LD_LIBRARY_PATH" not in env and env["SYSTEMROOT"] == poisoned["SYSTEMROOT"]
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-500:]
+    numpy_file = done.stdout.splitlines()[0]
+    assert not numpy_file.startswith(maya), numpy_file
+    # the same child with the inherited environment does not even start (PYTHONHOME) - the bug fixed here
+    broken = subprocess.run([sys.executable, "-c", probe], env=poisoned, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert broken.returncode != 0
 
 
 @pytest.mark.parametrize(

@@ -100,7 +100,7 @@ def test_show_docks_one_panel_with_a_stable_name_and_restore_script(dock):
     assert panel.objectName() == "audio2facePanel"
     assert dock.WORKSPACE_CONTROL == "audio2facePanelWorkspaceControl"
     params = panel.dock_parameters
-    assert params["dockable"] is True and params["retain"] is False
+    assert params["dockable"] is True and params["retain"] is True, "closing the dock must only hide it"
     assert params["uiScript"] == dock.UI_SCRIPT
     compile(dock.UI_SCRIPT, "<uiScript>", "exec")
     again = ui.show(tab="export")
@@ -115,14 +115,45 @@ def test_restore_rebuilds_the_panel_inside_the_saved_control(dock):
     assert panel.dock_parameters == {}, "restoring does not create another workspaceControl"
 
 
-def test_closing_the_dock_stops_work_and_allows_a_new_one(dock):
+def test_closing_the_dock_keeps_the_panel_its_threads_and_training(dock, qtbot):
+    """retain=True: closing only hides; a running QThread is never destroyed, training goes on."""
+    import threading
+
+    from audio2face_maya.ui.workers import Job
+    from audio2face_maya.vendor.Qt import QtCore
+
     panel = dock.show()
+    release = threading.Event()
+    job = Job(lambda progress, cancel: release.wait(20), name="export", parent=panel.export_tab)
+    job.start()
+    assert dock.busy_work(panel) == ["export"]
     panel.dockCloseEventTriggered()
-    assert dock.current_panel() is None and panel._shut_down
-    dock.show()
-    assert len(FakeMixin.instances) == 2
+    panel.close()  # what Qt sends when the control's close button hides it
+    QtCore.QCoreApplication.processEvents()
+    assert dock.current_panel() is panel and not panel._shut_down and job.isRunning()
+    assert dock.show() is panel and len(FakeMixin.instances) == 1, "the shelf button brings the same panel back"
+    with pytest.raises(Exception, match="still working .*export"):
+        dock.close()  # refused, not waited for: the UI thread never blocks
+    assert job.isRunning() and dock.current_panel() is panel
+    release.set()
+    assert job.wait(5000)
     dock.close()
     assert dock.current_panel() is None and dock.WORKSPACE_CONTROL not in FAKE_UI["states"]
+    dock.show()
+    assert len(FakeMixin.instances) == 2
+
+
+def test_maya_exit_stops_the_panels_work(dock, monkeypatch):
+    from audio2face_maya.ui import lifecycle
+
+    panel = dock.show()
+    hooks = []
+    lifecycle.add_exit_hook(lambda: hooks.append("live"))
+    try:
+        lifecycle.on_maya_exit()
+    finally:
+        lifecycle._exit_hooks.clear()
+    assert panel._shut_down and dock.current_panel() is None and hooks == ["live"]
 
 
 def test_mixin_first_cooperative_init_builds_the_panel(dock):

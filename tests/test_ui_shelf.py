@@ -1,9 +1,9 @@
-"""The Audio2Face shelf: MEL file grammar, idempotent install, one icon per button."""
+"""The Audio2Face shelf: one mechanism across install, restart, update and uninstall; one icon per button."""
 
 from __future__ import annotations
 
 import importlib.util
-import re
+import json
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -13,7 +13,6 @@ import pytest
 pytest_plugins = ["ui_conftest"]
 
 ROOT = Path(__file__).resolve().parents[1]
-SHELF_FILE = ROOT / "shelf" / "shelf_Audio2Face.mel"
 ICONS = ROOT / "icons"
 
 
@@ -36,12 +35,59 @@ def _maya_flag_tables() -> List[Dict[str, Any]]:
 class FakeShelfUI:
     """Just enough of Maya's shelf UI to watch the installer; every flag is checked against Maya's tables."""
 
-    def __init__(self, tables: List[Dict[str, Any]]) -> None:
+    def __init__(self, tables: List[Dict[str, Any]], prefs: Optional[Path] = None) -> None:
         self.tables = tables
         self.shelves: Dict[str, List[str]] = {"Custom": [], "Animation": []}
         self.buttons: Dict[str, Dict[str, Any]] = {}
         self.current = "Animation"
         self.calls: List[str] = []
+        self.options: Dict[str, Any] = {}
+        self.prefs = prefs
+
+    def optionVar(self, **flags: Any) -> Any:  # noqa: N802
+        self._check("optionVar", flags)
+        if "exists" in flags:
+            return flags["exists"] in self.options
+        if "query" in flags:
+            return self.options.get(flags["query"], 0)  # Maya answers 0 for a missing optionVar
+        if "remove" in flags:
+            self.options.pop(flags["remove"], None)
+            return None
+        for kind in ("intValue", "stringValue"):
+            if kind in flags:
+                name, value = flags[kind]
+                self.options[name] = value
+        return None
+
+    def internalVar(self, **flags: Any) -> str:  # noqa: N802
+        self._check("internalVar", flags)
+        assert flags == {"userShelfDir": True}
+        return str(self.prefs / "shelves") + "/"
+
+    # -- what Maya itself does at exit and start (saveAllShelves, loading prefs/shelves) ------------
+    def exit_maya(self) -> None:
+        """``saveAllShelves``: every tab into prefs/shelves, the optionVars renumbered."""
+        folder = self.prefs / "shelves"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.options["numShelves"] = len(self.shelves)
+        for i, (name, children) in enumerate(self.shelves.items(), 1):
+            self.options[f"shelfName{i}"], self.options[f"shelfFile{i}"] = name, f"shelf_{name}"
+            self.options[f"shelfLoad{i}"] = 1
+            data = [self.buttons[c] for c in children if c in self.buttons]
+            (folder / f"shelf_{name}.mel").write_text(json.dumps(data))
+        self.shelves, self.buttons, self.current = {}, {}, None
+
+    def start_maya(self) -> None:
+        """Maya's start: the shelves the optionVars name, read back from prefs/shelves."""
+        for i in range(1, int(self.options.get("numShelves", 0)) + 1):
+            name = self.options[f"shelfName{i}"]
+            path = self.prefs / "shelves" / f"{self.options[f'shelfFile{i}']}.mel"
+            self.shelves[name] = []
+            for flags in json.loads(path.read_text()) if path.is_file() else []:
+                new = f"shelfButton{len(self.buttons) + 1}"
+                self.buttons[new] = dict(flags)
+                self.shelves[name].append(new)
+        self.current = next(iter(self.shelves), None)
 
     def _check(self, command: str, flags: Dict[str, Any]) -> None:
         self.calls.append(command)
@@ -144,40 +190,53 @@ def test_install_updates_old_buttons_keeps_user_buttons_and_drops_duplicates(fak
     assert len(fake_ui.shelves["Audio2Face"]) == 5
 
 
-def test_shelf_file_is_what_the_buttons_say():
+def test_buttons_use_only_flags_every_maya_knows_and_commands_that_compile():
     from audio2face_maya import shelf
 
-    assert SHELF_FILE.read_text(encoding="utf-8") == shelf.shelf_mel(), (
-        "shelf/shelf_Audio2Face.mel is out of date: regenerate it with audio2face_maya.shelf.write_shelf_file('shelf')"
-    )
-
-
-def test_shelf_file_follows_the_shelf_grammar():
-    """maya-facts section 8: ``global proc shelf_<Name> ()``, shelfButton blocks of known flags, MEL strings."""
-    text = SHELF_FILE.read_text(encoding="utf-8")
-    assert text.startswith("global proc shelf_Audio2Face () {\n") and text.rstrip().endswith("}")
-    body = text.split("{", 1)[1].rsplit("}", 1)[0]
-    blocks = [b.strip() for b in re.split(r"^\s*;\s*$", body, flags=re.MULTILINE) if b.strip()]
-    assert len(blocks) == 4
-    string = r'"(?:[^"\\\n]|\\.)*"'
-    flag_line = re.compile(rf"^-(\w+) ({string})$")
-    allowed = {"label", "annotation", "image", "image1", "imageOverlayLabel", "command", "sourceType", "style"}
     tables = _maya_flag_tables()
-    for block in blocks:
-        lines = [line.strip() for line in block.splitlines()]
-        assert lines[0] == "shelfButton"
-        flags = {}
-        for line in lines[1:]:
-            match = flag_line.match(line)
-            assert match, f"not a -flag \"string\" line: {line!r}"
-            flags[match.group(1)] = match.group(2)[1:-1]
-        assert set(flags) <= allowed
-        assert {"label", "command", "image", "sourceType"} <= set(flags)
-        assert flags["sourceType"] == "python" and flags["style"] == "iconOnly"
+    for button in shelf.BUTTONS:
+        flags = shelf._button_flags(button)
         for table in tables:
             assert set(flags) <= set(table["shelfButton"]["flags"])
         assert (ICONS / flags["image"]).is_file(), f"missing icon {flags['image']}"
-        compile(flags["command"].replace('\\"', '"'), "<shelf button>", "exec")
+        assert len(flags["imageOverlayLabel"]) <= 6
+        compile(flags["command"], "<shelf button>", "exec")
+
+
+def test_one_shelf_through_install_restart_update_and_uninstall(tmp_path, monkeypatch):
+    """No shelf file on MAYA_SHELF_PATH: the runtime shelf, saved by Maya on exit, updated in place at start."""
+    from audio2face_maya import install, shelf
+
+    ui = FakeShelfUI(_maya_flag_tables(), prefs=tmp_path / "prefs")
+    assert "MAYA_SHELF_PATH" not in install.render_mod("..")
+    assert not (ROOT / "shelf").exists(), "a shipped shelf file would be a second mechanism"
+
+    def ours() -> List[str]:
+        return [name for name in ui.shelves if name == shelf.SHELF_NAME]
+
+    shelf.install_shelf(ui, FakeMel())  # the installer, in the running session
+    assert ours() == ["Audio2Face"] and len(ui.shelves["Audio2Face"]) == 4
+    for _restart in range(3):  # Maya saves it, loads it again, start-up updates it in place
+        ui.exit_maya()
+        ui.start_maya()
+        shelf.install_shelf(ui, FakeMel())
+        assert ours() == ["Audio2Face"] and len(ui.shelves["Audio2Face"]) == 4
+    # an update that renames a button: still one shelf, the button changed in place
+    renamed = shelf.ShelfButton("open_panel", "Audio2Face 2", "new tip", "audio2face_panel.png", "A2F")
+    monkeypatch.setattr(shelf, "BUTTONS", (renamed,) + shelf.BUTTONS[1:])
+    shelf.install_shelf(ui, FakeMel())
+    labels = [ui.buttons[b]["label"] for b in ui.shelves["Audio2Face"]]
+    assert labels.count("Audio2Face 2") == 1 and "Audio2Face" not in labels and len(labels) == 4
+    ui.exit_maya()
+    ui.start_maya()
+    assert shelf.uninstall_shelf(ui)
+    assert ours() == [] and not (tmp_path / "prefs" / "shelves" / "shelf_Audio2Face.mel").exists()
+    assert "Audio2Face" not in [v for k, v in ui.options.items() if k.startswith("shelfName")]
+    assert ui.options["numShelves"] == 2 and ui.options["shelfName2"] == "Animation"
+    ui.exit_maya()
+    ui.start_maya()
+    assert ours() == [] and list(ui.shelves) == ["Custom", "Animation"], "no dead shelf comes back"
+    assert not shelf.uninstall_shelf(ui)
 
 
 def test_every_button_runs_an_existing_action():
@@ -212,10 +271,11 @@ def test_install_refuses_batch_mode(fake_ui):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uses a #! script as the stand-in mayapy")
-def test_batch_button_runs_the_job_file_in_a_separate_mayapy(tmp_path):
+def test_batch_button_runs_the_launcher_by_path_in_a_separate_mayapy(tmp_path, monkeypatch):
     from audio2face.errors import Audio2FaceError
     from audio2face_maya import shelf
 
+    monkeypatch.delenv("MAYA_LOCATION", raising=False)
     bin_dir = tmp_path / "Maya2025" / "bin"
     bin_dir.mkdir(parents=True)
     (bin_dir / "maya").write_text("")
@@ -223,7 +283,7 @@ def test_batch_button_runs_the_job_file_in_a_separate_mayapy(tmp_path):
         shelf.mayapy_path(str(bin_dir / "maya"))
     mayapy = bin_dir / "mayapy"
     mayapy.write_text(f"#!{sys.executable}\nimport os, sys\nprint('args', sys.argv[1:])\n"
-                      "print('cwd', os.getcwd())\nprint('path', os.environ['PYTHONPATH'])\n")
+                      "print('cwd', os.getcwd())\n")
     mayapy.chmod(0o755)
     assert shelf.mayapy_path(str(bin_dir / "maya")) == mayapy
     job = tmp_path / "jobs" / "night.json"
@@ -233,8 +293,34 @@ def test_batch_button_runs_the_job_file_in_a_separate_mayapy(tmp_path):
     assert process.wait(30) == 0
     text = log.read_text(encoding="utf-8")
     assert log == job.with_name("night.json.log")
-    assert f"args ['-m', 'audio2face_maya.batch', '{job.resolve()}']" in text
+    assert f"args ['{ROOT / 'bin' / 'audio2face_batch.py'}', '{job.resolve()}']" in text
+    assert "-m" not in text.split("args ", 1)[1].splitlines()[0]
     assert f"cwd {job.parent}" in text
-    assert str(ROOT / "scripts") in text.split("path ", 1)[1]
     with pytest.raises(Audio2FaceError, match="batch job file not found"):
         shelf.start_batch(str(tmp_path / "nope.json"), mayapy=str(mayapy))
+
+
+@pytest.mark.parametrize("platform, executable, location, expected", [
+    ("darwin", "/Applications/Autodesk/maya2025/Maya.app/Contents/MacOS/Maya", None,
+     "/Applications/Autodesk/maya2025/Maya.app/Contents/bin/mayapy"),
+    ("darwin", "/Applications/Autodesk/maya2025/Maya.app/Contents/MacOS/Maya",
+     "/Applications/Autodesk/maya2025/Maya.app/Contents",
+     "/Applications/Autodesk/maya2025/Maya.app/Contents/bin/mayapy"),
+    ("linux", "/usr/autodesk/maya2024/bin/maya.bin", None, "/usr/autodesk/maya2024/bin/mayapy"),
+    ("win32", "C:/Program Files/Autodesk/Maya2026/bin/maya.exe", None,
+     "C:/Program Files/Autodesk/Maya2026/bin/mayapy.exe"),
+])
+def test_one_mayapy_finder_for_every_platform(tmp_path, platform, executable, location, expected):
+    from audio2face_maya import install, mayapy, shelf
+
+    def here(path: str) -> Path:
+        return tmp_path / path.lstrip("/").replace(":", "")
+
+    found = here(expected)
+    found.parent.mkdir(parents=True)
+    found.write_text("")
+    env = {"MAYA_LOCATION": str(here(location))} if location else {}
+    assert mayapy.find_mayapy(str(here(executable)), env, platform) == found
+    assert install.find_mayapy is not None and shelf.mayapy_path.__module__ == "audio2face_maya.shelf"
+    if platform == "darwin":  # the old "beside the GUI binary" lookup misses it
+        assert not (here(executable).parent / "mayapy").exists()

@@ -92,14 +92,42 @@ def trainer_command(
     return command
 
 
-def trainer_env(base: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
-    """An environment for the trainer: ``base`` (default ``os.environ``) with this package on PYTHONPATH.
+INHERITED_PYTHON_VARS = ("PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "PYTHONEXECUTABLE", "PYTHONPLATLIBDIR",
+                         "PYTHONSAFEPATH", "PYTHONINSPECT")
+"""Variables a host application (Maya sets PYTHONHOME) passes down that would point another Python at the
+host's own interpreter or packages; never given to the trainer."""
+LIBRARY_PATH_VARS = ("PATH", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "DYLD_FRAMEWORK_PATH")
+"""Search paths from which the host's own folders (under ``MAYA_LOCATION``) are removed."""
 
-    Also sets unbuffered UTF-8 output so events arrive as they are printed.
+
+def _outside(folder: str, roots: Sequence[str]) -> bool:
+    norm = os.path.normcase(os.path.abspath(folder))
+    return not any(norm == root or norm.startswith(root + os.sep) for root in roots)
+
+
+def trainer_env(base: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """A clean environment for the trainer's own Python (a TensorFlow env, not the host's).
+
+    Starts from ``base`` (default ``os.environ``) so SYSTEMROOT, PATH, HOME, proxies and CUDA settings
+    stay, but drops what ties a child Python to the host's interpreter: ``INHERITED_PYTHON_VARS``,
+    a ``PYTHONPATH`` holding the host's packages (it becomes this package's folder only), and the
+    host's folders (``MAYA_LOCATION``) in the library search paths. ``PYTHONNOUSERSITE`` keeps the
+    user's site-packages (possibly built for the host's Python) out; events arrive unbuffered in UTF-8.
     """
     env = dict(os.environ if base is None else base)
-    paths = [str(SCRIPTS_DIR)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    for name in INHERITED_PYTHON_VARS:
+        env.pop(name, None)
+    roots = [os.path.normcase(os.path.abspath(env[name])) for name in ("MAYA_LOCATION",) if env.get(name)]
+    if roots:
+        for name in LIBRARY_PATH_VARS:
+            if name in env:
+                kept = [p for p in env[name].split(os.pathsep) if p and _outside(p, roots)]
+                if kept:
+                    env[name] = os.pathsep.join(kept)
+                else:
+                    env.pop(name)
+    env["PYTHONPATH"] = str(SCRIPTS_DIR)
+    env["PYTHONNOUSERSITE"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONIOENCODING"] = "utf-8"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -180,7 +208,9 @@ class TrainerClient:
         """Start the trainer process. Raises ``Audio2FaceError`` when the interpreter cannot be run."""
         if self.process is not None:
             raise RuntimeError("the trainer was already started")
-        flags = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) if os.name == "nt" else 0
+        flags = 0
+        if os.name == "nt":  # its own group (CTRL_BREAK cancels it) and no console window over Maya
+            flags = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) | getattr(subprocess, "CREATE_NO_WINDOW", 0)
         try:
             self.process = subprocess.Popen(  # noqa: S603 - an argument list, never a shell
                 self.command,

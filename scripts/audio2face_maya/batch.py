@@ -1,4 +1,4 @@
-"""``mayapy -m audio2face_maya.batch JOBS``: animate many scenes without the Maya UI.
+"""``mayapy <module>/bin/audio2face_batch.py JOBS``: animate many scenes without the Maya UI.
 
 Each job opens its scene, runs the pipeline for the rig's targets at the scene's frame rate, keys
 the blendShape node (as the panel does), saves the output scene and writes a QC report of the curves
@@ -139,23 +139,32 @@ def check_output(job: Job) -> None:
 
 
 def save_scene(job: Job) -> Optional[Path]:
-    """Save the open scene as ``job.output`` atomically; back up the file it replaces. Returns the backup."""
+    """Save the open scene as ``job.output`` atomically; back up the file it replaces. Returns the backup.
+
+    Maya writes into a private folder made by ``tempfile.mkdtemp`` beside the output (an unguessable
+    name, so nobody can plant a link there), under the output's own file name, so the scene's header
+    (``//Name:``) names the real file; then ``os.replace`` moves it into place.
+    """
+    import tempfile
+
     from maya import cmds
 
+    if job.output.is_symlink():
+        raise Audio2FaceError("output is a symbolic link; refusing to write through it", job.output)
     backup = None
     if job.output.exists():
         backup = _backup_path(job.output)
         shutil.copy2(job.output, backup)
     file_type = SCENE_SUFFIXES[job.output.suffix.lower()]
-    temporary = job.output.with_name(f".{job.output.stem}.a2f-tmp-{os.getpid()}{job.output.suffix}")
+    folder = Path(tempfile.mkdtemp(prefix=".a2f-save-", dir=str(job.output.parent)))
+    temporary = folder / job.output.name
     try:
         cmds.file(rename=str(temporary))
         cmds.file(save=True, type=file_type, force=True)
         os.replace(temporary, job.output)
     finally:
-        if temporary.exists():
-            temporary.unlink()
-    cmds.file(rename=str(job.output))
+        cmds.file(rename=str(job.output))
+        shutil.rmtree(folder, ignore_errors=True)
     return backup
 
 
@@ -221,7 +230,8 @@ def run_job(job: Job, say: Callable[[str], None],
         check_output(job)
         say(f"opening {job.scene}")
         cmds.file(newFile=True, force=True)
-        cmds.file(str(job.scene), open=True, force=True, prompt=False)
+        # ignoreVersion: a farm may run an older Maya than the one that saved the scene
+        cmds.file(str(job.scene), open=True, force=True, prompt=False, ignoreVersion=True)
         node = scene.resolve_node(job.node)
         result.node = node
         say(f"animating {node} from {job.audio.name}")
@@ -324,7 +334,7 @@ def default_report_path(jobs_file: Path, job_index: Optional[int]) -> Path:
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="mayapy -m audio2face_maya.batch",
+        prog="mayapy bin/audio2face_batch.py",
         description="Animate blendShape rigs in many Maya scenes from speech audio (JSON or CSV jobs).",
     )
     parser.add_argument("jobs", help="jobs file (.json or .csv)")

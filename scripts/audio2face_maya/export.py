@@ -1,7 +1,10 @@
 """Training-data export: a blendShape node's weights on whole frames plus the audio, as a dataset clip.
 
-Weights are read with ``getAttr(plug, time=frame)``, which evaluates whatever drives the weight
-(keys, layers, driven keys, expressions or a constant) without moving the current time. The audio
+Weights are read with one ``getAttr(node.weight, time=frame)`` per frame, which evaluates every
+target's weight at once through whatever drives it (keys, layers, driven keys, expressions or a
+constant) without moving the current time: O(frames) DG evaluations instead of O(targets x frames)
+(bench/maya_export.py). Progress is reported and cancel checked every frame; the plug-in command
+shows them in Maya's progress window (``progress_window``). The audio
 is a file or a sound node; a sound node's offset and trimmed head (``sourceStart``) give the clip's
 ``audio_offset_frames`` (docs/architecture.md). Besides our dataset layout, FACEGOOD's
 ``BS_name.npy``/``BS_value.npy`` pair is written to ``<folder>/facegood/<clip>/``.
@@ -59,20 +62,83 @@ def sample_weights(
     progress: Optional[ProgressFn] = None,
     cancel: Optional[CancelToken] = None,
 ) -> Tuple[List[str], np.ndarray]:
-    """Every target's weight at each frame: (names, float32 array (frames, targets))."""
+    """Every target's weight at each frame: (names, float32 array (frames, targets)).
+
+    One ``getAttr node.weight -time f`` per frame returns all elements in ``getAttr -mi`` order. If
+    the answer ever has another length (the only way its form could surprise us), that frame is read
+    target by target instead, so the result is right either way.
+    """
     from maya import cmds
 
-    names = scene.targets(node)
+    by_name = scene.target_indices(node)
+    names = list(by_name)
     if not names:
         raise Audio2FaceError(f"{node} has no targets")
+    order = sorted(int(i) for i in (cmds.getAttr(f"{node}.weight", multiIndices=True) or []))
+    columns = [order.index(by_name[name]) for name in names]
     weights = np.zeros((len(frames), len(names)), dtype=np.float32)
-    for column, name in enumerate(names):
+    whole = f"{node}.weight"
+    for row, frame in enumerate(frames):
         check(cancel)
-        plug = scene.weight_plug(node, name)
         # maya-stubs types getAttr's time flag as int; Maya takes any time value
-        weights[:, column] = [float(cmds.getAttr(plug, time=float(f))) for f in frames]  # type: ignore[arg-type]
-        report(progress, column + 1, len(names))
+        values = _flat(cmds.getAttr(whole, time=float(frame)))  # type: ignore[arg-type]
+        if len(values) == len(order):
+            weights[row] = [values[c] for c in columns]
+        else:
+            weights[row] = [float(cmds.getAttr(scene.weight_plug(node, name), time=float(frame)))  # type: ignore[arg-type]
+                            for name in names]
+        report(progress, row + 1, len(frames))
     return names, weights
+
+
+def _flat(value: Any) -> List[float]:
+    """``getAttr`` of a multi: ``[(v0, v1, ...)]``; one element may come back as a bare number."""
+    if isinstance(value, (int, float)):
+        return [float(value)]
+    out: List[float] = []
+    for item in value or []:
+        if isinstance(item, (list, tuple)):
+            out.extend(float(v) for v in item)
+        else:
+            out.append(float(item))
+    return out
+
+
+class progress_window:  # noqa: N801 - used as a context manager, like a function
+    """Maya's progress window (``cmds.progressWindow``, Esc cancels) as ``(progress, cancel)``.
+
+    In batch mode there is no window: progress goes nowhere and nothing cancels.
+    """
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.cancel = CancelToken()
+        self._open = False
+
+    def __enter__(self) -> Tuple[ProgressFn, CancelToken]:
+        from maya import cmds
+
+        if not scene.is_batch():
+            cmds.progressWindow(title=self.title, progress=0, maxValue=100, status="", isInterruptable=True)
+            self._open = True
+        return self._progress, self.cancel
+
+    def _progress(self, done: int, total: int) -> None:
+        if not self._open:
+            return
+        from maya import cmds
+
+        if cmds.progressWindow(query=True, isCancelled=True):
+            self.cancel.cancel()
+        percent = int(100 * done / max(total, 1))
+        cmds.progressWindow(edit=True, progress=percent, status=f"{done}/{total} frames")
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._open:
+            from maya import cmds
+
+            cmds.progressWindow(endProgress=True)
+            self._open = False
 
 
 def resolve_audio(audio: Optional[str], first_frame: float) -> Tuple[Optional[str], float, List[str]]:

@@ -226,7 +226,7 @@ class FileHost:
         """Always raises: exporting training data reads a rig, which needs Maya."""
         raise Audio2FaceError(
             "exporting training data reads the weights of a rig and needs Maya; "
-            "run it inside Maya or with mayapy -m audio2face_maya.batch",
+            "run it inside Maya or with mayapy <module>/bin/audio2face_batch.py",
             folder,
         )
 
@@ -281,10 +281,15 @@ class MayaHost:
     def export_dataset(
         self, node: str, start: float, end: float, audio: Optional[str], folder: str, name: str
     ) -> Path:
-        """Write ``node``'s weights over [start, end] and the audio as one clip of a dataset folder."""
+        """Write ``node``'s weights over [start, end] and the audio as one clip of a dataset folder.
+
+        Maya's progress window shows the frames read; Esc cancels (``Cancelled``, nothing written).
+        """
         from . import export
 
-        return export.export_clip(node, start, end, folder, name, audio=audio).folder
+        with export.progress_window(f"Audio2Face: reading {node}") as (progress, cancel):
+            return export.export_clip(node, start, end, folder, name, audio=audio, progress=progress,
+                                      cancel=cancel).folder
 
 
 def maya_available() -> bool:

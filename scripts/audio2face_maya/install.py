@@ -2,33 +2,40 @@
 
 ``install.mel`` (dragged onto the viewport) finds its folder and calls ``install_from_drop``. The
 installer writes ``audio2face.mod`` (pointing at this checkout) into the user's modules folder
-(``<MAYA_APP_DIR>/modules``), installs the core's runtime dependencies for Maya's own Python with
-``mayapy -m pip install --target <module>/deps/maya<version>-<platform>`` (a folder the ``.mod``
-puts on PYTHONPATH), then loads the module, the plug-in and the shelf in the running session.
-The ``.mod`` syntax follows Autodesk's module documentation; see docs/maya.md, "Modules".
+(``<MAYA_APP_DIR>/modules``), loads the module, the plug-in and the shelf in the running session, and
+then installs the core's runtime dependencies for Maya's own Python in the background (never on
+Maya's UI thread, no console window on Windows) with ``mayapy -m pip install --target
+<MAYA_APP_DIR>/audio2face/deps/maya<version>-<platform>``: a per-user folder, so a read-only module
+folder works, which the ``.mod`` puts on PYTHONPATH (``audio2face_maya.paths``). The ``.mod`` syntax
+follows Autodesk's module documentation; see docs/maya.md, "Modules".
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from audio2face import __version__
 from audio2face.atomic import atomic_open
 from audio2face.errors import Audio2FaceError
 
+from . import paths
+from .mayapy import find_mayapy as _find_mayapy
+from .paths import MAYA_VERSIONS, PLATFORMS, current_platform, module_root  # noqa: F401 - re-exported
+
 logger = logging.getLogger(__name__)
 
 MODULE_NAME = "Audio2Face"
 MOD_FILE = "audio2face.mod"
-MAYA_VERSIONS = ("2023", "2024", "2025", "2026")
-PLATFORMS = ("win64", "linux", "mac")
 RUNTIME_REQUIREMENTS = ("numpy>=1.21", "onnxruntime>=1.14", "soundfile>=0.12", "soxr>=0.3")
 """The core's runtime dependencies (``[project] dependencies`` in pyproject.toml)."""
 _IMPORT_NAMES = {"numpy": "numpy", "onnxruntime": "onnxruntime", "soundfile": "soundfile", "soxr": "soxr"}
@@ -37,46 +44,54 @@ PIP_TIMEOUT_S = 900
 Runner = Callable[..., "subprocess.CompletedProcess[str]"]
 
 
-def module_root() -> Path:
-    """The module folder: the checkout holding ``scripts/``, ``maya_plugin/``, ``shelf/``, ``icons/``."""
-    return Path(__file__).resolve().parents[2]
+NO_WINDOW = getattr(subprocess, "CREATE_NO_WINDOW", 0x08000000) if os.name == "nt" else 0
+"""``creationflags`` for every child process: no console window pops up over Maya on Windows."""
 
 
 def deps_folder(version: str, platform: str) -> str:
-    """Module-relative folder of the dependencies for one Maya version and platform."""
-    return f"deps/maya{version}-{platform}"
+    """Module-relative folder of the dependencies for one Maya version and platform (a site install's)."""
+    return f"deps/{paths.deps_name(version, platform)}"
 
 
-def render_mod(module_path: str = "..", version: str = __version__) -> str:
+def _check_mod_path(text: str, what: str) -> str:
+    """A path as the ``.mod`` holds it: forward slashes; refuse what would break the file's lines."""
+    if any(ch in text for ch in "\r\n\x00") or any(ord(ch) < 32 for ch in text):
+        raise Audio2FaceError(f"the {what} holds a line break or control character; a .mod file cannot hold it",
+                              text)
+    if text != text.strip():
+        raise Audio2FaceError(f"the {what} starts or ends with spaces; Maya's .mod reader trims them", text)
+    return text
+
+
+def render_mod(module_path: str = "..", version: str = __version__, user_deps_root: Optional[str] = None) -> str:
     """The ``.mod`` text: one block per Maya version and platform, separated by blank lines.
 
-    Each block appends ``scripts`` (also a default module folder), the dependency folder, the plug-in
-    folder and the shelf folder to their search paths and overrides ``icons``. No comments: Autodesk
+    Each block appends ``scripts`` (also a default module folder), the module's dependency folder
+    (``deps_folder``), the per-user one when ``user_deps_root`` (``<MAYA_APP_DIR>/audio2face/deps``)
+    is given, and the plug-in folder to their search paths and overrides ``icons``. No shelf path:
+    the shelf is made at start-up by ``audio2face_maya.shelf`` (one mechanism). No comments: Autodesk
     documents no comment syntax for module files.
+
+    Raises:
+        Audio2FaceError: a path holding a line break or control character (it would add lines).
     """
+    _check_mod_path(module_path, "module folder")
+    if user_deps_root is not None:
+        _check_mod_path(user_deps_root, "dependency folder")
     blocks = []
     for maya_version in MAYA_VERSIONS:
         for platform in PLATFORMS:
-            blocks.append("\n".join([
+            lines = [
                 f"+ MAYAVERSION:{maya_version} PLATFORM:{platform} {MODULE_NAME} {version} {module_path}",
                 "AUDIO2FACE_ROOT:=",
                 "PYTHONPATH+:=scripts",
                 f"PYTHONPATH+:={deps_folder(maya_version, platform)}",
-                "MAYA_PLUG_IN_PATH+:=maya_plugin",
-                "MAYA_SHELF_PATH+:=shelf",
-                "scripts: scripts",
-                "icons: icons",
-            ]))
+            ]
+            if user_deps_root is not None:
+                lines.append(f"PYTHONPATH+={user_deps_root}/{paths.deps_name(maya_version, platform)}")
+            lines += ["MAYA_PLUG_IN_PATH+:=maya_plugin", "scripts: scripts", "icons: icons"]
+            blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
-
-
-def current_platform() -> str:
-    """The ``.mod`` PLATFORM value of this machine."""
-    if sys.platform.startswith("win"):
-        return "win64"
-    if sys.platform == "darwin":
-        return "mac"
-    return "linux"
 
 
 def maya_version() -> str:
@@ -97,15 +112,7 @@ def user_app_dir() -> Path:
 
         return Path(cmds.internalVar(userAppDir=True))
     except Exception:  # no Maya: fall back to the documented locations
-        pass
-    if os.environ.get("MAYA_APP_DIR"):
-        return Path(os.environ["MAYA_APP_DIR"])
-    home = Path.home()
-    if sys.platform.startswith("win"):
-        return home / "Documents" / "maya"
-    if sys.platform == "darwin":
-        return home / "Library" / "Preferences" / "Autodesk" / "maya"
-    return home / "maya"
+        return paths.default_app_dir()
 
 
 def user_modules_dir() -> Path:
@@ -113,12 +120,18 @@ def user_modules_dir() -> Path:
     return user_app_dir() / "modules"
 
 
-def write_mod(modules_dir: Path, root: Path) -> Path:
+def user_deps_root() -> Path:
+    """``<MAYA_APP_DIR>/audio2face/deps``: where the installer puts the dependencies (per user)."""
+    return paths.user_deps_root(user_app_dir())
+
+
+def write_mod(modules_dir: Path, root: Path, deps_root: Optional[Path] = None) -> Path:
     """Write ``audio2face.mod`` pointing at ``root`` (absolute, forward slashes) atomically."""
+    text = render_mod(root.resolve().as_posix(), user_deps_root=deps_root.as_posix() if deps_root else None)
     modules_dir.mkdir(parents=True, exist_ok=True)
     path = modules_dir / MOD_FILE
     with atomic_open(path, "w") as handle:
-        handle.write(render_mod(root.resolve().as_posix()))
+        handle.write(text)
     return path
 
 
@@ -126,15 +139,8 @@ def write_mod(modules_dir: Path, root: Path) -> Path:
 
 
 def find_mayapy(executable: Optional[str] = None) -> Optional[Path]:
-    """``mayapy`` beside Maya's executable, or in ``$MAYA_LOCATION/bin``."""
-    name = "mayapy.exe" if os.name == "nt" else "mayapy"
-    candidates = [Path(executable or sys.executable).with_name(name)]
-    if os.environ.get("MAYA_LOCATION"):
-        candidates.append(Path(os.environ["MAYA_LOCATION"]) / "bin" / name)
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    return None
+    """``mayapy`` of the running Maya (``audio2face_maya.mayapy``: MAYA_LOCATION, beside Maya, macOS bundle)."""
+    return _find_mayapy(executable)
 
 
 _PROBE = (
@@ -158,7 +164,7 @@ def installed_versions(mayapy: Path, extra_path: Optional[Path] = None, runner: 
         env["PYTHONPATH"] = os.pathsep.join([str(extra_path), *rest])
     names = sorted(_IMPORT_NAMES.values())
     done = runner([str(mayapy), "-c", _PROBE.format(names=names)], capture_output=True, text=True, env=env,
-                  timeout=120, check=False)
+                  timeout=120, check=False, creationflags=NO_WINDOW)
     if done.returncode != 0:
         raise Audio2FaceError(f"mayapy could not run ({done.stderr.strip()[-300:]})", mayapy)
     try:
@@ -193,12 +199,15 @@ class DepsResult:
 
 
 def install_dependencies(target: Path, mayapy: Optional[Path] = None, runner: Runner = subprocess.run,
-                         requirements: Sequence[str] = RUNTIME_REQUIREMENTS) -> DepsResult:
+                         requirements: Sequence[str] = RUNTIME_REQUIREMENTS,
+                         say: Callable[[str], None] = lambda text: None) -> DepsResult:
     """``mayapy -m pip install --target <target>`` the dependencies mayapy cannot import yet.
 
     Packages Maya already ships are skipped, except that numpy is pinned to Maya's own version when
     other packages need it, so the copy in ``target`` is the same numpy. Never raises for pip
-    failures: the result carries the message (with the offline instructions).
+    failures: the result carries the message (with the offline instructions). Blocks for up to
+    ``PIP_TIMEOUT_S``: in Maya, run it through ``DependencyInstall`` (a worker thread). ``say`` gets
+    one line per step.
     """
     result = DepsResult(target=target)
     mayapy = mayapy or find_mayapy()
@@ -208,6 +217,7 @@ def install_dependencies(target: Path, mayapy: Optional[Path] = None, runner: Ru
                           f"dependencies by hand: mayapy -m pip install --target \"{target}\" "
                           + " ".join(requirements))
         return result
+    say(f"asking {mayapy} which dependencies it has")
     versions = installed_versions(mayapy, target if target.is_dir() else None, runner)
     wanted: List[str] = []
     for requirement in requirements:
@@ -225,8 +235,10 @@ def install_dependencies(target: Path, mayapy: Optional[Path] = None, runner: Ru
     command = [str(mayapy), "-m", "pip", "install", "--disable-pip-version-check", "--no-input",
                "--upgrade", "--target", str(target), *wanted]
     logger.info("running %s", " ".join(command))
+    say("pip is installing " + ", ".join(wanted) + f" into {target} (this can take minutes)")
     try:
-        done = runner(command, capture_output=True, text=True, timeout=PIP_TIMEOUT_S, check=False)
+        done = runner(command, capture_output=True, text=True, timeout=PIP_TIMEOUT_S, check=False,
+                      creationflags=NO_WINDOW)
     except (OSError, subprocess.TimeoutExpired) as exc:
         result.ok = False
         result.message = f"pip did not finish ({exc}).\n" + offline_help(mayapy, target, wanted)
@@ -252,6 +264,7 @@ class InstallResult:
     root: Path
     deps: Optional[DepsResult] = None
     loaded: bool = False
+    deps_job: Optional[DependencyInstall] = None
     messages: List[str] = dataclasses.field(default_factory=list)
     warnings: List[str] = dataclasses.field(default_factory=list)
 
@@ -263,38 +276,166 @@ def _add_to_sys_path(*folders: Path) -> None:
             sys.path.append(text)
 
 
+def _run_cancellable(command: Sequence[str], *, cancel: threading.Event, timeout: float,
+                     **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """``subprocess.run`` that kills the child when ``cancel`` is set (checked every 0.2 s)."""
+    kwargs.pop("check", None)
+    kwargs.pop("capture_output", None)
+    process = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)  # noqa: S603
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            out, err = process.communicate(timeout=0.2)
+            return subprocess.CompletedProcess(list(command), process.returncode, out, err)
+        except subprocess.TimeoutExpired:
+            if cancel.is_set() or time.monotonic() > deadline:
+                process.kill()
+                process.communicate()
+                if cancel.is_set():
+                    raise OSError("cancelled") from None
+                raise
+
+
+class DependencyInstall:
+    """``install_dependencies`` in a worker thread: Maya's UI stays responsive while pip runs.
+
+    Progress lines and the outcome reach Maya's main thread through ``maya.utils.executeDeferred``
+    (``schedule``); ``cancel()`` kills pip. ``on_done(result)`` runs on the main thread.
+    """
+
+    def __init__(self, target: Path, mayapy: Optional[Path], runner: Optional[Runner] = None,
+                 say: Callable[[str], None] = lambda text: None,
+                 on_done: Callable[[DepsResult], None] = lambda result: None,
+                 schedule: Optional[Callable[[Callable[[], Any]], Any]] = None) -> None:
+        self.target, self.mayapy = target, mayapy
+        self._cancel = threading.Event()
+        self.runner: Runner = runner or functools.partial(_run_cancellable, cancel=self._cancel)
+        self._say, self._on_done = say, on_done
+        self._schedule = schedule or _deferred
+        self.lines: List[str] = []
+        self.result: Optional[DepsResult] = None
+        self.thread = threading.Thread(target=self._run, name="audio2face-pip", daemon=True)
+
+    def start(self) -> DependencyInstall:
+        """Start the worker; returns at once."""
+        self.thread.start()
+        return self
+
+    def cancel(self) -> None:
+        """Stop pip (the next install tries again)."""
+        self._cancel.set()
+
+    @property
+    def running(self) -> bool:
+        return self.thread.is_alive()
+
+    def _post(self, fn: Callable[[], Any]) -> None:
+        try:
+            self._schedule(fn)
+        except Exception:  # a closing Maya refuses deferred work; nothing is left to tell
+            logger.debug("could not reach Maya's main thread", exc_info=True)
+
+    def _line(self, text: str) -> None:
+        self.lines.append(text)
+        self._post(lambda: self._say(text))
+
+    def _run(self) -> None:
+        try:
+            result = install_dependencies(self.target, self.mayapy, self.runner, say=self._line)
+        except Exception as exc:  # the probe failing, a bug: reported, never raised into a thread
+            result = DepsResult(target=self.target, ok=False, message=f"dependencies not installed: {exc}")
+        if self._cancel.is_set():
+            result.ok, result.message = False, "dependency installation cancelled; run the installer again"
+        self.result = result
+        self._post(lambda: self._on_done(result))
+
+
+def _deferred(fn: Callable[[], Any]) -> Any:
+    import maya.utils
+
+    return maya.utils.executeDeferred(fn)
+
+
 def install(root: Optional[Path] = None, modules_dir: Optional[Path] = None, *, deps: bool = True,
-            load: bool = True, mayapy: Optional[Path] = None, runner: Runner = subprocess.run) -> InstallResult:
+            load: bool = True, mayapy: Optional[Path] = None, runner: Optional[Runner] = None,
+            background: bool = False) -> InstallResult:
     """Install the module for the running Maya (or, without Maya, just write the ``.mod``).
 
     Args:
-        root: The module folder (default: this checkout).
+        root: The module folder (default: this checkout). It may be read-only: nothing is written there.
         modules_dir: Where to write ``audio2face.mod`` (default ``<MAYA_APP_DIR>/modules``).
-        deps: Install the core's dependencies with mayapy's pip.
+        deps: Install the core's dependencies with mayapy's pip into ``<MAYA_APP_DIR>/audio2face/deps``.
         load: Load the module, plug-in and shelf in this session (interactive Maya only).
-        mayapy: The mayapy to use (default: beside Maya's executable).
-        runner: ``subprocess.run`` (tests pass a fake).
+        mayapy: The mayapy to use (default: ``audio2face_maya.mayapy.find_mayapy``).
+        runner: ``subprocess.run``-like (tests pass a fake; default: one ``cancel`` can stop).
+        background: Run pip in a worker thread (``result.deps_job``) and return at once; the module
+            is loaded again when it finishes. Without it the call waits for pip.
     """
     root = (root or module_root()).resolve()
     for needed in ("scripts", "maya_plugin"):
         if not (root / needed).is_dir():
             raise Audio2FaceError(f"not an Audio2Face module folder (no {needed}/)", root)
     target_dir = modules_dir or user_modules_dir()
-    mod_file = write_mod(Path(target_dir), root)
+    deps_root = user_deps_root()
+    mod_file = write_mod(Path(target_dir), root, deps_root)
     result = InstallResult(mod_file=mod_file, root=root)
     result.messages.append(f"wrote {mod_file}")
     in_maya = _maya_running()
     version = maya_version() if in_maya else None
-    if deps and version:
-        deps_dir = root / deps_folder(version, current_platform())
-        result.deps = install_dependencies(deps_dir, mayapy, runner)
+    deps_dir = deps_root / paths.deps_name(version, current_platform()) if version else None
+    if deps_dir is not None:
+        _add_to_sys_path(deps_dir, root / deps_folder(str(version), current_platform()))
+    if deps and deps_dir is not None and not background:
+        result.deps = install_dependencies(deps_dir, mayapy, runner or subprocess.run)
         (result.messages if result.deps.ok else result.warnings).append(result.deps.message)
         _add_to_sys_path(deps_dir)
-    elif deps:
+    elif deps and deps_dir is None:
         result.warnings.append("not running in Maya: dependencies were not installed (run the installer in Maya)")
     if load and in_maya:
         result.loaded = _load_now(mod_file, root, result)
+    if deps and deps_dir is not None and background:
+        result.deps_job = DependencyInstall(deps_dir, mayapy, runner, say=_info,
+                                            on_done=functools.partial(_deps_done, mod_file, root)).start()
+        result.messages.append("installing the dependencies in the background; Maya stays usable "
+                               "(cancel: audio2face_maya.install.cancel())")
     return result
+
+
+def _info(text: str) -> None:
+    import maya.api.OpenMaya as om
+
+    om.MGlobal.displayInfo(f"Audio2Face: {text}")
+
+
+def _deps_done(mod_file: Path, root: Path, deps_result: DepsResult) -> None:
+    """Main thread, after the background pip: report, put the folder on sys.path, load what could not load."""
+    import maya.api.OpenMaya as om
+
+    (om.MGlobal.displayInfo if deps_result.ok else om.MGlobal.displayWarning)(f"Audio2Face: {deps_result.message}")
+    if not deps_result.ok:
+        return
+    _add_to_sys_path(deps_result.target)
+    from . import plugin
+
+    if not plugin.is_loaded():
+        result = InstallResult(mod_file=mod_file, root=root)
+        _load_now(mod_file, root, result)
+        for line in result.messages:
+            om.MGlobal.displayInfo(f"Audio2Face: {line}")
+        for line in result.warnings:
+            om.MGlobal.displayWarning(f"Audio2Face: {line}")
+    om.MGlobal.displayInfo("Audio2Face: ready")
+
+
+_current_jobs: List[DependencyInstall] = []
+
+
+def cancel() -> bool:
+    """Cancel a background dependency installation; returns whether one was running."""
+    running = [job for job in _current_jobs if job.running]
+    for job in running:
+        job.cancel()
+    return bool(running)
 
 
 def _maya_running() -> bool:
@@ -365,10 +506,13 @@ def uninstall(modules_dir: Optional[Path] = None, *, remove_deps: bool = False, 
     if remove_deps:
         import shutil
 
-        deps = (root or module_root()) / "deps"
-        if deps.is_dir():
-            shutil.rmtree(deps)
-            done.append(f"removed {deps}")
+        for deps in (user_deps_root(), (root or module_root()) / "deps"):
+            if deps.is_dir():
+                try:
+                    shutil.rmtree(deps)
+                    done.append(f"removed {deps}")
+                except OSError as exc:  # a read-only site install: its deps are the administrator's
+                    done.append(f"could not remove {deps} ({exc})")
     if not done:
         done.append("nothing to remove: Audio2Face was not installed for this user")
     return done
@@ -379,10 +523,12 @@ def install_from_drop(root: str) -> bool:
     import maya.api.OpenMaya as om
 
     try:
-        result = install(Path(root))
+        result = install(Path(root), background=True)
     except Audio2FaceError as exc:
         om.MGlobal.displayError(f"Audio2Face install failed: {exc}")
         return False
+    if result.deps_job is not None:
+        _current_jobs.append(result.deps_job)
     for line in result.messages:
         om.MGlobal.displayInfo(f"Audio2Face: {line}")
     for line in result.warnings:
@@ -416,7 +562,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.mayapy:
             if not args.maya_version:
                 raise Audio2FaceError("--mayapy needs --maya-version")
-            target = result.root / deps_folder(args.maya_version, current_platform())
+            target = paths.user_deps_dir(user_app_dir(), args.maya_version, current_platform())
             deps = install_dependencies(target, Path(args.mayapy))
             print(deps.message)
             return 0 if deps.ok else 1

@@ -321,7 +321,7 @@ def _execute(plan: KeyPlan, recorder: ApiUndo) -> ApplyReport:
         report.notes.append(f"{'created' if created else 'moved'} sound node {plan.sound_node!r}")
     if plan.interactive and options.set_time_slider:
         _fit_playback(plan, recorder)
-        if plan.sound_node and scene.show_sound_on_time_slider(plan.sound_node):
+        if plan.sound_node and scene.show_sound_on_time_slider(plan.sound_node, recorder):
             report.notes.append("the sound is shown on the time slider")
     logger.info("%s", report.summary())
     return report

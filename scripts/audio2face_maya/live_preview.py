@@ -14,10 +14,16 @@ weight back to the value it had at ``start`` the same way, then, when ``record``
 through ``host.apply`` - the path Generate uses - which is one undo step; undoing it returns the rig
 to where it was before Live started.
 
-Which weights move: targets a model channel drives that are unlocked and either free or keyed (a keyed
-weight shows the live value until the time changes; the key itself is untouched). Locked weights,
-weights driven by another connection, set-driven keys and animation layers are left alone and listed
-in ``skipped``.
+Which weights move: targets a model channel drives that are unlocked and either free or keyed. A keyed
+weight's curve is *muted* while live: its connection to the weight is taken off with an ``MDGModifier``
+(no command, so nothing on the undo queue) and put back on ``stop``, so the preview never fights the
+curve and the keys themselves are never touched. Locked weights, weights driven by another connection,
+set-driven keys and animation layers are left alone and listed in ``skipped``.
+
+Scene safety: before File > New, File > Open or a save (``MSceneMessage``), when the node is deleted
+(``MNodeMessage``) and when Maya exits, the preview stops at once (weights and curves put back, the
+take dropped, ``error`` says why) without waiting for the audio thread; every write first checks that
+the node's handle is still valid, so a stale ``MPlug`` is never written.
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ class _Target:
     column: int
     plug: Any
     original: float
+    curve: Any = None  # the keyed curve's output plug, muted while live
 
 
 class LivePreview:
@@ -126,6 +133,9 @@ class LivePreview:
         self._finish_announced = False
         self._start_frame = 1.0
         self.frames_applied = 0
+        self._mute: Any = None
+        self._handle: Any = None
+        self._callbacks: List[Any] = []
 
     # -- hooks --------------------------------------------------------------------------------------
     def add_frame_callback(self, callback: FrameCallback) -> None:
@@ -185,6 +195,8 @@ class LivePreview:
         if not self._targets:
             reasons = "; ".join(f"{k}: {v}" for k, v in self.skipped.items()) or "no model channel drives them"
             raise Audio2FaceError(f"no target of {self.node} can be driven live ({reasons})")
+        self._watch()
+        self._mute_curves()
         self.session = session
         self.error = None
         self.report = None
@@ -209,6 +221,9 @@ class LivePreview:
             frame, self._latest = self._latest, None
             self._tick_pending = False
         wrote = False
+        if frame is not None and self._worker is not None and not self._node_valid():
+            self.abort("the blendShape node no longer exists")
+            return False
         if frame is not None and self._worker is not None:
             self._write(frame.weights)
             self.frames_applied += 1
@@ -239,12 +254,35 @@ class LivePreview:
             logger.warning("the live audio thread did not stop within %g s; it will end on its own", timeout_s)
         self._worker = None
         self._restore()
+        self._unwatch()
         with self._lock:
             take, self._take = self._take, []
             self._latest = None
         if not self.record or not take or self.session is None:
             return None
         return self._key_take(np.stack(take))
+
+    def abort(self, why: str, restore: bool = True) -> None:
+        """Stop now without waiting for the audio thread (main thread): put back what is still there, drop
+        the take. Called before the scene changes, when the node is deleted and when Maya exits."""
+        if self._worker is None:
+            return
+        logger.info("live preview on %s stopped: %s", self.node, why)
+        self._stop.set()
+        if self._source is not None:
+            try:
+                self._source.close()
+            except Exception:  # the source may already be closed
+                logger.debug("closing the live source failed", exc_info=True)
+        self._worker = None  # a daemon thread: it ends at its next chunk
+        if restore and self._node_valid():
+            self._restore()
+        else:  # the node is going away: touch nothing of it
+            self._targets, self._mute = [], None
+        self._unwatch()
+        with self._lock:
+            self._take, self._latest = [], None
+        self.error = f"live preview stopped: {why}"
 
     # -- worker thread ------------------------------------------------------------------------------
     def _run(self, session: StreamSession, source: Any) -> None:
@@ -300,8 +338,52 @@ class LivePreview:
             if kind not in ("free", "curve"):
                 self.skipped[name] = f"the weight is driven ({kind}{': ' + source if source else ''})"
                 continue
-            targets.append(_Target(name, column, plug, float(plug.asDouble())))
+            curve = plug.source() if kind == "curve" else None
+            targets.append(_Target(name, column, plug, float(plug.asDouble()), curve))
         return targets
+
+    def _node_valid(self) -> bool:
+        return self._handle is None or bool(self._handle.isValid())
+
+    def _watch(self) -> None:
+        """Callbacks that stop the preview before the scene changes or the node goes away."""
+        import maya.api.OpenMaya as om
+
+        obj = om.MSelectionList().add(self.node).getDependNode(0)
+        self._handle = om.MObjectHandle(obj)
+        scene_events = {"kBeforeNew": "File > New", "kBeforeOpen": "a scene is being opened",
+                        "kBeforeSave": "the scene is being saved", "kMayaExiting": "Maya is exiting"}
+        for name, why in scene_events.items():
+            message = getattr(om.MSceneMessage, name, None)
+            if message is not None:
+                self._callbacks.append(om.MSceneMessage.addCallback(
+                    message, lambda *_a, reason=why: self.abort(reason)))
+        self._callbacks.append(om.MNodeMessage.addNodePreRemovalCallback(
+            obj, lambda *_a: self.abort("the blendShape node was deleted", restore=False)))
+
+    def _unwatch(self) -> None:
+        import maya.api.OpenMaya as om
+
+        for callback in self._callbacks:
+            try:
+                om.MMessage.removeCallback(callback)
+            except RuntimeError:  # already gone with its node
+                pass
+        self._callbacks = []
+
+    def _mute_curves(self) -> None:
+        """Take each keyed weight's curve off the weight for the preview (put back by ``_restore``)."""
+        import maya.api.OpenMaya as om
+
+        modifier = om.MDGModifier()
+        muted = 0
+        for target in self._targets:
+            if target.curve is not None:
+                modifier.disconnect(target.curve, target.plug)
+                muted += 1
+        if muted:
+            modifier.doIt()
+            self._mute = modifier
 
     def _write(self, weights: np.ndarray) -> None:
         values = weights.tolist()
@@ -315,10 +397,18 @@ class LivePreview:
 
     def _restore(self) -> None:
         for target in self._targets:
+            if target.curve is not None:
+                continue  # the curve drives it again once reconnected
             try:
                 target.plug.setDouble(target.original)
             except RuntimeError as exc:
                 logger.warning("could not put %s.%s back to %g: %s", self.node, target.name, target.original, exc)
+        if self._mute is not None:
+            mute, self._mute = self._mute, None
+            try:
+                mute.undoIt()  # reconnect the curves
+            except RuntimeError as exc:
+                logger.warning("could not reconnect the curves of %s: %s", self.node, exc)
 
     def _key_take(self, weights: np.ndarray) -> Curves:
         assert self.session is not None

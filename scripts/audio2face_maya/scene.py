@@ -11,7 +11,7 @@ import dataclasses
 import logging
 import re
 from collections import OrderedDict
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from audio2face.errors import Audio2FaceError
 
@@ -80,10 +80,23 @@ def selected_blendshape_nodes() -> List[str]:
     return found
 
 
+def _namespaced(node: str) -> str:
+    """``node``, or the one blendShape whose name without namespaces is ``node``'s (a referenced rig:
+    a job names ``face_bs``, the scene holds ``char:face_bs``)."""
+    if node_exists(node):
+        return node
+    leaf = node.rsplit(":", 1)[-1]
+    matches = [n for n in blendshape_nodes() if n.rsplit("|", 1)[-1].rsplit(":", 1)[-1] == leaf]
+    if len(matches) > 1:
+        raise Audio2FaceError(f"{node!r} matches several blendShape nodes in namespaces ({', '.join(matches)}): "
+                              "name one with its namespace")
+    return matches[0] if matches else node
+
+
 def resolve_node(node: Optional[str]) -> str:
     """The blendShape node to work on: ``node`` if given, else the single one selected (or in the scene)."""
     if node:
-        return require_blendshape(node)
+        return require_blendshape(_namespaced(node))
     selected = selected_blendshape_nodes()
     if len(selected) == 1:
         return selected[0]
@@ -206,10 +219,19 @@ def time_slider_sound() -> Optional[str]:
     return str(node) if node else None
 
 
-def show_sound_on_time_slider(node: str) -> bool:
-    """Show ``node`` on the time slider (interactive Maya only); returns whether it did."""
+def show_sound_on_time_slider(node: str, recorder: Optional[Any] = None) -> bool:
+    """Show ``node`` on the time slider (interactive Maya only); returns whether it did.
+
+    ``timeControl`` is undoable: called from a plug-in command's ``doIt`` it would be an undo step of
+    its own, so with a ``recorder`` (``undo.ApiUndo``) it runs through the command's modifier instead.
+    """
     slider = time_slider()
     if not slider:
         return False
-    _cmds().timeControl(slider, edit=True, sound=node, displaySound=True)
+    if recorder is not None:
+        from .melcmd import mel_command
+
+        recorder.run_mel(mel_command("timeControl", slider, edit=True, sound=node, displaySound=1))
+    else:
+        _cmds().timeControl(slider, edit=True, sound=node, displaySound=True)
     return True

@@ -1,8 +1,12 @@
-"""The "Audio2Face" shelf: its buttons, its MEL file, an idempotent installer and the buttons' actions.
+"""The "Audio2Face" shelf: its buttons, one idempotent way to make it, a full uninstall, the buttons' actions.
 
-The module ships ``shelf/shelf_Audio2Face.mel`` (found through ``MAYA_SHELF_PATH``, see the ``.mod`` file);
-``install_shelf()`` builds the same shelf from Python for setups without the module. Both come from
-``BUTTONS``, so they never drift (``shelf_mel()`` writes the file's text).
+One mechanism only (docs/maya.md, "Shelf"): the shelf is made in the running Maya by
+``install_shelf()``, which the installer calls and start-up calls once the UI is idle. There is no
+shelf file on ``MAYA_SHELF_PATH``. Maya saves the tab into ``prefs/shelves`` on exit like any shelf
+and loads it again at the next start; ``install_shelf`` then updates that tab in place, so a restart
+or an update never makes a second one, and if Maya did not save it, it is simply made again.
+``uninstall_shelf()`` removes the tab, the saved copy in prefs and its ``shelfName#``/``shelfFile#``/
+``shelfLoad#`` optionVars, so no dead buttons come back.
 
 Installing twice creates nothing twice: buttons are recognised by their command and updated in place,
 buttons the user added to the shelf are kept, and the current shelf tab does not change.
@@ -14,7 +18,6 @@ import dataclasses
 import logging
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -62,40 +65,6 @@ BUTTONS = (
     ShelfButton("run_batch_job", "Run batch job", "Run an Audio2Face batch job file (.json or .csv) in mayapy",
                 "audio2face_batch.png", "Batch"),
 )
-
-
-def _mel_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def shelf_mel(buttons: tuple = BUTTONS, name: str = SHELF_NAME) -> str:
-    """The shelf file's MEL text (``global proc shelf_<name>``, one ``shelfButton`` per button)."""
-    lines = [f"global proc shelf_{name} () {{"]
-    for button in buttons:
-        lines += [
-            "    shelfButton",
-            f"        -label {_mel_string(button.label)}",
-            f"        -annotation {_mel_string(button.annotation)}",
-            f"        -image {_mel_string(button.image)}",
-            f"        -image1 {_mel_string(button.image)}",
-            f"        -imageOverlayLabel {_mel_string(button.overlay)}",
-            '        -style "iconOnly"',
-            f"        -command {_mel_string(button.command)}",
-            '        -sourceType "python"',
-            "    ;",
-        ]
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-def write_shelf_file(folder: str) -> Path:
-    """Write ``shelf_Audio2Face.mel`` into ``folder`` (atomically)."""
-    from audio2face.atomic import atomic_open
-
-    path = Path(folder) / SHELF_FILE
-    with atomic_open(path) as handle:
-        handle.write(shelf_mel())
-    return path
 
 
 def _button_flags(button: ShelfButton) -> Dict[str, Any]:
@@ -168,14 +137,60 @@ def install_shelf(cmds: Any = None, mel: Any = None) -> List[str]:
     return names
 
 
+def _shelf_option_indices(cmds: Any) -> List[int]:
+    """The ``shelfName<i>`` optionVar indices (1-based) that name our shelf."""
+    count = int(cmds.optionVar(query="numShelves") or 0) if cmds.optionVar(exists="numShelves") else 0
+    return [i for i in range(1, count + 1)
+            if cmds.optionVar(exists=f"shelfName{i}") and cmds.optionVar(query=f"shelfName{i}") == SHELF_NAME]
+
+
+_SHELF_OPTION_KEYS = ("shelfName", "shelfFile", "shelfLoad", "shelfAlign")
+
+
+def _forget_shelf_options(cmds: Any) -> int:
+    """Remove our entries from Maya's shelf optionVars, moving later shelves down; returns how many."""
+    removed = 0
+    for index in reversed(_shelf_option_indices(cmds)):
+        count = int(cmds.optionVar(query="numShelves"))
+        for i in range(index, count):
+            for key in _SHELF_OPTION_KEYS:
+                if cmds.optionVar(exists=f"{key}{i + 1}"):
+                    value = cmds.optionVar(query=f"{key}{i + 1}")
+                    kind = "intValue" if isinstance(value, int) else "stringValue"
+                    cmds.optionVar(**{kind: (f"{key}{i}", value)})
+                elif cmds.optionVar(exists=f"{key}{i}"):
+                    cmds.optionVar(remove=f"{key}{i}")
+        for key in _SHELF_OPTION_KEYS:
+            if cmds.optionVar(exists=f"{key}{count}"):
+                cmds.optionVar(remove=f"{key}{count}")
+        cmds.optionVar(intValue=("numShelves", count - 1))
+        removed += 1
+    return removed
+
+
+def saved_shelf_file(cmds: Any) -> Path:
+    """Where Maya saves this shelf on exit: ``<prefs>/shelves/shelf_Audio2Face.mel``."""
+    return Path(str(cmds.internalVar(userShelfDir=True))) / SHELF_FILE
+
+
 def uninstall_shelf(cmds: Any = None) -> bool:
-    """Remove the shelf from this session; returns whether it existed."""
+    """Remove the shelf for good: the tab, the copy Maya saved in prefs and its optionVars.
+
+    What Maya's ``deleteShelfTab`` does, without its confirmation dialog. Returns whether anything
+    was there.
+    """
     if cmds is None:
         from maya import cmds
+    found = False
     if cmds.shelfLayout(SHELF_NAME, exists=True):
         cmds.deleteUI(SHELF_NAME, layout=True)
-        return True
-    return False
+        found = True
+    saved = saved_shelf_file(cmds)
+    if saved.is_file():
+        saved.unlink()
+        found = True
+    found = bool(_forget_shelf_options(cmds)) or found
+    return found
 
 
 # -- the buttons' actions (run inside Maya) ----------------------------------------------------------
@@ -205,18 +220,22 @@ def animate_selection() -> None:
 
 
 def mayapy_path(maya_executable: Optional[str] = None) -> Path:
-    """``mayapy`` beside the running Maya's executable. Raises ``Audio2FaceError`` when it is missing."""
-    executable = Path(maya_executable or sys.executable)
-    name = "mayapy.exe" if os.name == "nt" else "mayapy"
-    candidate = executable.with_name(name)
-    if not candidate.is_file():
-        raise Audio2FaceError("mayapy was not found beside Maya's executable", candidate)
-    return candidate
+    """The running Maya's ``mayapy`` (``audio2face_maya.mayapy``). Raises ``Audio2FaceError`` when it is missing."""
+    from .mayapy import require_mayapy
+
+    return require_mayapy(maya_executable)
+
+
+def launcher_path() -> Path:
+    """``<module>/bin/audio2face_batch.py``: run by path, it puts our scripts and deps on sys.path itself."""
+    from .paths import module_root
+
+    return module_root() / "bin" / "audio2face_batch.py"
 
 
 def batch_command(job_file: str, mayapy: Optional[str] = None) -> List[str]:
-    """The argument list that runs a batch job file in ``mayapy`` (no shell)."""
-    return [str(mayapy or mayapy_path()), "-m", "audio2face_maya.batch", str(Path(job_file).resolve())]
+    """The argument list that runs a batch job file in ``mayapy`` through the launcher (no shell, no ``-m``)."""
+    return [str(mayapy or mayapy_path()), str(launcher_path()), str(Path(job_file).resolve())]
 
 
 def start_batch(job_file: str, mayapy: Optional[str] = None) -> Tuple[subprocess.Popen, Path]:
@@ -230,12 +249,11 @@ def start_batch(job_file: str, mayapy: Optional[str] = None) -> Tuple[subprocess
         raise Audio2FaceError("batch job file not found", job)
     command = batch_command(str(job), mayapy)
     log_path = job.with_name(job.name + ".log")
-    env = dict(os.environ)
-    scripts = str(Path(__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join([scripts] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    no_window = getattr(subprocess, "CREATE_NO_WINDOW", 0) if os.name == "nt" else 0
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - handed to the child process
     try:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=str(job.parent), env=env)  # noqa: S603
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=str(job.parent),  # noqa: S603
+                                   creationflags=no_window)
     except OSError as exc:
         raise Audio2FaceError(f"cannot start mayapy: {exc}", command[0]) from None
     finally:

@@ -12,10 +12,11 @@ import sys
 import types
 from typing import Dict, Optional
 
-from . import cmds, dg, mel, om, oma, standalone, utils
+from . import cmds, dg, mayaui, mel, om, oma, standalone, utils
 
 MODULE_NAMES = ("maya", "maya.cmds", "maya.mel", "maya.utils", "maya.standalone", "maya.api",
-                "maya.api.OpenMaya", "maya.api.OpenMayaAnim")
+                "maya.api.OpenMaya", "maya.api.OpenMayaAnim", "maya.OpenMayaUI", "maya.app", "maya.app.general",
+                "maya.app.general.mayaMixin")
 
 
 def install(mode: str = "gui") -> dg.Scene:
@@ -34,6 +35,9 @@ def install(mode: str = "gui") -> dg.Scene:
     cmds._Context.capture = []
     standalone.state.update(initialized=mode == "batch", uninitialized=False, name=None)
     mel._GLOBALS.clear()
+    cmds.UI.reset()
+    om._Callbacks.table = {}
+    scene.node_removed_hooks.append(om._node_removed)
     maya = types.ModuleType("maya")
     maya.__path__ = []  # a package
     api = types.ModuleType("maya.api")
@@ -44,6 +48,10 @@ def install(mode: str = "gui") -> dg.Scene:
     }
     maya.cmds, maya.mel, maya.utils, maya.standalone, maya.api = cmds, mel, utils, standalone, api
     api.OpenMaya, api.OpenMayaAnim = om, oma
+    if mode == "gui":  # the interface modules exist only with a UI
+        ui_modules = mayaui.modules()
+        modules.update(ui_modules)
+        maya.OpenMayaUI, maya.app = ui_modules["maya.OpenMayaUI"], ui_modules["maya.app"]
     sys.modules.update(modules)
     return scene
 

@@ -55,7 +55,8 @@ def parse_flags(command: str, flags: Dict[str, Any]) -> Tuple[str, Dict[str, Any
             other = "query" if "q" in modes else "edit"
             raise RuntimeError(f"{command}: flag '{long}' can only be used in {other} mode")
     alone = ("keyframe", "aliasAttr", "currentTime")
-    if mode == "q" and not any("q" in spec[f][1] for f in out) and command not in alone:
+    # -exists answers in query mode too (cmds.workspaceControl(name, q=True, exists=True) is the usual idiom)
+    if mode == "q" and not any("q" in spec[f][1] or f == "exists" for f in out) and command not in alone:
         raise RuntimeError(f"{command}: nothing to query")
     return mode, out
 
@@ -413,8 +414,9 @@ def sound(mode: str, flags: Dict[str, Any], *args: Any, journal: dg.Journal) -> 
     return None
 
 
-@command("timeControl")
-def timeControl(mode: str, flags: Dict[str, Any], control: str) -> Any:
+@command("timeControl", undoable=True)
+def timeControl(mode: str, flags: Dict[str, Any], control: str, journal: dg.Journal) -> Any:
+    """timeControl is undoable: an edit is its own undo step unless a command's modifier runs it."""
     _ui_only("timeControl")
     if control != SLIDER:
         raise RuntimeError(f"timeControl: Object '{control}' not found.")
@@ -424,12 +426,22 @@ def timeControl(mode: str, flags: Dict[str, Any], control: str) -> Any:
         if flags.get("displaySound"):
             return int(SCENE.slider_display_sound)
         raise NotImplementedError(f"timeControl query {flags}")
+    before = (SCENE.slider_sound, SCENE.slider_display_sound)
+    after = list(before)
     if "sound" in flags:
         if flags["sound"] and flags["sound"] not in SCENE.nodes:
             raise RuntimeError(f"timeControl: sound node '{flags['sound']}' not found")
-        SCENE.slider_sound = flags["sound"]
+        after[0] = flags["sound"]
     if "displaySound" in flags:
-        SCENE.slider_display_sound = bool(flags["displaySound"])
+        after[1] = bool(flags["displaySound"])
+
+    def put(state: Tuple[Any, bool]) -> Callable[[], None]:
+        def run() -> None:
+            SCENE.slider_sound, SCENE.slider_display_sound = state
+        return run
+
+    put(tuple(after))()
+    journal.add(dg.Op(put(before), put(tuple(after)), "timeControl"))  # a UI edit: the scene is not modified
     return None
 
 
@@ -680,7 +692,229 @@ def _add_to_layer(layer: dg.Node, plug: dg.Plug, journal: dg.Journal) -> None:
 def internalVar(mode: str, flags: Dict[str, Any]) -> str:
     if flags.get("userAppDir"):
         return SCENE.user_app_dir.rstrip("/") + "/"
+    if flags.get("userShelfDir"):
+        return f"{SCENE.user_app_dir.rstrip('/')}/{about(version=True)}/prefs/shelves/"
     raise NotImplementedError(f"internalVar {flags}")
+
+
+# --------------------------------------------------------------------------- UI: shelves, optionVars
+
+
+class UI:
+    """Maya's interface state that outlives scenes: shelf tabs, buttons, optionVars (reset by ``install``)."""
+
+    shelf_top = "ShelfLayout"
+    tabs: Dict[str, List[str]] = {}
+    buttons: Dict[str, Dict[str, Any]] = {}
+    current: Optional[str] = None
+    options: Dict[str, Any] = {}
+    controls: Dict[str, Dict[str, Any]] = {}  # workspaceControls
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.tabs, cls.buttons, cls.current, cls.options, cls.controls = {}, {}, None, {}, {}
+
+
+class QtAbort(BaseException):
+    """What Qt does to the whole process when a running QThread is destroyed (qFatal): nothing survives it."""
+
+
+@command("workspaceControl")
+def workspaceControl(mode: str, flags: Dict[str, Any], name: str) -> Any:
+    """Dock controls. Closing one (``-e -close``, the user's X) calls the mixin's close hook; with
+    ``retain`` false Maya deletes the control and the widgets in it."""
+    _ui_only("workspaceControl")
+    control = UI.controls.get(name)
+    if mode == "q":
+        if flags.get("exists"):
+            return control is not None
+        if control is None:
+            raise RuntimeError(f"workspaceControl: Object '{name}' not found.")
+        (key,) = list(flags)
+        return control.get(key)
+    if mode == "c":
+        if control is not None:
+            raise RuntimeError(f"workspaceControl: Object's name '{name}' is not unique.")
+        UI.controls[name] = {"retain": flags.get("retain", True), "visible": True, "uiScript": flags.get("uiScript"),
+                             "label": flags.get("label", ""), "widget": None, "states": True}
+        return name
+    if control is None:
+        raise RuntimeError(f"workspaceControl: Object '{name}' not found.")
+    if flags.get("close"):
+        widget = control.get("widget")
+        hook = getattr(widget, "dockCloseEventTriggered", None)
+        if hook is not None:
+            hook()
+        if control["retain"]:
+            control["visible"] = False
+            if widget is not None:
+                widget.hide()
+        else:
+            destroy_control(name)
+        return None
+    if flags.get("restore") or flags.get("visible"):
+        control["visible"] = True
+        if control.get("widget") is not None:
+            control["widget"].show()
+    return None
+
+
+def destroy_control(name: str) -> None:
+    """Delete a control and its widgets, as Qt does: a running QThread in them aborts the process."""
+    control = UI.controls.pop(name, None)
+    widget = control.get("widget") if control else None
+    if widget is None:
+        return
+    from audio2face_maya.vendor.Qt import QtCore
+
+    running = [t for t in widget.findChildren(QtCore.QThread) if t.isRunning()]
+    if running:
+        raise QtAbort("QThread: Destroyed while thread is still running")
+    widget.setParent(None)
+    widget.deleteLater()
+
+
+@command("workspaceControlState")
+def workspaceControlState(mode: str, flags: Dict[str, Any], name: str) -> Any:
+    states = UI.options.setdefault("__workspace_states", set())
+    if flags.get("exists"):
+        return name in states or name in UI.controls
+    if flags.get("remove"):
+        states.discard(name)
+        return None
+    raise NotImplementedError(f"workspaceControlState {flags}")
+
+
+@command("progressWindow")
+def progressWindow(mode: str, flags: Dict[str, Any]) -> Any:
+    """One modal progress window; ``UI.cancel_progress_at`` (a test's Esc press) cancels at that percent."""
+    _ui_only("progressWindow")
+    state = UI.controls.setdefault("progressWindow", {"open": False, "history": []})
+    if flags.get("endProgress"):
+        state["open"] = False
+        return None
+    if mode == "c":
+        if state["open"]:
+            raise RuntimeError("progressWindow: a progress window is already open")
+        state.update({"open": True, "progress": 0, **flags})
+        return True
+    if not state["open"]:
+        raise RuntimeError("progressWindow: no progress window is open")
+    if mode == "q":
+        if flags.get("isCancelled"):
+            at = UI.options.get("__cancel_progress_at")
+            return at is not None and state.get("progress", 0) >= at
+        raise NotImplementedError(f"progressWindow query {flags}")
+    state.update(flags)
+    state["history"].append(flags.get("progress"))
+    return None
+
+
+@command("optionVar")
+def optionVar(mode: str, flags: Dict[str, Any]) -> Any:
+    if "exists" in flags:
+        return flags["exists"] in UI.options
+    if "query" in flags:
+        return UI.options.get(flags["query"], 0)  # 0 for a missing optionVar
+    if "remove" in flags:
+        UI.options.pop(flags["remove"], None)
+        return None
+    for kind, cast in (("intValue", int), ("stringValue", str)):
+        if kind in flags:
+            name, value = flags[kind]
+            UI.options[name] = cast(value)
+    return None
+
+
+@command("tabLayout")
+def tabLayout(mode: str, flags: Dict[str, Any], name: str) -> Any:
+    _ui_only("tabLayout")
+    if name != UI.shelf_top:
+        raise RuntimeError(f"tabLayout: Object '{name}' not found.")
+    if mode == "q":
+        if flags.get("selectTab"):
+            return UI.current
+        if flags.get("childArray"):
+            return list(UI.tabs) or None
+        raise NotImplementedError(f"tabLayout query {flags}")
+    if "selectTab" in flags:
+        if flags["selectTab"] not in UI.tabs:
+            raise RuntimeError(f"tabLayout: no tab {flags['selectTab']!r}")
+        UI.current = flags["selectTab"]
+    return None
+
+
+@command("shelfLayout")
+def shelfLayout(mode: str, flags: Dict[str, Any], name: str) -> Any:
+    _ui_only("shelfLayout")
+    if flags.get("exists"):
+        return name in UI.tabs
+    if mode == "q":
+        if name not in UI.tabs:
+            raise RuntimeError(f"shelfLayout: Object '{name}' not found.")
+        return list(UI.tabs[name]) or None  # None, not [], for no children
+    if mode == "c":
+        if name in UI.tabs:
+            raise RuntimeError(f"shelfLayout: Object's name '{name}' is not unique.")
+        if flags.get("parent") != UI.shelf_top:
+            raise RuntimeError("shelfLayout: a shelf needs -parent $gShelfTopLevel")
+        UI.tabs[name] = []
+        UI.current = name  # a new shelf becomes the current tab
+        return name
+    raise NotImplementedError(f"shelfLayout {mode} {flags}")
+
+
+@command("shelfButton")
+def shelfButton(mode: str, flags: Dict[str, Any], *args: Any) -> Any:
+    _ui_only("shelfButton")
+    if mode == "c":
+        parent = flags.pop("parent", None) or UI.current
+        if parent not in UI.tabs:
+            raise RuntimeError(f"shelfButton: no shelf {parent!r}")
+        name = f"shelfButton{len(UI.buttons) + 1}"
+        while name in UI.buttons:
+            name += "x"
+        UI.buttons[name] = dict(flags)
+        UI.tabs[parent].append(name)
+        return f"{UI.shelf_top}|{parent}|{name}"
+    button = str(args[0]).split("|")[-1]
+    if button not in UI.buttons:
+        raise RuntimeError(f"shelfButton: Object '{args[0]}' not found.")
+    if mode == "q":
+        (key,) = [k for k in flags]
+        return UI.buttons[button].get(key, "")
+    UI.buttons[button].update(flags)
+    return None
+
+
+@command("objectTypeUI")
+def objectTypeUI(mode: str, flags: Dict[str, Any], name: str) -> str:
+    leaf = str(name).split("|")[-1]
+    if leaf in UI.buttons:
+        return "shelfButton"
+    if leaf in UI.tabs:
+        return "shelfLayout"
+    raise RuntimeError(f"objectTypeUI: Object '{name}' not found.")
+
+
+@command("deleteUI")
+def deleteUI(mode: str, flags: Dict[str, Any], *names: Any) -> None:
+    _ui_only("deleteUI")
+    for name in names:
+        leaf = str(name).split("|")[-1]
+        if leaf in UI.tabs and (flags.get("layout") or not flags):
+            for child in UI.tabs.pop(leaf):
+                UI.buttons.pop(child, None)
+            UI.current = next(iter(UI.tabs), None) if UI.current == leaf else UI.current
+        elif leaf in UI.buttons:
+            UI.buttons.pop(leaf)
+            for children in UI.tabs.values():
+                if leaf in children:
+                    children.remove(leaf)
+        elif leaf in UI.controls:
+            destroy_control(leaf)
+        else:
+            raise RuntimeError(f"deleteUI: Object '{name}' not found.")
 
 
 @command("loadModule")
@@ -772,10 +1006,14 @@ def file(mode: str, flags: Dict[str, Any], *args: Any) -> Any:
         if flags.get("sceneName"):
             return SCENE.scene_name
         raise NotImplementedError(f"file query {flags}")
+    from . import om
+
     if flags.get("newFile"):
         if SCENE.modified and not flags.get("force"):
             raise RuntimeError("file: Unsaved changes.")
+        om.fire_scene_message(om.MSceneMessage.kBeforeNew)
         _reset_scene()
+        om.fire_scene_message(om.MSceneMessage.kAfterNew)
         return ""
     if flags.get("open"):
         path = str(args[0])
@@ -783,9 +1021,18 @@ def file(mode: str, flags: Dict[str, Any], *args: Any) -> Any:
             raise RuntimeError("file: Unsaved changes.")
         if not os.path.isfile(path):
             raise RuntimeError(f"file: File not found: {path}")
-        keep = (SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir)
+        if dg.file_version(path) > int(about(version=True)) and not flags.get("ignoreVersion"):
+            raise RuntimeError(f"file: {path} was saved by a newer Maya ({dg.file_version(path)}); "
+                               "use -ignoreVersion to open it")
+        om.fire_scene_message(om.MSceneMessage.kBeforeOpen)
+        keep = (SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir, SCENE.commands,
+                SCENE.node_removed_hooks)
+        for old in SCENE.nodes.values():
+            old.alive = False
         dg.load_scene(SCENE, path)
-        SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir = keep
+        (SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir, SCENE.commands,
+         SCENE.node_removed_hooks) = keep
+        om.fire_scene_message(om.MSceneMessage.kAfterOpen)
         SCENE.scene_name = path
         SCENE.modified = False
         return path
@@ -799,16 +1046,20 @@ def file(mode: str, flags: Dict[str, Any], *args: Any) -> Any:
             raise RuntimeError(f"file: invalid type {flags.get('type')!r}")
         if not os.path.isdir(os.path.dirname(os.path.abspath(SCENE.scene_name))):
             raise RuntimeError(f"file: cannot write {SCENE.scene_name}")
-        dg.dump_scene(SCENE, SCENE.scene_name)
+        om.fire_scene_message(om.MSceneMessage.kBeforeSave)
+        dg.dump_scene(SCENE, SCENE.scene_name, int(about(version=True)))
         SCENE.modified = False
+        om.fire_scene_message(om.MSceneMessage.kAfterSave)
         return SCENE.scene_name
     raise NotImplementedError(f"file {flags}")
 
 
 def _reset_scene() -> None:
-    keep = (SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir, SCENE.commands)
+    keep = (SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir, SCENE.commands,
+            SCENE.node_removed_hooks)
     SCENE.reset()
-    SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir, SCENE.commands = keep
+    (SCENE.batch, SCENE.plugins, SCENE.plugin_paths, SCENE.user_app_dir, SCENE.commands,
+     SCENE.node_removed_hooks) = keep
     SCENE.modified = False
 
 

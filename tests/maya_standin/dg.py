@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -322,10 +323,13 @@ class Scene:
         self.user_app_dir = ""
         self.commands: Dict[str, Callable[..., Any]] = {}
         self.deferred: List[Tuple[Callable[..., Any], tuple]] = []
+        self.node_removed_hooks: List[Callable[[Node], None]] = []
         self.log: List[Tuple[str, str]] = []  # (level, message) from MGlobal.display*
 
     # ---- state
     def reset(self) -> None:
+        for old in getattr(self, "nodes", {}).values():  # File > New/Open: every handle to the old scene dies
+            old.alive = False
         self.nodes: Dict[str, Node] = {}
         self.inputs: Dict[Plug, Plug] = {}  # destination -> source
         self.time_unit = "film"
@@ -357,7 +361,11 @@ class Scene:
 
     # ---- names
     def unique_name(self, wanted: str) -> str:
-        base = wanted if _NAME_RE.match(wanted or "") else "node"
+        namespace, _, leaf = (wanted or "").rpartition(":")
+        if namespace and namespace in getattr(self, "namespaces", set()) and _NAME_RE.match(leaf):
+            base = wanted  # a node of a reference or an existing namespace
+        else:
+            base = wanted if _NAME_RE.match(wanted or "") else "node"
         if base not in self.nodes:
             return base
         stem = base.rstrip("0123456789") or base
@@ -457,6 +465,8 @@ class Scene:
         parent = node.parent
 
         def redo() -> None:
+            for hook in list(self.node_removed_hooks):
+                hook(node)
             for dst, _src in links:
                 self._disconnect(dst)
             self._detach(node)
@@ -783,9 +793,27 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def dump_scene(scene: Scene, path: str) -> None:
+def dump_scene(scene: Scene, path: str, maya_version: int = 2024) -> None:
+    """Write the scene; like a ``.ma`` header (``//Name: <file>``, ``//Last modified``, ``requires maya``)
+    it records the file name it was saved under and the Maya version that saved it."""
+    data = scene.to_json()
+    data["header"] = {"name": os.path.basename(path), "maya_version": int(maya_version)}
     with open(path, "w", encoding="utf-8") as handle:
-        json.dump(scene.to_json(), handle)
+        json.dump(data, handle)
+
+
+def file_header(path: str) -> Dict[str, Any]:
+    """The saved header of a stand-in scene file ({} for files written before headers existed)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return dict(json.load(handle).get("header") or {})
+    except (OSError, ValueError):
+        return {}
+
+
+def file_version(path: str) -> int:
+    """The Maya version that saved ``path`` (0 when unknown)."""
+    return int(file_header(path).get("maya_version") or 0)
 
 
 def load_scene(scene: Scene, path: str) -> None:

@@ -36,6 +36,9 @@ class Session:
         Aliases are added in reverse index order (aliasAttr's query is not index-sorted).
         """
         scene = self.scene
+        for full in (name, mesh):  # a rig in a namespace, as a referenced one is
+            if ":" in full:
+                scene.namespaces = getattr(scene, "namespaces", set()) | {full.rpartition(":")[0]}
         transform = scene.create_node("transform", mesh, None)
         shape = scene.create_node("mesh", f"{mesh}Shape", None, parent=transform)
         bs = scene.create_node("blendShape", name, None)
@@ -93,9 +96,9 @@ class Session:
         data["connections"] = sorted(data["connections"], key=str)
         return data
 
-    def save_scene(self, path: Path) -> Path:
-        """Write the scene to ``path`` (the stand-in's file form) and start a new empty scene."""
-        dg.dump_scene(self.scene, str(path))
+    def save_scene(self, path: Path, maya_version: int = 2024) -> Path:
+        """Write the scene to ``path`` (the stand-in's file form, saved by ``maya_version``) and start a new one."""
+        dg.dump_scene(self.scene, str(path), maya_version)
         keep = (self.scene.batch, self.scene.batch_allowed, self.scene.plugins, self.scene.plugin_paths)
         self.scene.reset()
         self.scene.batch, self.scene.batch_allowed, self.scene.plugins, self.scene.plugin_paths = keep

@@ -97,6 +97,10 @@ def eval(text: str) -> Any:  # noqa: A001 - the name Maya uses
             if _cmds.SCENE.batch:
                 raise RuntimeError("// Error: line 1: \"$gPlayBackSlider\" is an undeclared variable.")
             return _cmds.SLIDER
+        if match.group(2) == "gShelfTopLevel":
+            if _cmds.SCENE.batch:
+                raise RuntimeError("// Error: line 1: \"$gShelfTopLevel\" is an undeclared variable.")
+            return _cmds.UI.shelf_top
         if match.group(2) in _GLOBALS:
             return _GLOBALS[match.group(2)]
         raise RuntimeError(f"// Error: line 1: \"${match.group(2)}\" is an undeclared variable.")

@@ -606,3 +606,78 @@ class MFnPlugin:
 
     def version(self) -> str:
         return self._version
+
+
+# --------------------------------------------------------------------------- messages (callbacks)
+
+
+class _Callbacks:
+    """Registered callbacks by id: (kind, message or node, function, client data)."""
+
+    table: Dict[int, Tuple[str, Any, Callable[..., Any], Any]] = {}
+    next_id = 1
+
+    @classmethod
+    def add(cls, kind: str, key: Any, fn: Callable[..., Any], data: Any) -> int:
+        if not callable(fn):
+            raise TypeError("the callback must be callable")
+        cid = cls.next_id
+        cls.next_id += 1
+        cls.table[cid] = (kind, key, fn, data)
+        return cid
+
+    @classmethod
+    def fire(cls, kind: str, key: Any, *args: Any) -> None:
+        for _cid, (k, registered, fn, data) in list(cls.table.items()):
+            if k == kind and (registered is None or registered == key):
+                fn(*args, data)
+
+
+class MMessage:
+    @staticmethod
+    def removeCallback(callback_id: int) -> None:
+        if callback_id not in _Callbacks.table:
+            raise RuntimeError("(kInvalidParameter): no such callback")
+        del _Callbacks.table[callback_id]
+
+    @staticmethod
+    def removeCallbacks(ids: List[int]) -> None:
+        for cid in ids:
+            MMessage.removeCallback(cid)
+
+
+class MSceneMessage(MMessage):
+    kBeforeNew, kAfterNew, kBeforeOpen, kAfterOpen, kBeforeSave, kAfterSave, kMayaExiting = 1, 2, 3, 4, 6, 7, 18
+
+    @staticmethod
+    def addCallback(message: int, function: Callable[..., Any], clientData: Any = None) -> int:
+        return _Callbacks.add("scene", message, function, clientData)
+
+
+class MNodeMessage(MMessage):
+    @staticmethod
+    def addNodePreRemovalCallback(node: MObject, function: Callable[..., Any], clientData: Any = None) -> int:
+        return _Callbacks.add("node_removal", node.node, function, clientData)
+
+
+class MObjectHandle:
+    """Whether an MObject still points at a live node (File > New/Open and deletion invalidate it)."""
+
+    def __init__(self, obj: MObject) -> None:
+        self._obj = obj
+
+    def isValid(self) -> bool:
+        target = self._obj._target
+        return isinstance(target, dg.Node) and target.alive
+
+    def isAlive(self) -> bool:
+        return self.isValid()
+
+
+def fire_scene_message(message: int) -> None:
+    """What Maya does around File > New/Open and on exit (called by the stand-in's ``file`` and tests)."""
+    _Callbacks.fire("scene", message)
+
+
+def _node_removed(node: dg.Node) -> None:
+    _Callbacks.fire("node_removal", node, MObject(node))

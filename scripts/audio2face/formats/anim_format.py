@@ -9,7 +9,7 @@
     angularUnit deg;
     startTime 1;
     endTime 24;
-    anim weight.jawOpen jawOpen blendShape1 0 0 0;
+    anim jawOpen jawOpen blendShape1 0 0 0;
     animData {
       input time;
       output unitless;
@@ -28,8 +28,10 @@ when inType is ``fixed``, then ``outAngle outWeight`` only when outType is ``fix
 The weight of a non-weighted curve's tangent is not used by Maya; we write 1.
 
 Only the named time units (game, film, pal, ntsc, show, palf, ntscf) are written: the animImportExport reader
-parses no others. Without a blendShape node the records omit the leaf attribute and node names
-(``anim weight.jawOpen 0 0 0;``, what animExport writes with ``nodeNames=0``).
+parses no others. The attribute is named by its alias as both full and leaf name (``jawOpen jawOpen``), the
+form the one public generator writes and the only one a paste can find on the node (``weight.jawOpen`` is
+no plug path: ``weight`` is a multi, not a compound); docs/maya.md, ".anim". Without a blendShape node the
+records omit the leaf attribute and node names (``anim jawOpen 0 0 0;``). The reader takes either form.
 """
 
 from __future__ import annotations
@@ -56,8 +58,8 @@ logger = logging.getLogger(__name__)
 
 ANIM_VERSION = "1.1"
 MAYA_VERSION = "2022"
-WEIGHT_ATTRIBUTE = "weight"
-"""Parent of the aliased weights in the full attribute name: ``weight.<alias>`` (see docs/formats.md)."""
+WEIGHT_ATTRIBUTE = ""
+"""Parent written before the alias in the full attribute name: none (``jawOpen``, not ``weight.jawOpen``)."""
 
 
 def _key_lines(keys: KeyArrays, dense_times: List[str]) -> Iterator[str]:
@@ -120,7 +122,8 @@ def write(
         )
         for index, name in enumerate(curves.names):
             names = f" {name} {blendshape_node}" if blendshape_node is not None else ""
-            handle.write(f"anim {WEIGHT_ATTRIBUTE}.{name}{names} 0 0 {index};\n")
+            full = f"{WEIGHT_ATTRIBUTE}.{name}" if WEIGHT_ATTRIBUTE else name
+            handle.write(f"anim {full}{names} 0 0 {index};\n")
             handle.write(
                 "animData {\n  input time;\n  output unitless;\n  weighted 0;\n"
                 "  preInfinity constant;\n  postInfinity constant;\n  keys {\n"

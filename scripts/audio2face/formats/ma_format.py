@@ -143,12 +143,18 @@ def _rotation_curves(curves: Curves, taken: set, path: PathLike) -> List[Tuple[s
             while name in taken:
                 name += "_"
             taken.add(name)
-            out.append((name, f"{node}.{attr}", dense_key_arrays(curves.times(), values)))
+            out.append((name, f"{absolute_node_name(node)}.{attr}", dense_key_arrays(curves.times(), values)))
     return out
 
 
 def _file_label(path: PathLike) -> str:
     return re.sub(r"[\r\n]", "_", Path(path).name)
+
+
+def absolute_node_name(node: str) -> str:
+    """A namespaced node as an absolute name (``:char:blendShape1``): it then names the referenced rig
+    even when the file is imported into a namespace of its own. Names without a namespace stay as they are."""
+    return node if ":" not in node or node.startswith(":") else ":" + node
 
 
 def write(
@@ -186,8 +192,9 @@ def write(
             keys = key_arrays(curves, name, path)
             handle.write("\n".join(_curve_lines(nodes[name], keys, curves.fps, dense_times)) + "\n")
         if blendshape_node is not None:
+            target = absolute_node_name(blendshape_node)
             for name in curves.names:
-                handle.write(f'connectAttr -f "{nodes[name]}.o" "{blendshape_node}.{name}";\n')
+                handle.write(f'connectAttr -f "{nodes[name]}.o" "{target}.{name}";\n')
         for curve_node, plug, keys in rotations:
             handle.write("\n".join(_curve_lines(curve_node, keys, curves.fps, dense_times, "animCurveTA")) + "\n")
             handle.write(f'connectAttr -f "{curve_node}.o" "{plug}";\n')
