@@ -118,6 +118,9 @@ def test_mayapy_step_structure_and_chunks(tmp_path, speech_wav, tiny_bundle, may
     assert params["Mayapy"]["default"] == "/opt/maya/bin/mayapy" and params["JobsFile"]["default"] == "mixed.csv"
     assert params["LauncherOption"]["allowedValues"] == ["-m", "--"]
     assert {"Model", "SettingsFile", "Python", "Launcher", "ResultsDir", "OnFailure"} <= set(params)
+    # `mayapy -m` cannot import the package on a node that only has the module: the launcher runs by path.
+    assert params["LauncherOption"]["default"] == "--"
+    assert params["Launcher"]["default"] == str(ROOT / "bin" / "audio2face_batch.py")
 
 
 @needs_cli

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ..errors import Audio2FaceError, Cancelled
+from ..farm.plan import batch_launcher
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     cue.add_argument("--show", default="testing", help="OpenCue show (default testing)")
     cue.add_argument("--shot", default="audio2face", help="OpenCue shot (default audio2face)")
     cue.add_argument("--user", default=None, help="OpenCue user (default: you)")
-    cue.add_argument("--launcher", default="-m audio2face_maya.batch",
-                     help="what mayapy runs: '-m audio2face_maya.batch' (default) or the launcher file's path")
+    cue.add_argument("--launcher", default=batch_launcher(),
+                     help="what mayapy runs: the module's bin/audio2face_batch.py by path (default, where this "
+                     "install has it) or '-m audio2face_maya.batch'")
     cue.add_argument("--on-failure", choices=("record", "fail"), default="record",
                      help="record (default): a failed shot is recorded and the report still runs; fail: fail the frame")
     cue.add_argument("--audio-service", default="shell", help="service of the headless layers (default shell)")

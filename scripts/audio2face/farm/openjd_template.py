@@ -22,7 +22,7 @@ from typing import Any, Dict, List
 
 from ..atomic import atomic_open
 from ..errors import Audio2FaceError, PathLike
-from .plan import FarmPlan
+from .plan import LAUNCHER_MODULE, FarmPlan, batch_launcher
 from .run_task import ON_FAILURE
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ def _path_parameter(name: str, kind: str, flow: str, path: str, folder: Path, de
 
 
 def _parameters(plan: FarmPlan, folder: Path) -> List[Dict[str, Any]]:
+    default = batch_launcher()
+    launcher_option, launcher = ("-m", default.split()[-1]) if default == LAUNCHER_MODULE else ("--", default)
     return [
         {"name": "JobName", "type": "STRING", "default": plan.name, "description": "Name of the job on the farm."},
         _path_parameter("JobsFile", "FILE", "IN", str(plan.jobs_file), folder,
@@ -61,10 +63,11 @@ def _parameters(plan: FarmPlan, folder: Path) -> List[Dict[str, Any]]:
         {"name": "Python", "type": "STRING", "default": plan.python,
          "description": "Python with audio2face installed (the headless tasks and the report)."},
         {"name": "Mayapy", "type": "STRING", "default": plan.mayapy, "description": "Maya's mayapy on the workers."},
-        {"name": "LauncherOption", "type": "STRING", "default": "-m", "allowedValues": ["-m", "--"],
+        {"name": "LauncherOption", "type": "STRING", "default": launcher_option, "allowedValues": ["-m", "--"],
          "description": "-m: Launcher is a module name; --: Launcher is the path of a Python file to run."},
-        {"name": "Launcher", "type": "STRING", "default": "audio2face_maya.batch",
-         "description": "What mayapy runs: the batch module, or the module's launcher file by path."},
+        {"name": "Launcher", "type": "STRING", "default": launcher,
+         "description": "What mayapy runs: the module's launcher file by path (bin/audio2face_batch.py), or the "
+                        "batch module."},
         {"name": "OnFailure", "type": "STRING", "default": "record", "allowedValues": list(ON_FAILURE),
          "description": "record: a failed shot is only recorded, so the Report step runs; fail: it fails the task."},
     ]

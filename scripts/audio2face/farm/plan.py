@@ -45,6 +45,17 @@ class FarmPlan:
         return f"Audio2Face {self.jobs_file.stem}"
 
 
+LAUNCHER_MODULE = "-m audio2face_maya.batch"
+
+
+def batch_launcher() -> str:
+    """What mayapy runs for Maya jobs: the module's launcher file by path, which puts our scripts and
+    dependencies on ``sys.path`` itself (``-m`` resolves before Maya reads any ``.mod``, so it fails on a
+    node that only has the module); ``-m audio2face_maya.batch`` for an install without the file (pip)."""
+    path = Path(__file__).resolve().parents[3] / "bin" / "audio2face_batch.py"
+    return str(path) if path.is_file() else LAUNCHER_MODULE
+
+
 def _absolute(path: PathLike) -> Path:
     return Path(path).expanduser().resolve()
 
