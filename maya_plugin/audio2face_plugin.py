@@ -37,8 +37,8 @@ def maya_useNewAPI():  # noqa: N802 - the name Maya looks for
     """Tell Maya this plug-in uses the Python API 2.0."""
 
 
-_ARG_TYPES = {"string": om.MSyntax.kString, "double": om.MSyntax.kDouble, "bool": om.MSyntax.kBoolean,
-              "none": om.MSyntax.kNoArg}
+_ARG_TYPES = {"string": om.MSyntax.kString, "double": om.MSyntax.kDouble, "int": om.MSyntax.kLong,
+              "bool": om.MSyntax.kBoolean, "none": om.MSyntax.kNoArg}
 
 
 def _syntax(flags):
@@ -59,6 +59,8 @@ def _values(parser, flags):
             values[flag.field] = parser.flagArgumentString(name, 0)
         elif flag.kind == "double":
             values[flag.field] = parser.flagArgumentDouble(name, 0)
+        elif flag.kind == "int":
+            values[flag.field] = parser.flagArgumentInt(name, 0)
         else:
             values[flag.field] = parser.flagArgumentBool(name, 0)
     return values

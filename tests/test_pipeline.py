@@ -24,7 +24,7 @@ def test_animate_a_file(tiny_bundle, speech_wav):
     assert curves.weights.dtype == np.float32
     assert (curves.weights >= 0).all() and (curves.weights <= 1).all()
     assert curves.source["audio"] == str(speech_wav)
-    assert curves.source["unmatched_targets"] == []
+    assert curves.unmatched == []
 
 
 def test_animate_array_equals_file(tiny_bundle, speech_wav):
@@ -51,7 +51,7 @@ def test_retarget_onto_rig_targets_reports_unmatched(tiny_bundle, speech_wav):
     settings = AnimateSettings(model=str(tiny_bundle), targets=["JawOpen", "face:mouth_close", "browInnerUp"])
     curves = animate(speech_wav, settings)
     assert curves.names == ["JawOpen", "face:mouth_close", "browInnerUp"]
-    assert curves.source["unmatched_targets"] == ["browInnerUp"]
+    assert curves.unmatched == ["browInnerUp"]
     assert not curves.channel("browInnerUp").any()
     plain = animate(speech_wav, AnimateSettings(model=str(tiny_bundle)))
     np.testing.assert_allclose(curves.channel("JawOpen"), plain.channel("jawOpen"), atol=1e-6)

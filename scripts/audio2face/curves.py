@@ -22,8 +22,9 @@ class Curves:
         source: Free-form provenance (audio path, model, settings...).
         keys: Optional reduced keys per channel (see ``audio2face.keys``);
             writers that support sparse keys use them, others use ``weights``.
-        driven: Names the model really animates (the rest stay at rest and are not keyed unless asked);
-            ``None`` = all of them.
+        driven: Names the model really animates; the others stay at rest and are not keyed (writers of
+            keys skip them, table writers mark them). ``None`` = all of them (also what
+            ``AnimateSettings.key_rest_targets`` asks for).
         unmatched: Rig targets no model channel drives (left unkeyed).
     """
 
@@ -80,6 +81,17 @@ class Curves:
             driven=None if self.driven is None else [n for n in self.driven if n in kept],
             unmatched=[n for n in self.unmatched if n in kept],
         )
+
+    def rest_names(self) -> List[str]:
+        """Names not driven (``driven`` is set and leaves them out): keyed only when asked."""
+        if self.driven is None:
+            return []
+        driven = set(self.driven)
+        return [n for n in self.names if n not in driven]
+
+    def is_driven(self, name: str) -> bool:
+        """Whether ``name`` is animated (to be keyed) rather than left at rest."""
+        return self.driven is None or name in self.driven
 
     def times(self) -> np.ndarray:
         """Scene frame numbers of the rows."""

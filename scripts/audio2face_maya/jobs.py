@@ -2,9 +2,10 @@
 
 JSON: a list of job objects, or ``{"defaults": {...}, "jobs": [...]}``. CSV: a header row naming the
 fields, one job per row; empty cells are unset. Job fields: ``scene`` and ``audio`` (required),
-``node``, ``output``, ``name``, ``overwrite``, ``mode``, ``layer``, ``start_frame``, ``sound``, ``qc``, plus
-any ``AnimateSettings``/``PostSettings`` field (``model``, ``mapping``, ``emotion``, ``strength``,
-``smoothing_ms``, ``reduce``...). Relative paths are relative to the jobs file. A bad job becomes a
+``node``, ``output``, ``name``, ``overwrite``, ``mode``, ``layer``, ``sound``, ``qc``, plus every knob of
+the settings schema on the ``job`` surface (``audio2face.settings_io.knobs_on("job")``: ``model``,
+``mapping``, ``emotion``, ``start_frame``, ``strength``, ``smoothing_ms``, ``silence_ramp_ms``, ``reduce``...),
+typed and range-checked by its knob. Relative paths are relative to the jobs file. A bad job becomes a
 ``JobError`` for the report; only an unreadable file stops the batch.
 """
 
@@ -18,20 +19,17 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from audio2face.errors import Audio2FaceError, PathLike
+from audio2face.schema import Knob
 
-from .host import APPLY_MODES
+from .apply_options import APPLY_MODES
 
 logger = logging.getLogger(__name__)
 
-JOB_FIELDS = ("scene", "audio", "node", "output", "name", "overwrite", "mode", "layer", "start_frame", "sound",
-              "qc")
+JOB_FIELDS = ("scene", "audio", "node", "output", "name", "overwrite", "mode", "layer", "sound", "qc")
+"""Fields of a job that are not knobs (every knob on the ``job`` surface is a field too)."""
 PATH_FIELDS = ("scene", "audio", "output", "model")
-_NUMBERS = {"start_frame", "strength", "smoothing_ms", "lip_open_offset", "time_offset_ms", "silence_db",
-            "silence_release_ms", "reduce"}
-_INTEGERS = {"threads", "batch_size"}
-_BOOLS = {"overwrite", "sound", "qc", "silence_gate", "clamp"}
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
+_JOB_BOOLS = {"overwrite", "sound", "qc"}
+_BOOL = Knob(label="job switch", help="true or false", kind="bool")
 SCENE_SUFFIXES = {".ma": "mayaAscii", ".mb": "mayaBinary"}
 
 
@@ -68,35 +66,21 @@ class JobError:
     error: str
 
 
-def _setting_names() -> set:
-    from audio2face.pipeline import AnimateSettings
-    from audio2face.post import PostSettings
+def _setting_names() -> Dict[str, Any]:
+    """Knobs a job may set, by name (``audio2face.settings_io.knobs_on("job")``)."""
+    from audio2face.settings_io import knobs_on
 
-    own = {f.name for f in dataclasses.fields(AnimateSettings)} - {"fps", "targets", "start_frame", "post"}
-    return own | {f.name for f in dataclasses.fields(PostSettings)}
+    return {k.name: k.knob for k in knobs_on("job")}
 
 
 def _convert(field: str, value: Any, where: str) -> Any:
-    if isinstance(value, str):
-        text = value.strip()
-        if field in _BOOLS:
-            if text.lower() in _TRUE:
-                return True
-            if text.lower() in _FALSE:
-                return False
-            raise Audio2FaceError(f"{where}: {field} must be true or false, got {value!r}")
-        if field in _NUMBERS or field in _INTEGERS:
-            try:
-                number = float(text)
-            except ValueError:
-                raise Audio2FaceError(f"{where}: {field} must be a number, got {value!r}") from None
-            return int(number) if field in _INTEGERS else number
-        return text
-    if field in _BOOLS and not isinstance(value, bool):
-        raise Audio2FaceError(f"{where}: {field} must be true or false, got {value!r}")
-    if field in _NUMBERS and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        raise Audio2FaceError(f"{where}: {field} must be a number, got {value!r}")
-    return value
+    """A job-only field's value (CSV cells are text); knobs are parsed by ``animate_settings_from_dict``."""
+    if field in _JOB_BOOLS:
+        try:
+            return _BOOL.parse(field, value) if isinstance(value, str) else _BOOL.check(field, value)
+        except Audio2FaceError as exc:
+            raise Audio2FaceError(f"{where}: {exc}") from None
+    return value.strip() if isinstance(value, str) else value
 
 
 def _path(base: Path, value: Any, field: str, where: str) -> Path:
@@ -108,17 +92,17 @@ def _path(base: Path, value: Any, field: str, where: str) -> Path:
 
 def make_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[Job, JobError]:
     """Check one job's fields; a problem gives a ``JobError`` naming it."""
-    from audio2face.settings_io import animate_settings_from_dict
+    from audio2face.settings_io import animate_settings_from_dict, settings_to_dict
 
     label = str(fields.get("name") or f"job {index}")
     where = f"job {index} ({label})" if fields.get("name") else f"job {index}"
     try:
         values = {k: v for k, v in fields.items() if v is not None and v != ""}
-        known = set(JOB_FIELDS) | _setting_names()
-        unknown = sorted(set(values) - known)
+        knobs = _setting_names()
+        unknown = sorted(set(values) - set(JOB_FIELDS) - set(knobs))
         if unknown:
             raise Audio2FaceError(f"{where}: unknown fields: {', '.join(unknown)}")
-        values = {k: _convert(k, v, where) for k, v in values.items()}
+        values = {k: _convert(k, v, where) if k in JOB_FIELDS else v for k, v in values.items()}
         for required in ("scene", "audio"):
             if required not in values:
                 raise Audio2FaceError(f"{where}: {required} is required")
@@ -139,11 +123,13 @@ def make_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[Job, Jo
         settings = {k: v for k, v in values.items() if k not in JOB_FIELDS}
         if "model" in settings:
             settings["model"] = str(_path(base, settings["model"], "model", where))
-        animate_settings_from_dict(settings, where=where)  # checks names and values now
+        checked = animate_settings_from_dict(settings, where=where)  # parses text cells, checks every range
+        settings = {k: v for k, v in settings_to_dict(checked).items() if k in settings}
+        start_frame = settings.pop("start_frame", None)
         name = str(values.get("name") or f"{scene_path.stem}-{audio.stem}")
         return Job(index=index, name=name, scene=scene_path, audio=audio, output=output,
                    node=values.get("node") or None, overwrite=overwrite, mode=mode,
-                   layer=values.get("layer") or None, start_frame=values.get("start_frame"),
+                   layer=values.get("layer") or None, start_frame=start_frame,
                    sound=bool(values.get("sound", True)), qc=bool(values.get("qc", True)), settings=settings)
     except Audio2FaceError as exc:
         return JobError(index=index, name=label, error=str(exc))

@@ -20,7 +20,7 @@ from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
 
 from . import layers, scene, sound, timeunits
-from .host import ApplyOptions, ApplyReport
+from .apply_options import ApplyOptions, ApplyReport
 from .melcmd import mel_command
 from .undo import ApiUndo, undo_chunk
 
@@ -171,8 +171,11 @@ def plan_apply(curves: Curves, node: str, options: ApplyOptions) -> KeyPlan:
         curves = resample(curves, fps)
     start = float(options.start_frame) if options.start_frame is not None else float(curves.start_frame)
     rig = scene.target_indices(node)
-    # rig targets no model channel drives hold only the rest value: report them, never key them
-    undriven = set(curves.source.get("unmatched_targets") or [])
+    # rig targets no model channel drives, or only channels the model never moves, hold only the rest
+    # value: report them, never key them (their existing animation stays)
+    unmatched = set(curves.unmatched)
+    report.at_rest = [n for n in curves.rest_names() if n not in unmatched]
+    undriven = unmatched | set(report.at_rest)
     keyed: List[TargetPlan] = []
     for name in curves.names:
         if name in undriven:
@@ -186,7 +189,7 @@ def plan_apply(curves: Curves, node: str, options: ApplyOptions) -> KeyPlan:
             report.skipped[name] = reason
             continue
         keyed.append(TargetPlan(name=name, plug=plug, column=len(keyed), curve=curve))
-    report.unmatched = [t for t in rig if t not in curves.names or t in undriven]
+    report.unmatched = [t for t in rig if t not in curves.names or t in unmatched]
     values = _values_for(curves, [t.name for t in keyed])
     frames = start + np.arange(curves.frame_count, dtype=np.float64)
     shift = start - float(curves.start_frame)

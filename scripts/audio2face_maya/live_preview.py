@@ -31,10 +31,11 @@ import numpy as np
 from audio2face.bundle import Bundle
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
-from audio2face.pipeline import AnimateSettings
+from audio2face.pipeline import AnimateSettings, mapping_provenance
 from audio2face.streaming import LiveFrame, StreamSession, live_bundle
 
-from .host import ApplyOptions, ApplyReport, Host
+from .apply_options import ApplyOptions, ApplyReport
+from .host import Host
 
 logger = logging.getLogger(__name__)
 
@@ -327,9 +328,10 @@ class LivePreview:
         options = dataclasses.replace(options, start_frame=start)
         curves = Curves(
             self.session.names, self.session.fps, weights, start_frame=start,
-            source={"audio": "<live>", "model": str(self.session.bundle.path), "mapping": self.settings.mapping,
-                    "post": dataclasses.asdict(self.session.settings.post),
-                    "unmatched_targets": list(self.unmatched), "live": True},
+            source={"audio": "<live>", "model": str(self.session.bundle.path),
+                    "mapping": mapping_provenance(self.settings.mapping),
+                    "post": dataclasses.asdict(self.session.settings.post), "live": True},
+            driven=self.session.driven, unmatched=list(self.unmatched),
         )
         if self.settings.reduce is not None:  # sparse keys, as Generate keys them
             from audio2face.keys import reduce_curves

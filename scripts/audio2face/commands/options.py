@@ -1,52 +1,65 @@
-"""Command-line flags for ``AnimateSettings`` / ``PostSettings``, shared by the sub-commands."""
+"""Command-line flags of every knob (``audio2face.settings_io.KNOBS``), shared by the sub-commands.
+
+Each flag comes from the knob's description: its ``cli`` name, type, range and help. A flag left off the
+command line leaves the knob at its ``--settings`` file value, else at its default.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from ..errors import Audio2FaceError
 from ..pipeline import AnimateSettings
-from ..post import PostSettings
+from ..settings_io import FlatKnob, animate_settings_from_dict, knobs_on, read_settings_values
+
+GROUPS = {"animate": "model and timing", "post": "post-processing"}
 
 
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """--model, --fps, --mapping, --emotion, --threads."""
-    parser.add_argument("--model", metavar="DIR", help="model bundle folder (default: the bundled model)")
-    parser.add_argument("--fps", type=float, help="frame rate of the curves (default: the model's)")
+def _metavar(entry: FlatKnob) -> str:
+    knob = entry.knob
+    if entry.name == "targets":
+        return "FILE"
+    if knob.kind == "table":
+        return "NAME=X,..."
+    if knob.kind in ("path", "mapping"):
+        return "FILE|arkit" if knob.kind == "mapping" else "DIR"
+    return knob.unit.upper() if knob.unit else entry.name.split("_")[-1].upper()
+
+
+def _help(entry: FlatKnob) -> str:
+    knob = entry.knob
+    span = f"; {knob.range_text()}" if knob.range_text() else ""
+    default = entry.default
+    shown = f"; default {default:g}" if isinstance(default, float) else ""
+    return f"{knob.help}{span}{shown}"
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser, skip: Iterable[str] = ()) -> None:
+    """Add ``--settings FILE`` and one flag per knob with a ``cli`` name (except ``skip``)."""
     parser.add_argument(
-        "--mapping", metavar="FILE|arkit", help="retarget with a mapping file, or 'arkit' for the 52 ARKit names"
+        "--settings", metavar="FILE", help="settings file (audio2face-settings JSON); flags given override it"
     )
-    parser.add_argument("--targets", metavar="FILE", help="text file of rig target names (one per line) to match")
-    parser.add_argument("--emotion", help="emotion preset name (see 'audio2face info'); default neutral")
-    parser.add_argument("--threads", type=int, default=0, help="inference threads (0 = onnxruntime default)")
+    groups: Dict[str, argparse._ArgumentGroup] = {}
+    skipped = set(skip)
+    for entry in knobs_on("cli"):
+        knob = entry.knob
+        if entry.name in skipped or not knob.cli:
+            continue
+        if entry.owner not in groups:
+            groups[entry.owner] = parser.add_argument_group(GROUPS[entry.owner])
+        group = groups[entry.owner]
+        if knob.kind == "bool":
+            value = not bool(entry.default)
+            action = "store_true" if value else "store_false"
+            text = knob.help if value else f"turn off: {knob.help}"
+            group.add_argument(knob.cli, dest=entry.name, action=action, default=argparse.SUPPRESS, help=text)
+        else:  # text, parsed and range-checked by the knob in settings_from_args (errors exit 1, one line)
+            group.add_argument(knob.cli, dest=entry.name, metavar=_metavar(entry), default=argparse.SUPPRESS,
+                               help=_help(entry))
 
 
-def add_post_arguments(parser: argparse.ArgumentParser) -> None:
-    """The post-processing knobs (same names as ``PostSettings``)."""
-    d = PostSettings()
-    group = parser.add_argument_group("post-processing")
-    group.add_argument("--strength", type=float, default=d.strength, help="global strength (default 1)")
-    group.add_argument("--smoothing-ms", type=float, default=d.smoothing_ms, help="Gaussian sigma in ms (0 = off)")
-    group.add_argument("--lip-open-offset", type=float, default=d.lip_open_offset, help="added to jaw-open")
-    group.add_argument(
-        "--time-offset-ms", type=float, default=d.time_offset_ms, help="+ delays the animation, - leads"
-    )
-    group.add_argument(
-        "--no-silence-gate", dest="silence_gate", action="store_false", help="keep the face moving in silences"
-    )
-    group.add_argument(
-        "--silence-db", type=float, default=d.silence_db, help="silence threshold below the speech level (dB)"
-    )
-    group.add_argument(
-        "--reduce", type=float, metavar="TOL", help="reduce to sparse keys within TOL weight units (e.g. 0.01)"
-    )
-    group.add_argument("--start-frame", type=float, default=1.0, help="scene frame of the first frame")
-
-
-def _read_targets(path: Optional[str]) -> Optional[List[str]]:
-    if not path:
-        return None
+def _read_targets(path: str) -> List[str]:
     try:
         with open(path, encoding="utf-8") as handle:
             names = [line.strip() for line in handle if line.strip() and not line.startswith("#")]
@@ -57,27 +70,38 @@ def _read_targets(path: Optional[str]) -> Optional[List[str]]:
     return names
 
 
-def settings_from_args(args: argparse.Namespace) -> AnimateSettings:
-    """``AnimateSettings`` from parsed flags."""
-    if args.reduce is not None and not args.reduce > 0:
-        raise Audio2FaceError(f"--reduce must be > 0, got {args.reduce}")
-    post = PostSettings(
-        strength=args.strength,
-        smoothing_ms=args.smoothing_ms,
-        lip_open_offset=args.lip_open_offset,
-        time_offset_ms=args.time_offset_ms,
-        silence_gate=args.silence_gate,
-        silence_db=args.silence_db,
-    )
-    post.validate()
-    return AnimateSettings(
-        model=args.model,
-        fps=args.fps,
-        mapping=args.mapping,
-        targets=_read_targets(getattr(args, "targets", None)),
-        emotion=args.emotion,
-        start_frame=args.start_frame,
-        post=post,
-        reduce=args.reduce,
-        threads=args.threads,
-    )
+def given_settings(args: argparse.Namespace) -> Dict[str, Any]:
+    """The knob values given on the command line (by flat name), parsed and checked.
+
+    Raises:
+        Audio2FaceError: a value its knob refuses, naming the flag and the range.
+    """
+    values: Dict[str, Any] = {}
+    for entry in knobs_on("cli"):
+        if not hasattr(args, entry.name):
+            continue
+        value = getattr(args, entry.name)
+        knob = entry.knob
+        if entry.name == "targets":
+            value = _read_targets(value)
+        elif isinstance(value, str):
+            try:
+                value = knob.parse(entry.name, value)
+            except Audio2FaceError as exc:
+                raise Audio2FaceError(f"{knob.cli}: {exc}") from None
+        values[entry.name] = value
+    return values
+
+
+def settings_from_args(args: argparse.Namespace, base: Optional[Dict[str, Any]] = None) -> AnimateSettings:
+    """``AnimateSettings`` from ``--settings`` (if given), overridden by the flags given.
+
+    Raises:
+        Audio2FaceError: an unreadable settings file or a value out of range, naming it.
+    """
+    values: Dict[str, Any] = dict(base or {})
+    path = getattr(args, "settings", None)
+    if path:
+        values.update(read_settings_values(path))
+    values.update(given_settings(args))
+    return animate_settings_from_dict(values, where=path or "command line")
