@@ -82,6 +82,16 @@ class Curves:
             unmatched=[n for n in self.unmatched if n in kept],
         )
 
+    def keyed(self) -> Curves:
+        """The curves to key: only the driven names (with their reduced keys); ``self`` when all are driven."""
+        if self.driven is None or set(self.driven) >= set(self.names):
+            return self
+        names = [n for n in self.names if n in set(self.driven)]
+        keyed = self.select(names)
+        if self.keys:
+            keyed.keys = {n: k for n, k in self.keys.items() if n in keyed.names}
+        return keyed
+
     def rest_names(self) -> List[str]:
         """Names not driven (``driven`` is set and leaves them out): keyed only when asked."""
         if self.driven is None:

@@ -102,6 +102,7 @@ def write(
         Audio2FaceError: nan/inf, no frames, a frame rate without a named unit, a bad node name, or target
             names that are not valid attribute names.
     """
+    curves = curves.keyed()  # targets left at rest are not keyed (their existing animation stays)
     require_finite(curves, path)
     if curves.frame_count == 0 or not curves.names:
         raise Audio2FaceError("no frames or no channels to write", path)

@@ -4,6 +4,8 @@ Schema (``format_version`` 1)::
 
     {"format": "audio2face-curves", "format_version": 1, "fps": 30.0, "start_frame": 1.0,
      "names": ["jawOpen", ...], "source": {...},
+     "driven": ["jawOpen", ...],                    optional: the names to key (the rest stay at rest)
+     "unmatched": ["browInnerUp", ...],             optional: rig targets no model channel drives
      "weights": [[w_jawOpen, ...], ...],            one list per frame, in ``names`` order
      "keys": {"jawOpen": [{"time": 1.0, "value": 0.0, "in_tangent": "linear", "out_tangent": "fixed",
                            "in_slope": 0.0, "out_slope": 0.02}, ...]}}   optional
@@ -61,6 +63,10 @@ def write(curves: Curves, path: PathLike, *, blendshape_node: Optional[str] = No
         "names": list(curves.names),
         "source": _jsonable(curves.source),
     }
+    if curves.driven is not None:
+        head["driven"] = list(curves.driven)
+    if curves.unmatched:
+        head["unmatched"] = list(curves.unmatched)
     parts = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False, allow_nan=False)}" for k, v in head.items()]
     keys_text = ""
     if curves.keys is not None:
@@ -118,6 +124,10 @@ def read(path: PathLike) -> Curves:
     source = data.get("source") or {}
     if not isinstance(source, dict):
         raise Audio2FaceError('"source" must be an object', path)
+    driven, unmatched = data.get("driven"), data.get("unmatched") or []
+    for label, value in (("driven", driven if driven is not None else []), ("unmatched", unmatched)):
+        if not isinstance(value, list) or not set(value) <= set(names):
+            raise Audio2FaceError(f'"{label}" must list names from "names"', path)
     keys: Optional[Dict[str, List[Key]]] = None
     if data.get("keys") is not None:
         raw = data["keys"]
@@ -131,6 +141,7 @@ def read(path: PathLike) -> Curves:
         except Audio2FaceError as exc:
             raise Audio2FaceError(str(exc), path) from None
     try:
-        return Curves(names, fps, weights.astype(np.float32), start_frame=start_frame, source=source, keys=keys)
+        return Curves(names, fps, weights.astype(np.float32), start_frame=start_frame, source=source, keys=keys,
+                      driven=driven, unmatched=list(unmatched))
     except Audio2FaceError as exc:
         raise Audio2FaceError(str(exc), path) from None

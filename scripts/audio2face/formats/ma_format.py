@@ -143,6 +143,7 @@ def write(
         Audio2FaceError: nan/inf, no frames, a frame rate Maya has no unit for, a bad node name, or
             target names that cannot be aliases (when connecting).
     """
+    curves = curves.keyed()  # targets left at rest are not keyed (their existing animation stays)
     require_finite(curves, path)
     if curves.frame_count == 0 or not curves.names:
         raise Audio2FaceError("no frames or no channels to write", path)
