@@ -25,7 +25,7 @@ MYPY_FILES = [
     "scripts/audio2face_maya/export.py", "scripts/audio2face_maya/sound.py", "scripts/audio2face_maya/layers.py",
     "scripts/audio2face_maya/undo.py", "scripts/audio2face_maya/plugin.py", "scripts/audio2face_maya/commands.py",
     "scripts/audio2face_maya/batch.py", "scripts/audio2face_maya/jobs.py", "scripts/audio2face_maya/install.py",
-    "scripts/audio2face_maya/startup.py", "scripts/audio2face_maya/timeunits.py",
+    "scripts/audio2face_maya/startup.py",
     "scripts/audio2face_maya/melcmd.py", "scripts/audio2face_maya/live_preview.py", "maya_plugin/audio2face_plugin.py",
 ]
 

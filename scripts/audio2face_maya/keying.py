@@ -16,10 +16,11 @@ import logging
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+from audio2face import timeunits
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
 
-from . import layers, scene, sound, timeunits
+from . import layers, scene, sound
 from .apply_options import ApplyOptions, ApplyReport
 from .melcmd import mel_command
 from .undo import ApiUndo, undo_chunk

@@ -46,10 +46,10 @@ from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
 from ..keys import FIXED, LINEAR, Key
+from ..timeunits import anim_time_unit, unit_fps
 from .curve_keys import KeyArrays, curves_from_keys, key_arrays
 from .maya_names import check_aliases, check_node_name
 from .numbers import format_double, format_doubles, format_float32_array, require_finite
-from .timeunits import anim_time_unit, fps_of_time_unit
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def read(path: PathLike) -> Curves:
                 continue
             fields = line.rstrip(";").split()
             if fields[0] == "timeUnit":
-                fps = fps_of_time_unit(fields[1], path)
+                fps = unit_fps(fields[1], path)
             elif fields[0] == "anim":
                 leaf = fields[1].split(".")[-1]
                 current = channel_keys.setdefault(leaf, [])

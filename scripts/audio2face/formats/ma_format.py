@@ -35,10 +35,10 @@ from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
 from ..keys import FIXED, LINEAR, Key
+from ..timeunits import maya_time_unit, unit_fps
 from .curve_keys import KeyArrays, chord_slopes, curves_from_keys, key_arrays
 from .maya_names import check_aliases, check_node_name, curve_node_names
 from .numbers import format_doubles, format_float32_array, require_finite
-from .timeunits import fps_of_time_unit, maya_time_unit
 
 logger = logging.getLogger(__name__)
 
@@ -279,7 +279,7 @@ def read(path: PathLike) -> Curves:
     for words in _statements(text):
         command = words[0]
         if command == "currentUnit" and "-t" in words:
-            fps = fps_of_time_unit(words[words.index("-t") + 1], path)
+            fps = unit_fps(words[words.index("-t") + 1], path)
         elif command == "createNode":
             if words[1] != "animCurveTU" or "-n" not in words:
                 raise Audio2FaceError(f"unexpected node: {' '.join(words)[:80]}", path)
