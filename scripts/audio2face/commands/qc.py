@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Optional, Tuple
 
 from ..errors import Audio2FaceError
-from ..qc import QcSettings, qc_report, summary_lines, write_qc
+from ..qc import QcSettings, qc_report, write_qc
+from ..qc_report import summary_lines
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     d = QcSettings()
     parser = sub.add_parser(
         "qc",
-        help="quality report of one shot (JSON + PNG)",
+        help="quality report of one shot (JSON + PNG, or text without matplotlib)",
         description="Check a shot's curves against its audio: mouth open during silence, the offset between "
         "the audio and the mouth, keys per second, and (with --reference) MSE, MAE and correlations against "
         "reference curves or FACEGOOD labels. Writes a JSON report and a PNG beside it (see docs/qc.md).",
@@ -91,8 +92,8 @@ def run(args: argparse.Namespace) -> int:
     settings.validate()
     json_path, png_path = output_paths(args.curves, args.out)
     report = qc_report(args.audio, args.curves, args.reference, settings, name=args.name)
-    write_qc(report, json_path, png_path)
+    json_path, picture = write_qc(report, json_path, png_path)
     for line in summary_lines(report):
         print(line)
-    print(f"{json_path}, {png_path}: written")
+    print(f"{json_path}, {picture}: written")
     return 0
