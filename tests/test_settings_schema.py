@@ -151,31 +151,6 @@ def test_every_knob_round_trips_through_a_settings_file(tmp_path):
         assert value_of(back, name) == pytest.approx(SAMPLES[name]), name
 
 
-def test_the_panel_shows_every_panel_knob_and_reads_it_back(qtbot):
-    from audio2face_maya.ui.knobs import PostKnobs
-
-    knobs = PostKnobs()
-    qtbot.addWidget(knobs)
-    knobs.set_emotion_presets(["open"])
-    for entry in knobs_on("panel"):
-        value = SAMPLES[entry.name]
-        if entry.name in knobs.spins:
-            knobs.spins[entry.name].setValue(value)
-        elif entry.name in knobs.checks:
-            knobs.checks[entry.name].setChecked(value)
-        else:
-            assert entry.knob.kind == "emotion"
-            knobs.emotion.setCurrentText(value)
-    values = knobs.values()
-    assert set(values) == {k.name for k in knobs_on("panel")}
-    settings = animate_settings_from_dict(values)
-    for entry in knobs_on("panel"):
-        expected = SAMPLES[entry.name]
-        got = value_of(settings, entry.name)
-        assert got == pytest.approx(expected, abs=10 ** -(entry.knob.panel.decimals if entry.knob.panel else 6)), \
-            entry.name
-
-
 def _too_big(knob: Knob) -> float:
     return knob.maximum * 10 + 1 if knob.maximum else 1e12
 

@@ -52,15 +52,6 @@ def knobs_on(surface: str) -> List[FlatKnob]:
     return [k for k in KNOBS.values() if surface not in k.knob.off]
 
 
-def post_settings_from_dict(values: Mapping[str, Any], where: str = "settings") -> PostSettings:
-    """Build ``PostSettings`` from a dict of field names; unknown names and bad values are an error."""
-    known = {k for k, knob in KNOBS.items() if knob.owner == "post"}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise Audio2FaceError(f"{where}: unknown post-processing settings: {', '.join(unknown)}")
-    return PostSettings(**_checked(values, where))
-
-
 def _checked(values: Mapping[str, Any], where: str) -> Dict[str, Any]:
     out = {}
     for name, value in values.items():

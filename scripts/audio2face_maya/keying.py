@@ -375,19 +375,3 @@ def apply_curves(curves: Curves, node: str, options: Optional[ApplyOptions] = No
         if plan in _PENDING:
             _PENDING.remove(plan)
     return plan.report
-
-
-def summary_lines(report: ApplyReport) -> List[str]:
-    """Plain lines for the Script Editor: what was keyed, skipped and left unmatched."""
-    lines = [report.summary()]
-    for name, reason in report.skipped.items():
-        lines.append(f"skipped {name}: {reason}")
-    if report.unmatched:
-        lines.append("no animation for: " + ", ".join(report.unmatched))
-    lines.extend(report.notes)
-    return lines
-
-
-def report_dict(report: ApplyReport) -> Dict[str, Any]:
-    """The report as plain JSON-able data."""
-    return dataclasses.asdict(report)
