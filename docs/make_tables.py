@@ -3,6 +3,7 @@
 Each table sits between ``<!-- generated: NAME -->`` and ``<!-- end generated -->``:
 
 - ``settings`` (README.md): every knob of the settings schema (``audio2face.settings_io.docs_table``);
+- ``panel-knobs`` (docs/panel.md): the knobs the panel shows;
 - ``animate-flags`` and ``export-flags`` (docs/maya.md): the plug-in commands' flags
   (``audio2face_maya.commands``).
 
@@ -19,11 +20,23 @@ from typing import Callable, Dict, List, Tuple
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from audio2face.settings_io import docs_table  # noqa: E402
+from audio2face.settings_io import docs_table, knobs_on  # noqa: E402
 from audio2face_maya.commands import ANIMATE_FLAGS, EXPORT_FLAGS, flag_table  # noqa: E402
+
+
+
+def panel_table() -> str:
+    """The panel's knobs (docs/panel.md): label, setting, range, meaning, in the panel's order."""
+    lines = ["   | knob | setting | range | |", "   | --- | --- | --- | --- |"]
+    for entry in sorted(knobs_on("panel"), key=lambda e: e.owner != "post"):
+        knob = entry.knob
+        lines.append(f"   | {knob.label} | `{entry.name}` | {knob.range_text() or '-'} | {knob.help} |")
+    return "\n".join(lines)
+
 
 TABLES: Dict[str, Tuple[str, Callable[[], str]]] = {
     "settings": ("README.md", docs_table),
+    "panel-knobs": ("docs/panel.md", panel_table),
     "animate-flags": ("docs/maya.md", lambda: flag_table(ANIMATE_FLAGS)),
     "export-flags": ("docs/maya.md", lambda: flag_table(EXPORT_FLAGS)),
 }

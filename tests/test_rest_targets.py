@@ -111,3 +111,16 @@ def test_the_file_host_reports_rest_targets(tmp_path):
     report = FileHost().apply(_rest_curves(), "face_bs", ApplyOptions(output=str(tmp_path / "t.ma")))
     assert report.keyed == ["jawOpen", "mouthClose"] and report.at_rest == ["eyeBlink"]
     assert report.key_count == 20
+
+
+def test_the_stream_knows_the_same_driven_targets(tmp_path):
+    from audio2face.pipeline import get_bundle
+    from audio2face.streaming import StreamSession
+
+    model = str(_bundle(tmp_path / "m", animated=["jawOpen", "mouthFunnel"]))
+    targets = ["jawOpen", "eyeBlinkLeft", "browInnerUp"]
+    session = StreamSession(AnimateSettings(model=model, targets=targets), bundle=get_bundle(model))
+    assert session.driven == ["jawOpen"]
+    asked = StreamSession(AnimateSettings(model=model, targets=targets, key_rest_targets=True),
+                          bundle=get_bundle(model))
+    assert asked.driven is None

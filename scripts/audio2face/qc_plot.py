@@ -2,8 +2,8 @@
 
 From top to bottom: the figures as text, the waveform over speech (green) and silence (grey), the
 jaw-open channel (black; the reference's in blue) with the open-in-silence threshold (dashed orange), the
-checked silence shaded grey and the flagged spans in red, then the other mouth channels; one time axis in
-seconds. Without matplotlib, :func:`plain_text` gives the same figures as text (``qc.write_qc`` writes
+checked silence shaded grey and the flagged spans in red (with a marker atop the panel, so short spans
+show on long clips), then the other mouth channels; one time axis in seconds. Without matplotlib, :func:`plain_text` gives the same figures as text (``qc.write_qc`` writes
 that instead). The panel draws the same layers with Qt's painter (``audio2face_maya.ui.qc_view``), from
 the same colours and :func:`waveform_envelope`.
 """
@@ -122,8 +122,7 @@ def figure(report: QcReport, width: int = WIDTH) -> Any:
 
     # waveform over speech / silence
     wave_ax.set_facecolor(_rgb(SPEECH_BG))
-    for start, end in mask_spans(series.silent):
-        wave_ax.axvspan(start / fps, end / fps, color=_rgb(SILENCE_BG), lw=0)
+    _shade(wave_ax, series.silent, fps, SILENCE_BG)
     columns = max(width - 100, 100)
     low, high = waveform_envelope(series.samples, series.sample_rate, columns)
     peak = float(np.nanmax(np.abs(np.concatenate([low, high])))) if np.isfinite(low).any() else 0.0
@@ -136,10 +135,12 @@ def figure(report: QcReport, width: int = WIDTH) -> Any:
                       loc="left", fontsize=9)
 
     # jaw open, checked silence, flagged spans, threshold, reference
-    for start, end in mask_spans(series.checked):
-        jaw_ax.axvspan(start / fps, end / fps, color=_rgb(CHECKED_BG), lw=0)
-    for start, end in mask_spans(series.flagged):
-        jaw_ax.axvspan(start / fps, end / fps, color=_rgb(FLAG_BG), lw=0)
+    _shade(jaw_ax, series.checked, fps, CHECKED_BG)
+    _shade(jaw_ax, series.flagged, fps, FLAG_BG)
+    centres = [(start + end) / 2 / fps for start, end in mask_spans(series.flagged)]
+    if centres:  # a marker atop the panel per flagged span, so short spans show on long clips
+        jaw_ax.plot(centres, [0.97] * len(centres), ls="none", marker="v", ms=7, color=_rgb(FLAG),
+                    transform=jaw_ax.get_xaxis_transform(), clip_on=False)
     threshold = float((report.silence or {}).get("threshold") or 0.0)
     jaw_ax.axhline(threshold, color=_rgb(THRESHOLD), ls="--", lw=1)
     if series.reference_jaw is not None:
@@ -172,6 +173,13 @@ def figure(report: QcReport, width: int = WIDTH) -> Any:
         ax.tick_params(labelsize=8)
         ax.grid(True, axis="x", color="0.87", lw=0.6)
     return fig
+
+
+def _shade(ax: Any, mask: np.ndarray, fps: float, colour: Colour) -> None:
+    """Shade the full height of ``ax`` over the frame runs of ``mask`` (one collection, not a patch per run)."""
+    spans = [(start / fps, (end - start) / fps) for start, end in mask_spans(mask)]
+    if spans:
+        ax.broken_barh(spans, (0, 1), transform=ax.get_xaxis_transform(), color=_rgb(colour), lw=0, zorder=0)
 
 
 def _value_range(*arrays: Optional[np.ndarray]) -> Tuple[float, float]:

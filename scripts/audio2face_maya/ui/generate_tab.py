@@ -437,6 +437,7 @@ class GenerateTab(QtWidgets.QWidget):
             start_frame=self.start_frame.value(),
             post=self.knobs.post_settings(),
             reduce=self.knobs.reduce_tolerance(),
+            key_rest_targets=self.knobs.key_rest_targets(),
         )
 
     def _settings_key(self, settings: pipeline.AnimateSettings) -> Tuple:
