@@ -24,7 +24,6 @@ from audio2face.settings_io import docs_table, knobs_on  # noqa: E402
 from audio2face_maya.commands import ANIMATE_FLAGS, EXPORT_FLAGS, flag_table  # noqa: E402
 
 
-
 def panel_table() -> str:
     """The panel's knobs (docs/panel.md): label, setting, range, meaning, in the panel's order."""
     lines = ["   | knob | setting | range | |", "   | --- | --- | --- | --- |"]

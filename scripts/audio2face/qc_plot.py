@@ -3,9 +3,10 @@
 From top to bottom: the figures as text, the waveform over speech (green) and silence (grey), the
 jaw-open channel (black; the reference's in blue) with the open-in-silence threshold (dashed orange), the
 checked silence shaded grey and the flagged spans in red (with a marker atop the panel, so short spans
-show on long clips), then the other mouth channels; one time axis in seconds. Without matplotlib, :func:`plain_text` gives the same figures as text (``qc.write_qc`` writes
-that instead). The panel draws the same layers with Qt's painter (``audio2face_maya.ui.qc_view``), from
-the same colours and :func:`waveform_envelope`.
+show on long clips), then the other mouth channels; one time axis in seconds. Without matplotlib,
+:func:`plain_text` gives the same figures as text (``qc.write_qc`` writes that instead). The panel draws
+the same layers with Qt's painter (``audio2face_maya.ui.qc_view``), from the same colours and
+:func:`waveform_envelope`.
 """
 
 from __future__ import annotations

@@ -142,6 +142,10 @@ def animate_request(values: Mapping[str, Any]) -> AnimateRequest:
         raise Audio2FaceError(f"-mode must be one of {', '.join(APPLY_MODES)}, got {mode!r}")
     layer = values.pop("layer", None) or None
     start = values.pop("start_frame", None)
+    if start is not None:
+        from audio2face.settings_io import KNOBS
+
+        start = KNOBS["start_frame"].knob.check("start_frame", start)
     options = ApplyOptions(mode=mode, start_frame=start, layer=layer)
     return AnimateRequest(audio=str(audio), node=node, settings_values=values, options=options, sound=want_sound)
 
