@@ -125,9 +125,10 @@ def read(path: PathLike) -> Curves:
     if not isinstance(source, dict):
         raise Audio2FaceError('"source" must be an object', path)
     driven, unmatched = data.get("driven"), data.get("unmatched") or []
-    for label, value in (("driven", driven if driven is not None else []), ("unmatched", unmatched)):
-        if not isinstance(value, list) or not set(value) <= set(names):
-            raise Audio2FaceError(f'"{label}" must list names from "names"', path)
+    if driven is not None and (not isinstance(driven, list) or not set(driven) <= set(names)):
+        raise Audio2FaceError('"driven" must list names from "names"', path)
+    if not isinstance(unmatched, list) or not all(isinstance(n, str) for n in unmatched):
+        raise Audio2FaceError('"unmatched" must be a list of names', path)
     keys: Optional[Dict[str, List[Key]]] = None
     if data.get("keys") is not None:
         raw = data["keys"]
