@@ -130,6 +130,15 @@ class Prediction:
     bundle: Bundle
     audio_name: str
     key: Tuple[Any, ...]
+    _levels: Optional[np.ndarray] = dataclasses.field(default=None, repr=False, compare=False)
+
+    def levels_db(self) -> np.ndarray:
+        """Each frame's audio level (``vad.frame_levels_db``), computed once: the silence gate reads it."""
+        if self._levels is None:
+            from .vad import frame_levels_db
+
+            self._levels = frame_levels_db(self.samples, self.sample_rate, self.fps, self.raw.shape[0])
+        return self._levels
 
     @property
     def channels(self) -> List[str]:
@@ -212,8 +221,10 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
     bundle = prediction.bundle
     retargeter = build_retargeter(bundle.channels, settings.targets, settings.mapping)
     weights = retargeter.apply(prediction.raw)
+    levels = prediction.levels_db() if settings.post.silence_gate else None
     weights = apply_post(
-        weights, retargeter.targets, prediction.fps, settings.post, prediction.samples, prediction.sample_rate
+        weights, retargeter.targets, prediction.fps, settings.post, prediction.samples, prediction.sample_rate,
+        levels,
     )
     source: dict[str, Any] = {
         "audio": prediction.audio_name,

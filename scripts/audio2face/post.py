@@ -108,10 +108,15 @@ def shift(weights: np.ndarray, frames: float) -> np.ndarray:
 
 
 def silence_gate(
-    samples: np.ndarray, sample_rate: int, fps: float, frames: int, settings: PostSettings
+    samples: np.ndarray, sample_rate: int, fps: float, frames: int, settings: PostSettings,
+    levels: Optional[np.ndarray] = None,
 ) -> np.ndarray:
-    """Per-frame factor in [0, 1]: 1 = the animation as predicted, 0 = the rest pose."""
-    silent = silent_frames(samples, sample_rate, fps, frames, VadSettings(threshold_db=settings.silence_db))
+    """Per-frame factor in [0, 1]: 1 = the animation as predicted, 0 = the rest pose.
+
+    ``levels``: the frames' ``vad.frame_levels_db`` when already known (a kept ``Prediction`` has them).
+    """
+    vad = VadSettings(threshold_db=settings.silence_db)
+    silent = silent_frames(samples, sample_rate, fps, frames, vad, levels)
     closed = np.zeros(frames, dtype=np.float64)
     release = int(round(settings.silence_release_ms / 1000.0 * fps))
     anticipation = int(round(settings.silence_anticipation_ms / 1000.0 * fps))
@@ -172,6 +177,7 @@ def apply_post(
     settings: PostSettings,
     audio: Optional[np.ndarray] = None,
     sample_rate: int = 16000,
+    levels: Optional[np.ndarray] = None,
 ) -> np.ndarray:
     """Apply the post-processing steps (module docstring) to (frames, channels) weights.
 
@@ -182,13 +188,14 @@ def apply_post(
         settings: The knobs.
         audio: Mono samples for the silence gate (skipped when ``None``).
         sample_rate: Rate of ``audio``.
+        levels: ``vad.frame_levels_db`` of ``audio`` on these frames, when already known.
     """
     settings.validate()
     out = np.array(weights, dtype=np.float32, copy=True)
     if out.shape[0] == 0:
         return out
     if settings.silence_gate and audio is not None:
-        out *= silence_gate(audio, sample_rate, fps, out.shape[0], settings)[:, None].astype(np.float32)
+        out *= silence_gate(audio, sample_rate, fps, out.shape[0], settings, levels)[:, None].astype(np.float32)
     out = gaussian_smooth(out, settings.smoothing_ms / 1000.0 * fps)
     out = Shaper(names, settings)(out)
     out = shift(out, settings.time_offset_ms / 1000.0 * fps)
