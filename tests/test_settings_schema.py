@@ -207,6 +207,17 @@ def test_a_settings_file_is_the_base_and_flags_override_it(tmp_path):
         read_settings(path)
 
 
+def test_the_cli_saves_the_settings_it_ran_with(tmp_path):
+    parser = argparse.ArgumentParser()
+    add_settings_arguments(parser)
+    saved = tmp_path / "look.json"
+    settings = settings_from_args(parser.parse_args(["--smoothing-ms", "25", "--no-silence-gate",
+                                                     "--save-settings", str(saved)]))
+    data = json.loads(saved.read_text())
+    assert data["settings"] == {"smoothing_ms": 25.0, "silence_gate": False}
+    assert settings_to_dict(read_settings(saved)) == settings_to_dict(settings)
+
+
 def test_mapping_takes_a_value_as_well_as_a_name(tiny_bundle, speech_wav):
     from audio2face.pipeline import animate
 

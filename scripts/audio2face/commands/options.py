@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from ..errors import Audio2FaceError
 from ..pipeline import AnimateSettings
-from ..settings_io import FlatKnob, animate_settings_from_dict, knobs_on, read_settings_values
+from ..settings_io import FlatKnob, animate_settings_from_dict, knobs_on, read_settings_values, write_settings
 
 GROUPS = {"animate": "model and timing", "post": "post-processing"}
 
@@ -39,6 +39,9 @@ def add_settings_arguments(parser: argparse.ArgumentParser, skip: Iterable[str] 
     """Add ``--settings FILE`` and one flag per knob with a ``cli`` name (except ``skip``)."""
     parser.add_argument(
         "--settings", metavar="FILE", help="settings file (audio2face-settings JSON); flags given override it"
+    )
+    parser.add_argument(
+        "--save-settings", metavar="FILE", help="write the settings in effect (those not at their defaults) to FILE"
     )
     groups: Dict[str, argparse._ArgumentGroup] = {}
     skipped = set(skip)
@@ -104,4 +107,8 @@ def settings_from_args(args: argparse.Namespace, base: Optional[Dict[str, Any]] 
     if path:
         values.update(read_settings_values(path))
     values.update(given_settings(args))
-    return animate_settings_from_dict(values, where=path or "command line")
+    settings = animate_settings_from_dict(values, where=path or "command line")
+    save = getattr(args, "save_settings", None)
+    if save:
+        write_settings(save, settings, only_changed=True)
+    return settings
