@@ -207,6 +207,18 @@ def test_a_settings_file_is_the_base_and_flags_override_it(tmp_path):
         read_settings(path)
 
 
+def test_paths_may_be_path_objects_and_wrong_types_are_refused_naming_the_knob(tmp_path):
+    settings = AnimateSettings(model=tmp_path / "model", mapping=tmp_path / "map.json")
+    settings.validate()
+    assert settings.model == str(tmp_path / "model") and settings.mapping == str(tmp_path / "map.json")
+    for name, value, message in (("strength", "loud", "strength must be a number between 0 and 5"),
+                                 ("silence_gate", 1, "silence_gate must be true or false"),
+                                 ("threads", 2.5, "threads must be a whole number"),
+                                 ("gains", {"jawOpen": "x"}, "gains: jawOpen must be a finite number")):
+        with pytest.raises(Audio2FaceError, match=message):
+            animate_settings_from_dict({name: value})
+
+
 def test_the_cli_saves_the_settings_it_ran_with(tmp_path):
     parser = argparse.ArgumentParser()
     add_settings_arguments(parser)

@@ -131,6 +131,8 @@ class Knob:
             if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value):
                 raise Audio2FaceError(f"{name} must be a preset name or finite numbers, got {value!r}")
             return [float(v) for v in value]
+        if self.kind == "path" and isinstance(value, os.PathLike):
+            return os.fspath(value)
         if self.kind in ("text", "path", "emotion"):
             if not isinstance(value, str):
                 raise Audio2FaceError(f"{name} must be text, got {value!r}")
