@@ -251,8 +251,9 @@ def validate(settings: Any) -> None:
 
 
 def markdown_table(rows: List[Entry]) -> str:
-    """The docs table of knobs: setting, CLI flag, MEL flag, default, range, meaning."""
-    lines = ["| setting | CLI | MEL | default | range | meaning |", "| --- | --- | --- | --- | --- | --- |"]
+    """The docs table of knobs: setting, CLI flag, MEL flag, other surfaces, default, range, meaning."""
+    lines = ["| setting | CLI | MEL | panel, jobs, files | default | range | meaning |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for entry in rows:
         knob = entry.knob
         mel = f"`-{knob.mel[1]}` (`-{knob.mel[0]}`)" if knob.mel else "-"
@@ -267,5 +268,7 @@ def markdown_table(rows: List[Entry]) -> str:
         else:
             shown = f"{default:g}" if isinstance(default, float) else str(default)
         span = knob.range_text() or "-"
-        lines.append(f"| `{entry.name}` | {cli} | {mel} | {shown} | {span} | {knob.help} |")
+        where = ", ".join(label for surface, label in (("panel", "panel"), ("job", "jobs"), ("file", "files"))
+                          if surface not in knob.off) or "-"
+        lines.append(f"| `{entry.name}` | {cli} | {mel} | {where} | {shown} | {span} | {knob.help} |")
     return "\n".join(lines)
