@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import math
 import re
@@ -239,3 +240,26 @@ def test_mapping_takes_a_value_as_well_as_a_name(tiny_bundle, speech_wav):
     assert curves.names == ["jawOpen", "lipsShut"]
     assert curves.source["mapping"] == value
     assert settings_to_dict(settings)["mapping"] == value
+
+
+def test_every_qc_threshold_is_a_qc_flag_checked_by_its_knob(capsys):
+    from audio2face.cli import build_parser, main
+    from audio2face.qc import QcSettings
+    from audio2face.schema import entries
+
+    knobs = list(entries(QcSettings))
+    assert {k.name for k in knobs} == {f.name for f in dataclasses.fields(QcSettings)}
+    argv = ["qc", "a.wav", "c.json"]
+    for entry in knobs:
+        argv += [entry.knob.cli, entry.knob.format(sample(entry.name, entry.knob, entry.default))]
+    args = build_parser().parse_args(argv)
+    from audio2face.commands.options import given_values
+
+    settings = QcSettings(**given_values(args, knobs))
+    for entry in knobs:
+        assert getattr(settings, entry.name) == pytest.approx(sample(entry.name, entry.knob, entry.default))
+    for entry in knobs:
+        capsys.readouterr()
+        assert main(["qc", "a.wav", "c.json", entry.knob.cli, repr(_too_big(entry.knob))]) == 1
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        assert line.startswith(f"audio2face: error: {entry.knob.cli}: {entry.name} must be"), line

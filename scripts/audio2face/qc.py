@@ -50,6 +50,8 @@ from .curves import Curves
 from .errors import Audio2FaceError, PathLike
 from .progress import CancelToken, check
 from .qc_report import MIN_OFFSET_CONFIDENCE, QcReport, QcSeries, read_report, score_report
+from .schema import setting
+from .schema import validate as validate_knobs
 from .vad import SPEECH_PERCENTILE, VadSettings, frame_levels_db, runs, silent_frames
 
 if TYPE_CHECKING:
@@ -67,50 +69,51 @@ CONSTANT_STD = 1e-6
 
 
 
+_QC_ONLY = {"mel": "QC runs in the batch and the panel with the defaults", "panel": "the panel uses the defaults",
+            "job": "the batch uses the defaults", "file": "QC thresholds are not animation settings"}
+
+
 @dataclasses.dataclass
 class QcSettings:
-    """Thresholds of the QC figures (see the module docstring).
+    """Thresholds of the QC figures (see the module docstring); each described once (``schema.setting``),
+    so the ``qc`` command's flags and their checks come from here."""
 
-    Attributes:
-        silence_db: VAD: silent this many dB below the clip's speech level (as ``PostSettings.silence_db``).
-        floor_db: VAD: silent below this level in dBFS whatever the speech level.
-        min_silence_ms: Shorter silences count as speech and are not checked.
-        release_ms: Time the mouth may take to close after speech.
-        anticipation_ms: Time the mouth may open before speech.
-        open_threshold: Jaw-open values above this in checked silence are flagged.
-        max_lag_ms: Largest audio/mouth offset searched, either way.
-        min_offset_confidence: Offsets less confident than this do not lower the score.
-        curves_fps: Frame rate of curve files that carry none (.csv, .npy); ``None`` = 30.
-        reference_fps: Frame rate of the reference rows when its file carries none; ``None`` = 30
-            (or the curves' rate for bare arrays named after the curves).
-    """
-
-    silence_db: float = -30.0
-    floor_db: float = -60.0
-    min_silence_ms: float = 300.0
-    release_ms: float = 150.0
-    anticipation_ms: float = 80.0
-    open_threshold: float = 0.1
-    max_lag_ms: float = 500.0
-    min_offset_confidence: float = MIN_OFFSET_CONFIDENCE
-    curves_fps: Optional[float] = None
-    reference_fps: Optional[float] = None
+    silence_db: float = setting(
+        -30.0, label="Silence threshold", help="VAD: silent this many dB below the clip's speech level",
+        minimum=-90.0, maximum=0.0, unit="dB", cli="--silence-db", off=_QC_ONLY)
+    floor_db: float = setting(
+        -60.0, label="Silence floor", help="VAD: silent below this level whatever the speech level",
+        minimum=-140.0, maximum=0.0, unit="dBFS", cli="--floor-db", off=_QC_ONLY)
+    min_silence_ms: float = setting(
+        300.0, label="Shortest silence", help="shorter silences count as speech", minimum=0.0, maximum=10000.0,
+        unit="ms", cli="--min-silence-ms", off=_QC_ONLY)
+    release_ms: float = setting(
+        150.0, label="Release", help="time the mouth may take to close after speech", minimum=0.0,
+        maximum=5000.0, unit="ms", cli="--release-ms", off=_QC_ONLY)
+    anticipation_ms: float = setting(
+        80.0, label="Anticipation", help="time the mouth may open before speech", minimum=0.0, maximum=5000.0,
+        unit="ms", cli="--anticipation-ms", off=_QC_ONLY)
+    open_threshold: float = setting(
+        0.1, label="Open threshold", help="jaw-open value flagged in silence", minimum=0.0, maximum=1.0,
+        cli="--open-threshold", off=_QC_ONLY)
+    max_lag_ms: float = setting(
+        500.0, label="Largest offset", help="largest audio/mouth offset searched, either way", minimum=0.0,
+        exclusive_minimum=True, maximum=10000.0, unit="ms", cli="--max-lag-ms", off=_QC_ONLY)
+    min_offset_confidence: float = setting(
+        MIN_OFFSET_CONFIDENCE, label="Offset confidence", help="offsets less confident do not lower the score",
+        minimum=0.0, maximum=1.0, cli="--min-offset-confidence", off=_QC_ONLY)
+    curves_fps: Optional[float] = setting(
+        None, optional=True, label="Curves frame rate",
+        help="frame rate of curve files that carry none (.csv, .npy; default 30)", minimum=1.0, maximum=1000.0,
+        unit="fps", cli="--fps", off=_QC_ONLY)
+    reference_fps: Optional[float] = setting(
+        None, optional=True, label="Reference frame rate",
+        help="frame rate of the reference when its file carries none (default 30)", minimum=1.0, maximum=1000.0,
+        unit="fps", cli="--reference-fps", off=_QC_ONLY)
 
     def validate(self) -> None:
-        """Raise ``Audio2FaceError`` on values that make no sense."""
-        for name in ("min_silence_ms", "release_ms", "anticipation_ms", "open_threshold", "min_offset_confidence"):
-            value = getattr(self, name)
-            if not (np.isfinite(value) and value >= 0):
-                raise Audio2FaceError(f"QC setting {name} must be a finite number >= 0, got {value}")
-        for name in ("silence_db", "floor_db"):
-            if not np.isfinite(getattr(self, name)):
-                raise Audio2FaceError(f"QC setting {name} must be a finite number")
-        if not (np.isfinite(self.max_lag_ms) and self.max_lag_ms > 0):
-            raise Audio2FaceError(f"QC setting max_lag_ms must be > 0, got {self.max_lag_ms}")
-        for name in ("curves_fps", "reference_fps"):
-            value = getattr(self, name)
-            if value is not None and not (np.isfinite(value) and 0 < value <= 1000):
-                raise Audio2FaceError(f"QC setting {name} must be between 0 and 1000, got {value}")
+        """Raise ``Audio2FaceError`` on a value out of its range (one line naming it)."""
+        validate_knobs(self)
 
     def vad(self) -> VadSettings:
         """The voice-activity detector's settings."""

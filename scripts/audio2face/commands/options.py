@@ -11,12 +11,13 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from ..errors import Audio2FaceError
 from ..pipeline import AnimateSettings
-from ..settings_io import FlatKnob, animate_settings_from_dict, knobs_on, read_settings_values, write_settings
+from ..schema import Entry
+from ..settings_io import animate_settings_from_dict, knobs_on, read_settings_values, write_settings
 
 GROUPS = {"animate": "model and timing", "post": "post-processing"}
 
 
-def _metavar(entry: FlatKnob) -> str:
+def _metavar(entry: Entry) -> str:
     knob = entry.knob
     if entry.name == "targets":
         return "FILE"
@@ -27,7 +28,7 @@ def _metavar(entry: FlatKnob) -> str:
     return knob.unit.upper() if knob.unit else entry.name.split("_")[-1].upper()
 
 
-def _help(entry: FlatKnob) -> str:
+def _help(entry: Entry) -> str:
     knob = entry.knob
     span = f"; {knob.range_text()}" if knob.range_text() else ""
     default = entry.default
@@ -43,21 +44,24 @@ def add_settings_arguments(parser: argparse.ArgumentParser, skip: Iterable[str] 
     parser.add_argument(
         "--save-settings", metavar="FILE", help="write the settings in effect (those not at their defaults) to FILE"
     )
-    groups: Dict[str, argparse._ArgumentGroup] = {}
     skipped = set(skip)
-    for entry in knobs_on("cli"):
+    for owner, title in GROUPS.items():
+        add_knob_arguments(parser.add_argument_group(title),
+                           [k for k in knobs_on("cli") if k.owner == owner and k.name not in skipped])
+
+
+def add_knob_arguments(group: Any, knobs: Iterable[Entry]) -> None:
+    """One flag per knob that has a ``cli`` name: a switch for a bool, else a value its knob parses."""
+    for entry in knobs:
         knob = entry.knob
-        if entry.name in skipped or not knob.cli:
+        if not knob.cli:
             continue
-        if entry.owner not in groups:
-            groups[entry.owner] = parser.add_argument_group(GROUPS[entry.owner])
-        group = groups[entry.owner]
         if knob.kind == "bool":
             value = not bool(entry.default)
             action = "store_true" if value else "store_false"
             text = knob.help if value else f"turn off: {knob.help}"
             group.add_argument(knob.cli, dest=entry.name, action=action, default=argparse.SUPPRESS, help=text)
-        else:  # text, parsed and range-checked by the knob in settings_from_args (errors exit 1, one line)
+        else:  # text, parsed and range-checked by the knob in given_values (errors exit 1, one line)
             group.add_argument(knob.cli, dest=entry.name, metavar=_metavar(entry), default=argparse.SUPPRESS,
                                help=_help(entry))
 
@@ -73,19 +77,19 @@ def _read_targets(path: str) -> List[str]:
     return names
 
 
-def given_settings(args: argparse.Namespace) -> Dict[str, Any]:
-    """The knob values given on the command line (by flat name), parsed and checked.
+def given_values(args: argparse.Namespace, knobs: Iterable[Entry]) -> Dict[str, Any]:
+    """The values of ``knobs`` given on the command line (by field name), parsed and checked.
 
     Raises:
         Audio2FaceError: a value its knob refuses, naming the flag and the range.
     """
     values: Dict[str, Any] = {}
-    for entry in knobs_on("cli"):
+    for entry in knobs:
         if not hasattr(args, entry.name):
             continue
         value = getattr(args, entry.name)
         knob = entry.knob
-        if entry.name == "targets":
+        if knob.kind == "names":  # a text file of names, one per line
             value = _read_targets(value)
         elif isinstance(value, str):
             try:
@@ -106,7 +110,7 @@ def settings_from_args(args: argparse.Namespace, base: Optional[Dict[str, Any]] 
     path = getattr(args, "settings", None)
     if path:
         values.update(read_settings_values(path))
-    values.update(given_settings(args))
+    values.update(given_values(args, knobs_on("cli")))
     settings = animate_settings_from_dict(values, where=path or "command line")
     save = getattr(args, "save_settings", None)
     if save:
