@@ -84,6 +84,8 @@ class LivePreview:
         record: Whether ``stop`` keys the take (may be changed while live).
         skipped: Targets left alone, name -> reason.
         unmatched: Targets no model channel drives (left alone).
+        at_rest: Targets fed only by channels the model never moves (left alone unless
+            ``settings.key_rest_targets``).
         error: The worker's error in plain words, when it failed.
         report: What ``host.apply`` did with the last recorded take.
     """
@@ -112,6 +114,7 @@ class LivePreview:
         self._finished_callbacks: List[Callable[[], None]] = []
         self.skipped: Dict[str, str] = {}
         self.unmatched: List[str] = []
+        self.at_rest: List[str] = []
         self.error: Optional[str] = None
         self.report: Optional[ApplyReport] = None
         self.session: Optional[StreamSession] = None
@@ -181,8 +184,11 @@ class LivePreview:
         bundle = self.bundle if self.bundle is not None else live_bundle(settings.model, settings.threads or 1)
         session = StreamSession(settings, sample_rate=source.sample_rate, channels=source.channels, bundle=bundle)
         self.unmatched = list(session.retargeter.unmatched)
+        driven = session.driven
+        self.at_rest = [] if driven is None else [n for n in session.names
+                                                  if n not in set(driven) and n not in set(self.unmatched)]
         self.skipped = {}
-        self._targets = self._drivable(session.names, set(self.unmatched), set(targets))
+        self._targets = self._drivable(session.names, set(self.unmatched) | set(self.at_rest), set(targets))
         if not self._targets:
             reasons = "; ".join(f"{k}: {v}" for k, v in self.skipped.items()) or "no model channel drives them"
             raise Audio2FaceError(f"no target of {self.node} can be driven live ({reasons})")
