@@ -85,7 +85,7 @@ def test_current_host_is_maya_inside_maya_and_in_an_initialised_mayapy():
 
 def test_file_host_moves_sparse_keys_with_the_start_frame(tmp_path):
     from audio2face.formats import read_curves
-    from audio2face.keys import reduce_curves
+    from audio2face.key_reduction import reduce_curves
 
     dense = Curves(["jawOpen"], 24.0, np.r_[np.zeros(10), np.linspace(0, 1, 10)].astype(np.float32)[:, None])
     curves = reduce_curves(dense, 0.01)

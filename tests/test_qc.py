@@ -154,7 +154,7 @@ def test_speech_and_silence_segments_match_the_clip(audio):
 
 
 def test_keys_per_second_of_reduced_curves(audio):
-    from audio2face.keys import key_count, reduce_curves
+    from audio2face.key_reduction import key_count, reduce_curves
 
     curves = reduce_curves(Curves(NAMES, FPS, mouth_weights()), 0.01)
     report = qc_report(audio, curves, sample_rate=RATE)
@@ -386,7 +386,7 @@ def test_cli_writes_json_and_png(shot, tmp_path, capsys):
 
 def test_cli_reports_the_keys_of_a_reduced_ma_file(shot, tmp_path, capsys):
     from audio2face.formats import write_curves
-    from audio2face.keys import key_count, reduce_curves
+    from audio2face.key_reduction import key_count, reduce_curves
 
     wav, _, _ = shot
     reduced = reduce_curves(Curves(NAMES, FPS, mouth_weights()), 0.01)

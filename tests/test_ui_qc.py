@@ -30,7 +30,7 @@ def _jaw_in_silence(value: float):  # noqa: ANN202
 
     def animate(audio, settings, progress, cancel):  # noqa: ANN001, ANN202
         from audio2face import pipeline
-        from audio2face.keys import reduce_curves
+        from audio2face.key_reduction import reduce_curves
 
         curves = pipeline.animate(audio, settings, progress=progress, cancel=cancel)
         weights = curves.weights.copy()

@@ -20,7 +20,7 @@ class Curves:
         weights: float32 array of shape (frames, len(names)).
         start_frame: Scene frame of row 0.
         source: Free-form provenance (audio path, model, settings...).
-        keys: Optional reduced keys per channel (see ``audio2face.keys``);
+        keys: Optional reduced keys per channel (see ``audio2face.key_reduction``);
             writers that support sparse keys use them, others use ``weights``.
         driven: Names the model really animates; the others stay at rest and are not keyed (writers of
             keys skip them, table writers mark them). ``None`` = all of them (also what

@@ -251,7 +251,7 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
         unmatched=list(retargeter.unmatched),
     )
     if settings.reduce is not None:
-        from .keys import reduce_curves
+        from .key_reduction import reduce_curves
 
         curves = reduce_curves(curves, settings.reduce)
     return curves

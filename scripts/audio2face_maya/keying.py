@@ -65,7 +65,7 @@ class KeyPlan:
     sound_node: Optional[str] = None
     fps: float = 24.0
     sparse: Dict[str, List[Any]] = dataclasses.field(default_factory=dict)
-    """Reduced keys per target (``audio2face.keys.Key``, times in scene frames); others get a key per frame."""
+    """Reduced keys per target (``audio2face.key_reduction.Key``, times in scene frames); others get a key per frame."""
 
     @property
     def first_frame(self) -> float:

@@ -340,7 +340,7 @@ class LivePreview:
             driven=self.session.driven, unmatched=list(self.unmatched),
         )
         if self.settings.reduce is not None:  # sparse keys, as Generate keys them
-            from audio2face.keys import reduce_curves
+            from audio2face.key_reduction import reduce_curves
 
             curves = reduce_curves(curves, self.settings.reduce)
         self.report = self.host.apply(curves, self.node, options)

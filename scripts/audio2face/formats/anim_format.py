@@ -45,7 +45,7 @@ import numpy as np
 from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
-from ..keys import FIXED, LINEAR, Key
+from ..key_reduction import FIXED, LINEAR, Key
 from ..timeunits import anim_time_unit, unit_fps
 from .curve_keys import KeyArrays, curves_from_keys, key_arrays
 from .maya_names import check_aliases, check_node_name

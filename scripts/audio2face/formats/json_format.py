@@ -10,7 +10,7 @@ Schema (``format_version`` 1)::
      "keys": {"jawOpen": [{"time": 1.0, "value": 0.0, "in_tangent": "linear", "out_tangent": "fixed",
                            "in_slope": 0.0, "out_slope": 0.02}, ...]}}   optional
 
-Key times are scene frames, slopes are value units per frame (see ``audio2face.keys``).
+Key times are scene frames, slopes are value units per frame (see ``audio2face.key_reduction``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
-from ..keys import Key
+from ..key_reduction import Key
 from .numbers import format_rows, require_finite
 
 logger = logging.getLogger(__name__)

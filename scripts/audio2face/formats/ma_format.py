@@ -34,7 +34,7 @@ import numpy as np
 from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
-from ..keys import FIXED, LINEAR, Key
+from ..key_reduction import FIXED, LINEAR, Key
 from ..timeunits import maya_time_unit, unit_fps
 from .curve_keys import KeyArrays, chord_slopes, curves_from_keys, key_arrays
 from .maya_names import check_aliases, check_node_name, curve_node_names
