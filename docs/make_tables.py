@@ -5,7 +5,7 @@ Each table sits between ``<!-- generated: NAME -->`` and ``<!-- end generated --
 - ``settings`` (README.md): every knob of the settings schema (``audio2face.settings_io.docs_table``);
 - ``panel-knobs`` (docs/panel.md): the knobs the panel shows;
 - ``animate-flags`` and ``export-flags`` (docs/maya.md): the plug-in commands' flags
-  (``audio2face_maya.commands``).
+  (``audio2face_maya.plugin_commands``).
 
 ``tests/test_docs_tables.py`` fails when a file is out of step with the code.
 """
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from audio2face.settings_io import docs_table, knobs_on  # noqa: E402
-from audio2face_maya.commands import ANIMATE_FLAGS, EXPORT_FLAGS, flag_table  # noqa: E402
+from audio2face_maya.plugin_commands import ANIMATE_FLAGS, EXPORT_FLAGS, flag_table  # noqa: E402
 
 
 def panel_table() -> str:

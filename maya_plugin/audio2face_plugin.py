@@ -11,7 +11,7 @@ Registers three commands, usable from MEL and Python:
 Every command takes ``-h``/``-help``. Written after Autodesk's API 2.0 command plug-in skeleton
 (``maya_useNewAPI``, ``MPxCommand`` with ``doIt``/``redoIt``/``undoIt``/``isUndoable``, a syntax
 creator, ``initializePlugin``/``uninitializePlugin``). Flags are defined once in
-``audio2face_maya.commands``.
+``audio2face_maya.plugin_commands``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ except ImportError:  # a checkout used without the module: scripts/ sits beside 
     sys.path.append(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
 
 from audio2face.errors import Audio2FaceError  # noqa: E402
-from audio2face_maya import commands, export, keying  # noqa: E402
+from audio2face_maya import dataset_export as export  # noqa: E402
+from audio2face_maya import keying  # noqa: E402
+from audio2face_maya import plugin_commands as commands  # noqa: E402
 from audio2face_maya.undo import ApiUndo  # noqa: E402
 
 VENDOR = "Audio2Face for Maya"

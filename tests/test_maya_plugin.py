@@ -6,7 +6,8 @@ import json
 
 import pytest
 from audio2face.errors import Audio2FaceError
-from audio2face_maya import commands, plugin
+from audio2face_maya import plugin
+from audio2face_maya import plugin_commands as commands
 from maya_standin.fixtures import maya  # noqa: F401 - fixture
 
 RIG = {0: "jawOpen", 3: "mouthFunnel", 4: "mouthSmileLeft", 8: "browInnerUp"}

@@ -92,7 +92,7 @@ def test_every_cli_knob_is_a_flag_and_reaches_the_settings(tmp_path):
 
 
 def test_every_mel_knob_is_a_plugin_flag_and_reaches_the_settings():
-    from audio2face_maya import commands
+    from audio2face_maya import plugin_commands as commands
 
     by_field = {flag.field: flag for flag in commands.ANIMATE_FLAGS}
     values: Dict[str, Any] = {"audio": "vo.wav"}

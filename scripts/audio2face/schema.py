@@ -1,7 +1,7 @@
 """Knobs described once: type, range, unit, label, help and the flags of every surface.
 
 A settings dataclass declares each field with :func:`setting`; the description rides in the field's
-metadata. The CLI flags (``commands/options.py``), the plug-in's flags (``audio2face_maya.commands``), the
+metadata. The CLI flags (``commands/options.py``), the plug-in's flags (``audio2face_maya.plugin_commands``), the
 panel's knobs (``audio2face_maya.ui.knobs``), batch job fields (``audio2face_maya.jobs``), settings files
 (``settings_io``) and the docs table are all derived from it. A knob left off a surface says why in
 ``off`` (``tests/test_settings_schema.py`` walks every knob over every surface).

@@ -221,9 +221,9 @@ class MayaHost:
         self, node: str, start: float, end: float, audio: Optional[str], folder: str, name: str
     ) -> Path:
         """Write ``node``'s weights over [start, end] and the audio as one clip of a dataset folder."""
-        from . import export
+        from . import dataset_export
 
-        return export.export_clip(node, start, end, folder, name, audio=audio).folder
+        return dataset_export.export_clip(node, start, end, folder, name, audio=audio).folder
 
 
 def maya_available() -> bool:
