@@ -31,7 +31,7 @@ sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests")]
 
 from audio2face.curves import Curves  # noqa: E402
 from audio2face.formats import read_curves, write_curves  # noqa: E402
-from audio2face.keys import evaluate_keys, reduce_curves  # noqa: E402
+from audio2face.key_reduction import evaluate_keys, reduce_curves  # noqa: E402
 from maya_file_parsers import evaluate, keys_from_ma, parse_ma  # noqa: E402
 
 

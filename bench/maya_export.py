@@ -41,7 +41,7 @@ def main() -> int:
     args = parser.parse_args()
     scene = maya_standin.install("gui")
     session = Session(scene)
-    from audio2face_maya import export
+    from audio2face_maya import dataset_export as export
     from audio2face_maya import scene as scene_module
     from maya_standin import cmds
 

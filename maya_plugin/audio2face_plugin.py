@@ -11,7 +11,7 @@ Registers three commands, usable from MEL and Python:
 Every command takes ``-h``/``-help``. Written after Autodesk's API 2.0 command plug-in skeleton
 (``maya_useNewAPI``, ``MPxCommand`` with ``doIt``/``redoIt``/``undoIt``/``isUndoable``, a syntax
 creator, ``initializePlugin``/``uninitializePlugin``). Flags are defined once in
-``audio2face_maya.commands``.
+``audio2face_maya.plugin_commands``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ except ImportError:  # a checkout used without the module: scripts/ sits beside 
     sys.path.append(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
 
 from audio2face.errors import Audio2FaceError, Cancelled  # noqa: E402
-from audio2face_maya import commands, export, keying  # noqa: E402
+from audio2face_maya import dataset_export as export  # noqa: E402
+from audio2face_maya import keying  # noqa: E402
+from audio2face_maya import plugin_commands as commands  # noqa: E402
 from audio2face_maya.undo import ApiUndo  # noqa: E402
 
 VENDOR = "Audio2Face for Maya"
@@ -37,8 +39,8 @@ def maya_useNewAPI():  # noqa: N802 - the name Maya looks for
     """Tell Maya this plug-in uses the Python API 2.0."""
 
 
-_ARG_TYPES = {"string": om.MSyntax.kString, "double": om.MSyntax.kDouble, "bool": om.MSyntax.kBoolean,
-              "none": om.MSyntax.kNoArg}
+_ARG_TYPES = {"string": om.MSyntax.kString, "double": om.MSyntax.kDouble, "int": om.MSyntax.kLong,
+              "bool": om.MSyntax.kBoolean, "none": om.MSyntax.kNoArg}
 
 
 def _syntax(flags):
@@ -59,6 +61,8 @@ def _values(parser, flags):
             values[flag.field] = parser.flagArgumentString(name, 0)
         elif flag.kind == "double":
             values[flag.field] = parser.flagArgumentDouble(name, 0)
+        elif flag.kind == "int":
+            values[flag.field] = parser.flagArgumentInt(name, 0)
         else:
             values[flag.field] = parser.flagArgumentBool(name, 0)
     return values

@@ -1,7 +1,7 @@
 """Strict parsers for ``.ma`` / ``.anim`` curve files and an independent animCurve evaluator, for tests.
 
 Written from the grammar in ../shared/maya-facts.md (sections 2, 4, 5, 6) and nothing in
-``audio2face.formats`` or ``audio2face.keys``: a second reading of the same facts, so a writer bug is not
+``audio2face.formats`` or ``audio2face.key_reduction``: a second reading of the same facts, so a writer bug is not
 mirrored by its own reader. Anything the facts do not allow is an error here (unknown commands or flags,
 nan/inf, CR-only line ends, a missing ``;``, a bad header, wrong field counts).
 

@@ -13,7 +13,7 @@ import pytest
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
 from audio2face.formats import SUPPORTED_EXTENSIONS, ma_format, npy_format, read_curves, write_curves
-from audio2face.keys import FIXED, reduce_curves
+from audio2face.key_reduction import FIXED, reduce_curves
 from maya_file_parsers import (
     MayaFileError,
     evaluate,
@@ -405,7 +405,7 @@ def test_strict_parsers_reject_what_maya_would_not_read(tmp_path: Path) -> None:
 
 
 def test_bad_sparse_keys_are_refused(tmp_path: Path) -> None:
-    from audio2face.keys import Key
+    from audio2face.key_reduction import Key
 
     curves = make_curves(frames=10)
     good = Key(1.0, 0.0, "linear", "linear", 0.0, 0.0)

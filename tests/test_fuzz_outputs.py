@@ -8,6 +8,7 @@ temporary files of killed runs are swept (docs/errors.md).
 from __future__ import annotations
 
 import errno
+import json
 import os
 import signal
 import subprocess
@@ -96,13 +97,16 @@ def test_out_naming_an_existing_folder_with_a_curve_extension_is_refused(tmp_pat
 @pytest.mark.parametrize("bad_name", ["jaw Open", "\ufeffjawOpen_mid\ufeff", "a;b", "1jaw"])
 def test_a_writer_that_refuses_leaves_no_other_output(tmp_path: Path, tiny_bundle: Path, speech_wav: Path,
                                                       capsys, bad_name: str) -> None:
-    targets = tmp_path / "targets.txt"
-    targets.write_text(f"jawOpen\n{bad_name}\n", encoding="utf-8")
+    # The bad name is driven (a mapping feeds it), so the .ma writer must key it and refuses the alias;
+    # a target nothing drives is left at rest and never written.
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"format": "audio2face-mapping", "format_version": 1,
+                                   "targets": {"jawOpen": "jawOpen", bad_name: "jawOpen"}}), encoding="utf-8")
     outs = [tmp_path / "a.json", tmp_path / "a.csv", tmp_path / "a.ma"]
-    args = ["animate", str(speech_wav), "--model", str(tiny_bundle), "--targets", str(targets)]
+    args = ["animate", str(speech_wav), "--model", str(tiny_bundle), "--mapping", str(mapping)]
     code = main(args + [f"--out={o}" for o in outs])
     one_line_error(capsys, code, "a.ma", "attribute names")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.wav", "targets.txt", "tiny_model"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mapping.json", "speech.wav", "tiny_model"]
 
 
 def test_a_failed_rename_puts_earlier_outputs_back(tmp_path: Path, tiny_bundle: Path, speech_wav: Path,

@@ -17,7 +17,7 @@ import pytest
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
 from audio2face.formats import read_curves, write_curves
-from audio2face.keys import reduce_curves
+from audio2face.key_reduction import reduce_curves
 
 pygltflib = pytest.importorskip("pygltflib", reason="pygltflib is not installed (pip install '.[gltf]')")
 from pygltflib import validator  # noqa: E402

@@ -1,7 +1,7 @@
 """Sparse key reduction: keys evaluated the way Maya does stay within tolerance at every frame.
 
 The oracle is the independent evaluator in maya_file_parsers (seconds, polynomial form), not
-``audio2face.keys.evaluate_keys``.
+``audio2face.key_reduction.evaluate_keys``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
-from audio2face.keys import FIXED, LINEAR, Key, evaluate_keys, reduce_curves, reduce_keys
+from audio2face.key_reduction import FIXED, LINEAR, Key, evaluate_keys, reduce_curves, reduce_keys
 from maya_file_parsers import EvalKey, evaluate
 
 

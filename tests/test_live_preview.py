@@ -307,3 +307,28 @@ def test_deleting_the_node_while_live_stops_without_touching_it(maya, bundle):  
     source.step(10)
     time.sleep(0.1)
     assert not preview.tick()
+
+
+def test_targets_the_model_never_moves_are_left_alone_live(maya, tmp_path, plug_writes):  # noqa: F811
+    import json
+
+    from bundle_factory import make_bundle
+
+    folder = make_bundle(tmp_path / "still_mouth")
+    meta = json.loads((folder / "model.json").read_text())
+    meta["animated_channels"] = ["jawOpen", "mouthFunnel"]
+    (folder / "model.json").write_text(json.dumps(meta))
+    still = load_bundle(folder)
+    node = build(maya)
+    preview = LivePreview(MayaHost(), node, still, settings(still), schedule=MANUAL)
+    source = SteppedSource()
+    preview.start(source)
+    assert preview.at_rest == ["mouthSmileLeft", "mouthSmileRight", "mouthClose"]
+    source.step(8)
+    wait_for(preview.tick)  # a frame reached the rig
+    live = weights(maya, node)
+    assert live["jawOpen"] != ORIGINAL["jawOpen"]
+    for name in ("mouthSmileLeft", "mouthSmileRight", "mouthClose", "browInnerUp"):
+        assert live[name] == ORIGINAL[name], name
+    source.close()
+    preview.stop()

@@ -22,11 +22,12 @@ YEARS = (2022, 2023, 2024, 2025)
 PLUGIN_COMMANDS = {"audio2faceAnimate", "audio2faceExport", "audio2faceApply"}
 MYPY_FILES = [
     "scripts/audio2face_maya/host.py", "scripts/audio2face_maya/scene.py", "scripts/audio2face_maya/keying.py",
-    "scripts/audio2face_maya/export.py", "scripts/audio2face_maya/sound.py", "scripts/audio2face_maya/layers.py",
-    "scripts/audio2face_maya/undo.py", "scripts/audio2face_maya/plugin.py", "scripts/audio2face_maya/commands.py",
-    "scripts/audio2face_maya/batch.py", "scripts/audio2face_maya/jobs.py", "scripts/audio2face_maya/install.py",
-    "scripts/audio2face_maya/startup.py", "scripts/audio2face_maya/timeunits.py",
-    "scripts/audio2face_maya/melcmd.py", "scripts/audio2face_maya/live_preview.py", "maya_plugin/audio2face_plugin.py",
+    "scripts/audio2face_maya/dataset_export.py", "scripts/audio2face_maya/sound.py",
+    "scripts/audio2face_maya/layers.py", "scripts/audio2face_maya/undo.py", "scripts/audio2face_maya/plugin.py",
+    "scripts/audio2face_maya/plugin_commands.py", "scripts/audio2face_maya/batch.py",
+    "scripts/audio2face_maya/jobs.py", "scripts/audio2face_maya/install.py", "scripts/audio2face_maya/startup.py",
+    "scripts/audio2face_maya/melcmd.py", "scripts/audio2face_maya/live_preview.py",
+    "maya_plugin/audio2face_plugin.py",
     "scripts/audio2face_maya/paths.py", "scripts/audio2face_maya/mayapy.py", "scripts/audio2face_maya/shelf.py",
 ]
 
@@ -134,7 +135,7 @@ def test_every_cmds_call_in_the_project_exists_in_maya(year: int):
 
 
 def test_calls_to_the_plugin_commands_use_their_flags():
-    from audio2face_maya import commands
+    from audio2face_maya import plugin_commands as commands
 
     tables = {commands.ANIMATE_COMMAND: commands.ANIMATE_FLAGS, commands.EXPORT_COMMAND: commands.EXPORT_FLAGS}
     for call in project_calls():

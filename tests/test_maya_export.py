@@ -10,7 +10,7 @@ import soundfile as sf
 from audio2face.curves import Curves
 from audio2face.dataset import load_dataset
 from audio2face.errors import Audio2FaceError
-from audio2face_maya import export
+from audio2face_maya import dataset_export as export
 from audio2face_maya.host import ApplyOptions, MayaHost
 from maya_standin.fixtures import maya  # noqa: F401 - fixture
 

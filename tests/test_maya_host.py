@@ -59,7 +59,7 @@ def test_file_host_writes_the_curves_file_and_reports(tmp_path):
     from audio2face.formats import read_curves
 
     curves = Curves(["jawOpen", "mouthClose"], 30.0, np.linspace(0, 1, 8, dtype=np.float32)[:, None].repeat(2, 1),
-                    source={"unmatched_targets": ["browUp"]})
+                    unmatched=["browUp"])
     file_host = host.FileHost(node="face_bs")
     out = tmp_path / "take.json"
     report = file_host.apply(curves, "face_bs", host.ApplyOptions(output=str(out), start_frame=101, layer="lipsync"))
@@ -85,7 +85,7 @@ def test_current_host_is_maya_inside_maya_and_in_an_initialised_mayapy():
 
 def test_file_host_moves_sparse_keys_with_the_start_frame(tmp_path):
     from audio2face.formats import read_curves
-    from audio2face.keys import reduce_curves
+    from audio2face.key_reduction import reduce_curves
 
     dense = Curves(["jawOpen"], 24.0, np.r_[np.zeros(10), np.linspace(0, 1, 10)].astype(np.float32)[:, None])
     curves = reduce_curves(dense, 0.01)

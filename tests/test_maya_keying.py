@@ -208,7 +208,7 @@ def test_resample_keeps_duration_and_values():
 
 
 def test_reduced_keys_are_written_with_their_tangents_and_stay_within_tolerance(maya):  # noqa: F811
-    from audio2face.keys import reduce_curves
+    from audio2face.key_reduction import reduce_curves
 
     bs = maya.build_rig(RIG)
     t = np.arange(96, dtype=np.float32)

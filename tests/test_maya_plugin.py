@@ -6,7 +6,8 @@ import json
 
 import pytest
 from audio2face.errors import Audio2FaceError
-from audio2face_maya import commands, plugin
+from audio2face_maya import plugin
+from audio2face_maya import plugin_commands as commands
 from maya_standin.fixtures import maya  # noqa: F401 - fixture
 
 RIG = {0: "jawOpen", 3: "mouthFunnel", 4: "mouthSmileLeft", 8: "browInnerUp"}
@@ -157,3 +158,31 @@ def test_animate_from_mel_with_sound_is_one_undo_step_including_the_time_slider(
     assert loaded.snapshot() == before and loaded.scene.slider_sound in (None, "")
     loaded.cmds.redo()
     assert loaded.scene.slider_sound == "speech"
+
+
+def test_every_setting_flag_reaches_the_pipeline_from_mel_and_out_of_range_is_refused(loaded, tiny_bundle,
+                                                                                     speech_wav, monkeypatch):
+    from audio2face import pipeline
+
+    bs = loaded.build_rig(RIG)
+    seen = {}
+    real = pipeline.animate
+
+    def spy(audio, settings, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        seen["settings"] = settings
+        return real(audio, settings, **kwargs)
+
+    monkeypatch.setattr(pipeline, "animate", spy)
+    from maya import mel
+
+    mel.eval(f'audio2faceAnimate -a "{speech_wav}" -n "{bs}" -m "{tiny_bundle}" -sdb -40 -srp 60 -thr 2 '
+             '-krt true -gn "jawOpen=0.5" -cl false -sound false;')
+    settings = seen["settings"]
+    assert (settings.post.silence_db, settings.post.silence_ramp_ms, settings.threads) == (-40.0, 60.0, 2)
+    assert settings.key_rest_targets and settings.post.gains == {"jawOpen": 0.5} and not settings.post.clamp
+    before = loaded.snapshot()
+    with pytest.raises(RuntimeError, match="smoothing_ms must be between 0 and 1000 ms"):
+        loaded.cmds.audio2faceAnimate(audio=str(speech_wav), node=bs, smoothing=1e12)
+    with pytest.raises(RuntimeError, match="start_frame must be between"):
+        loaded.cmds.audio2faceAnimate(audio=str(speech_wav), node=bs, startFrame=1e9)
+    assert loaded.snapshot() == before

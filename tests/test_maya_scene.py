@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from audio2face import timeunits
 from audio2face.errors import Audio2FaceError
-from audio2face_maya import scene, timeunits
+from audio2face_maya import scene
 from audio2face_maya.host import MayaHost
 from maya_standin.fixtures import maya, maya_batch  # noqa: F401 - fixtures
 

@@ -32,7 +32,8 @@ def test_a_stock_maya_gets_a_working_shelf_panel_trainer_and_batch(maya, qapp, t
     maya.scene.user_app_dir = str(app_dir)
     monkeypatch.setitem(sys.modules, "Qt", None)  # Maya ships PySide, never Qt.py
     monkeypatch.setenv("MAYA_APP_DIR", str(app_dir))
-    from audio2face_maya.ui import dock, lifecycle
+    from audio2face_maya import lifecycle
+    from audio2face_maya.ui import dock
 
     monkeypatch.setattr(lifecycle, "_callback_id", None)  # a new Maya process: nothing registered yet
     monkeypatch.setattr(dock, "_panel", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -24,7 +25,7 @@ def test_animate_a_file(tiny_bundle, speech_wav):
     assert curves.weights.dtype == np.float32
     assert (curves.weights >= 0).all() and (curves.weights <= 1).all()
     assert curves.source["audio"] == str(speech_wav)
-    assert curves.source["unmatched_targets"] == []
+    assert curves.unmatched == []
 
 
 def test_animate_array_equals_file(tiny_bundle, speech_wav):
@@ -51,7 +52,7 @@ def test_retarget_onto_rig_targets_reports_unmatched(tiny_bundle, speech_wav):
     settings = AnimateSettings(model=str(tiny_bundle), targets=["JawOpen", "face:mouth_close", "browInnerUp"])
     curves = animate(speech_wav, settings)
     assert curves.names == ["JawOpen", "face:mouth_close", "browInnerUp"]
-    assert curves.source["unmatched_targets"] == ["browInnerUp"]
+    assert curves.unmatched == ["browInnerUp"]
     assert not curves.channel("browInnerUp").any()
     plain = animate(speech_wav, AnimateSettings(model=str(tiny_bundle)))
     np.testing.assert_allclose(curves.channel("JawOpen"), plain.channel("jawOpen"), atol=1e-6)
@@ -165,3 +166,21 @@ def test_finish_reuses_one_prediction_for_new_post_settings(tiny_bundle, speech_
     assert not prediction.matches(other_fps)
     with pytest.raises(Audio2FaceError, match="predict again"):
         finish(prediction, other_fps)
+
+
+def test_finish_measures_the_audio_levels_once_per_prediction(tiny_bundle, speech_wav, monkeypatch):
+    from audio2face import vad
+    from audio2face.pipeline import finish, predict
+    from audio2face.post import PostSettings
+
+    settings = AnimateSettings(model=str(tiny_bundle))
+    prediction = predict(speech_wav, settings)
+    first = finish(prediction, settings)
+    np.testing.assert_array_equal(first.weights, animate(speech_wav, settings).weights)
+
+    def measured_again(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("the levels were measured again")
+
+    monkeypatch.setattr(vad, "frame_levels_db", measured_again)
+    changed = dataclasses.replace(settings, post=PostSettings(silence_db=-20.0, smoothing_ms=30.0))
+    assert finish(prediction, changed).frame_count == first.frame_count

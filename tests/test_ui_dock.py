@@ -144,7 +144,7 @@ def test_closing_the_dock_keeps_the_panel_its_threads_and_training(dock, qtbot):
 
 
 def test_maya_exit_stops_the_panels_work(dock, monkeypatch):
-    from audio2face_maya.ui import lifecycle
+    from audio2face_maya import lifecycle
 
     panel = dock.show()
     hooks = []

@@ -11,7 +11,7 @@ import pytest
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
 from audio2face.formats import read_curves, write_curves
-from audio2face.keys import reduce_curves
+from audio2face.key_reduction import reduce_curves
 
 pxr = pytest.importorskip("pxr", reason="usd-core is not installed (pip install '.[usd]')")
 from pxr import Gf, Usd, UsdGeom, UsdSkel, UsdValidation, Vt  # noqa: E402
@@ -121,7 +121,7 @@ def test_sparse_form_samples_the_reduced_keys(tmp_path, mode):
 
 
 def test_sparse_linear_keys_are_the_keyed_curves_exactly(tmp_path):
-    from audio2face.keys import evaluate_keys
+    from audio2face.key_reduction import evaluate_keys
 
     reduced = reduce_curves(make_curves(), 0.02, "linear")
     write_curves(reduced, tmp_path / "a.usdc", sparse=True)

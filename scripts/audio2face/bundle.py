@@ -62,6 +62,15 @@ class Bundle:
     session: Any = dataclasses.field(default=None, repr=False)
 
     @property
+    def animated_channels(self) -> List[str]:
+        """Channels the model moves; the others are constants in the graph (targets they feed stay at rest).
+
+        From ``model.json`` ``animated_channels``; bundles without it: the trainer's record in
+        ``provenance.animated_channels``; else every channel.
+        """
+        return animated_channels(self.metadata)
+
+    @property
     def model_path(self) -> Path:
         """Path of the ONNX file."""
         return self.path / MODEL_FILE
@@ -81,6 +90,18 @@ class Bundle:
                 f"emotion vector has {vector.size} values, the model takes {self.emotion_size}", self.path
             )
         return vector
+
+
+def animated_channels(meta: Mapping[str, Any]) -> List[str]:
+    """``model.json``'s animated channels (see ``Bundle.animated_channels``), in channel order."""
+    channels = list(meta.get("channels") or [])
+    listed = meta.get("animated_channels")
+    if listed is None:
+        listed = (meta.get("provenance") or {}).get("animated_channels")
+    if not isinstance(listed, list):
+        return channels
+    keep = set(listed)
+    return [c for c in channels if c in keep]
 
 
 def default_model_path() -> Path:
@@ -121,6 +142,14 @@ def validate_metadata(meta: Mapping[str, Any], where: Path) -> Dict[str, Any]:
         raise Audio2FaceError("model.json 'channels' must be a non-empty list of names", where)
     if len(set(channels)) != len(channels):
         raise Audio2FaceError("model.json 'channels' has duplicate names", where)
+    animated = meta.get("animated_channels")
+    if animated is not None:
+        if not isinstance(animated, list) or not all(isinstance(c, str) for c in animated):
+            raise Audio2FaceError("model.json 'animated_channels' must be a list of channel names", where)
+        unknown = sorted(set(animated) - set(channels))
+        if unknown:
+            raise Audio2FaceError(f"model.json 'animated_channels' names unknown channels: {', '.join(unknown)}",
+                                  where)
     fps = meta.get("fps")
     if not isinstance(fps, (int, float)) or isinstance(fps, bool) or not 0 < fps <= 1000:
         raise Audio2FaceError(f"model.json 'fps' must be a positive number, got {fps!r}", where)

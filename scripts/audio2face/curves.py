@@ -20,10 +20,11 @@ class Curves:
         weights: float32 array of shape (frames, len(names)).
         start_frame: Scene frame of row 0.
         source: Free-form provenance (audio path, model, settings...).
-        keys: Optional reduced keys per channel (see ``audio2face.keys``);
+        keys: Optional reduced keys per channel (see ``audio2face.key_reduction``);
             writers that support sparse keys use them, others use ``weights``.
-        driven: Names the model really animates (the rest stay at rest and are not keyed unless asked);
-            ``None`` = all of them.
+        driven: Names the model really animates; the others stay at rest and are not keyed (writers of
+            keys skip them, table writers mark them). ``None`` = all of them (also what
+            ``AnimateSettings.key_rest_targets`` asks for).
         unmatched: Rig targets no model channel drives (left unkeyed).
         secondary: What the secondary-motion stage added (``audio2face.secondary.SecondaryMotion``): already
             in ``weights``, kept apart for its own animation layer; ``None`` when it did not run.
@@ -82,8 +83,29 @@ class Curves:
             keys=None,
             driven=None if self.driven is None else [n for n in self.driven if n in kept],
             unmatched=[n for n in self.unmatched if n in kept],
-            secondary=None,
+            secondary=None if self.secondary is None else self.secondary.restricted(kept),
         )
+
+    def keyed(self) -> Curves:
+        """The curves to key: only the driven names (with their reduced keys); ``self`` when all are driven."""
+        if self.driven is None or set(self.driven) >= set(self.names):
+            return self
+        names = [n for n in self.names if n in set(self.driven)]
+        keyed = self.select(names)
+        if self.keys:
+            keyed.keys = {n: k for n, k in self.keys.items() if n in keyed.names}
+        return keyed
+
+    def rest_names(self) -> List[str]:
+        """Names not driven (``driven`` is set and leaves them out): keyed only when asked."""
+        if self.driven is None:
+            return []
+        driven = set(self.driven)
+        return [n for n in self.names if n not in driven]
+
+    def is_driven(self, name: str) -> bool:
+        """Whether ``name`` is animated (to be keyed) rather than left at rest."""
+        return self.driven is None or name in self.driven
 
     def times(self) -> np.ndarray:
         """Scene frame numbers of the rows."""

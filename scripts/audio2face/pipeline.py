@@ -12,7 +12,7 @@ import functools
 import logging
 import os
 from pathlib import Path
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -24,7 +24,9 @@ from .features import frame_count, iter_feature_chunks
 from .inference import predict as run_model
 from .post import PostSettings, apply_post
 from .progress import CancelToken, ProgressFn, check
-from .retarget import build_retargeter
+from .retarget import Retargeter, Source, build_retargeter
+from .schema import Panel, setting
+from .schema import validate as validate_knobs
 from .secondary import SecondarySettings, apply_secondary
 
 logger = logging.getLogger(__name__)
@@ -33,21 +35,60 @@ CHUNK_FRAMES = 2048
 """Frames whose features are computed and run through the model at a time (bounds memory)."""
 
 
+MappingValue = Union[None, str, Mapping[str, Any]]
+"""``None`` (model names / auto-match), ``"arkit"``, a mapping file path, or target -> spec as in a mapping file."""
+
+
 @dataclasses.dataclass
 class AnimateSettings:
-    """What to animate and how; shared by the CLI, the plug-in, the batch and the panel."""
+    """What to animate and how; each field's description (``schema.setting``) feeds every surface."""
 
-    model: Optional[str] = None
-    fps: Optional[float] = None
-    mapping: Optional[str] = None
-    targets: Optional[List[str]] = None
-    emotion: Union[None, str, Sequence[float]] = None
-    start_frame: float = 1.0
+    model: Optional[str] = setting(
+        None, kind="path", optional=True, label="Model", help="model bundle folder (default: the bundled model)",
+        cli="--model", mel=("m", "model"), off={"panel": "the panel's model list picks it"})
+    fps: Optional[float] = setting(
+        None, optional=True, label="Frame rate", help="frame rate of the curves (default: the model's)",
+        minimum=1.0, maximum=1000.0, unit="fps", cli="--fps",
+        off={"mel": "the scene's frame rate decides", "panel": "the scene's frame rate decides",
+             "job": "the scene's frame rate decides"})
+    mapping: MappingValue = setting(
+        None, kind="mapping", optional=True, label="Mapping",
+        help="'arkit', a mapping file, or none to auto-match the rig's targets", cli="--mapping",
+        mel=("map", "mapping"), off={"panel": "the mapping table sets it"})
+    targets: Optional[List[str]] = setting(
+        None, kind="names", optional=True, label="Rig targets",
+        help="rig target names to retarget onto (a text file of names, one per line, on the command line)",
+        cli="--targets", off={"mel": "the node's targets decide", "panel": "the rig's targets decide",
+                              "job": "the scene's blendShape node decides"})
+    emotion: Union[None, str, Sequence[float]] = setting(
+        None, kind="emotion", optional=True, label="Emotion", help="emotion preset name (default: neutral)",
+        cli="--emotion", mel=("emo", "emotion"), panel=Panel())
+    start_frame: float = setting(
+        1.0, label="Start frame", help="scene frame of the first key", minimum=-1e7, maximum=1e7,
+        cli="--start-frame", mel=("st", "startFrame"), off={"panel": "the scene's playback start decides"})
     post: PostSettings = dataclasses.field(default_factory=PostSettings)
-    reduce: Optional[float] = None
+    reduce: Optional[float] = setting(
+        None, optional=True, label="Key reduction",
+        help="sparse keys within this tolerance, in weight units (none: a key on every frame)",
+        minimum=0.0, exclusive_minimum=True, maximum=0.5, cli="--reduce", mel=("rd", "reduce"),
+        panel=Panel(step=0.001, decimals=3, off_text="off (a key on every frame)"))
     secondary: SecondarySettings = dataclasses.field(default_factory=SecondarySettings)
-    threads: int = 0
-    batch_size: int = 256
+    threads: int = setting(
+        0, kind="int", label="Threads", help="inference threads (0 = onnxruntime's default)", minimum=0,
+        maximum=256, cli="--threads", mel=("thr", "threads"), off={"panel": "the panel uses the default"})
+    batch_size: int = setting(
+        256, kind="int", label="Batch size", help="frames per network call", minimum=1, maximum=8192,
+        cli="--batch-size", mel=("bs", "batchSize"), off={"panel": "the default suits every machine"})
+    key_rest_targets: bool = setting(
+        False, kind="bool", label="Key targets left at rest",
+        help="also key targets the model never moves (flat at rest; off keeps their existing animation)",
+        cli="--key-rest-targets", mel=("krt", "keyRestTargets"), panel=Panel())
+
+    def validate(self) -> None:
+        """Raise ``Audio2FaceError`` on a value out of its knob's range (one line naming it)."""
+        validate_knobs(self)
+        self.post.validate()
+        self.secondary.validate()
 
 
 @functools.lru_cache(maxsize=4)
@@ -92,6 +133,15 @@ class Prediction:
     bundle: Bundle
     audio_name: str
     key: Tuple[Any, ...]
+    _levels: Optional[np.ndarray] = dataclasses.field(default=None, repr=False, compare=False)
+
+    def levels_db(self) -> np.ndarray:
+        """Each frame's audio level (``vad.frame_levels_db``), computed once: the silence gate reads it."""
+        if self._levels is None:
+            from .vad import frame_levels_db
+
+            self._levels = frame_levels_db(self.samples, self.sample_rate, self.fps, self.raw.shape[0])
+        return self._levels
 
     @property
     def channels(self) -> List[str]:
@@ -127,6 +177,7 @@ def predict(
         cancel: Stops the work between chunks (raises ``Cancelled``).
     """
     settings = settings or AnimateSettings()
+    settings.validate()
     bundle = get_bundle(settings.model, settings.threads)
     params = bundle.feature_params
     if bundle.emotion_size:
@@ -167,23 +218,24 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
             match the prediction's (see ``Prediction.matches``).
     """
     settings = settings or AnimateSettings()
-    settings.post.validate()
+    settings.validate()
     if not prediction.matches(settings):
         raise Audio2FaceError("the prediction was made with another model, frame rate or emotion: predict again")
     bundle = prediction.bundle
     retargeter = build_retargeter(bundle.channels, settings.targets, settings.mapping)
     weights = retargeter.apply(prediction.raw)
+    levels = prediction.levels_db() if settings.post.silence_gate else None
     weights = apply_post(
-        weights, retargeter.targets, prediction.fps, settings.post, prediction.samples, prediction.sample_rate
+        weights, retargeter.targets, prediction.fps, settings.post, prediction.samples, prediction.sample_rate,
+        levels,
     )
     source: dict[str, Any] = {
         "audio": prediction.audio_name,
         "model": os.fspath(bundle.path),
         "model_fps": bundle.fps,
         "emotion": settings.emotion if isinstance(settings.emotion, (str, type(None))) else list(settings.emotion),
-        "mapping": settings.mapping,
+        "mapping": mapping_provenance(settings.mapping),
         "post": dataclasses.asdict(settings.post),
-        "unmatched_targets": retargeter.unmatched,
         "unused_channels": retargeter.unused,
         "audio_seconds": prediction.samples.size / prediction.sample_rate,
     }
@@ -198,16 +250,30 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
         weights,
         start_frame=settings.start_frame,
         source=source,
+        driven=None if settings.key_rest_targets else driven_targets(retargeter, bundle.animated_channels),
         unmatched=list(retargeter.unmatched),
     )
     curves = apply_secondary(
         curves, prediction.samples, prediction.sample_rate, settings.secondary, retargeter.mapping()
     )
     if settings.reduce is not None:
-        from .keys import reduce_curves
+        from .key_reduction import reduce_curves
 
         curves = reduce_curves(curves, settings.reduce)
     return curves
+
+
+def driven_targets(retargeter: Retargeter, animated: Sequence[str]) -> List[str]:
+    """Targets fed by at least one animated model channel (the others would only be keyed at rest)."""
+    moving = set(animated)
+    return [t for t, s in zip(retargeter.targets, retargeter.sources) if s and moving.intersection(s.channels)]
+
+
+def mapping_provenance(mapping: MappingValue) -> Any:
+    """The mapping as plain data for ``Curves.source``: the name or path, or target -> spec."""
+    if mapping is None or isinstance(mapping, str):
+        return mapping
+    return {str(t): s.to_spec() if isinstance(s, Source) else s for t, s in mapping.items()}
 
 
 def animate(
@@ -231,7 +297,7 @@ def animate(
         Curves at ``settings.fps`` (default: the model's), starting at ``settings.start_frame``.
     """
     settings = settings or AnimateSettings()
-    settings.post.validate()
+    settings.validate()
     build_retargeter(get_bundle(settings.model, settings.threads).channels, settings.targets, settings.mapping)
     prediction = predict(audio, settings, sample_rate=sample_rate, progress=progress, cancel=cancel)
     return finish(prediction, settings)

@@ -23,6 +23,8 @@ import numpy as np
 
 from .channels import jaw_open_index
 from .errors import Audio2FaceError
+from .schema import Panel, setting
+from .schema import validate as validate_knobs
 from .vad import VadSettings, runs, silent_frames
 
 logger = logging.getLogger(__name__)
@@ -30,37 +32,53 @@ logger = logging.getLogger(__name__)
 
 @dataclasses.dataclass
 class PostSettings:
-    """Post-processing knobs, shared by the CLI, the plug-in, the batch and the panel."""
+    """Post-processing knobs; each field's description (``schema.setting``) feeds every surface."""
 
-    strength: float = 1.0
-    smoothing_ms: float = 0.0
-    lip_open_offset: float = 0.0
-    time_offset_ms: float = 0.0
-    silence_gate: bool = True
-    silence_db: float = -30.0
-    silence_release_ms: float = 150.0
-    silence_anticipation_ms: float = 80.0
-    silence_ramp_ms: float = 120.0
-    gains: Dict[str, float] = dataclasses.field(default_factory=dict)
-    offsets: Dict[str, float] = dataclasses.field(default_factory=dict)
-    clamp: bool = True
+    strength: float = setting(
+        1.0, label="Strength", help="scales every weight around the rest pose", minimum=0.0, maximum=5.0,
+        cli="--strength", mel=("str", "strength"), panel=Panel(step=0.05, decimals=2))
+    smoothing_ms: float = setting(
+        0.0, label="Smoothing", help="Gaussian smoothing along time, sigma in ms; 0 = off", minimum=0.0,
+        maximum=1000.0, unit="ms", cli="--smoothing-ms", mel=("sm", "smoothing"), panel=Panel(step=5.0, decimals=0))
+    lip_open_offset: float = setting(
+        0.0, label="Lip-open offset", help="added to the jaw-open channel where the mouth moves", minimum=-1.0,
+        maximum=1.0, cli="--lip-open-offset", mel=("lip", "lipOpenOffset"), panel=Panel(step=0.01, decimals=2))
+    time_offset_ms: float = setting(
+        0.0, label="Time offset", help="+ delays the animation against the audio, - makes it lead",
+        minimum=-1000.0, maximum=1000.0, unit="ms", cli="--time-offset-ms", mel=("to", "timeOffset"),
+        panel=Panel(step=5.0, decimals=0))
+    silence_gate: bool = setting(
+        True, kind="bool", label="Silence gate", help="relax the face to the rest pose in silences",
+        cli="--no-silence-gate", mel=("sg", "silenceGate"), panel=Panel())
+    silence_db: float = setting(
+        -30.0, label="Silence threshold", help="silence threshold, dB below the clip's speech level",
+        minimum=-90.0, maximum=0.0, unit="dB", cli="--silence-db", mel=("sdb", "silenceDb"),
+        panel=Panel(step=1.0, decimals=0))
+    silence_release_ms: float = setting(
+        150.0, label="Silence release", help="time the face keeps moving after speech stops", minimum=0.0,
+        maximum=2000.0, unit="ms", cli="--silence-release-ms", mel=("srl", "silenceRelease"),
+        panel=Panel(step=10.0, decimals=0))
+    silence_anticipation_ms: float = setting(
+        80.0, label="Silence anticipation", help="time the face starts moving before speech resumes",
+        minimum=0.0, maximum=1000.0, unit="ms", cli="--silence-anticipation-ms",
+        mel=("san", "silenceAnticipation"), panel=Panel(step=10.0, decimals=0))
+    silence_ramp_ms: float = setting(
+        120.0, label="Silence ramp", help="length of the fades into and out of the rest pose", minimum=0.0,
+        maximum=1000.0, unit="ms", cli="--silence-ramp-ms", mel=("srp", "silenceRamp"),
+        panel=Panel(step=10.0, decimals=0))
+    gains: Dict[str, float] = setting(
+        factory=dict, kind="table", label="Per-channel gains", help="name=gain pairs, one factor per channel",
+        cli="--gains", mel=("gn", "gains"), off={"panel": "per-target gains are the mapping table's"})
+    offsets: Dict[str, float] = setting(
+        factory=dict, kind="table", label="Per-channel offsets", help="name=offset pairs, added per channel",
+        cli="--offsets", mel=("off", "offsets"), off={"panel": "per-target offsets are the mapping table's"})
+    clamp: bool = setting(
+        True, kind="bool", label="Clamp to 0..1", help="clamp every weight to [0, 1]", cli="--no-clamp",
+        mel=("cl", "clamp"), panel=Panel())
 
     def validate(self) -> None:
-        """Raise ``Audio2FaceError`` on values that make no sense."""
-        checks = {
-            "strength": self.strength >= 0,
-            "smoothing_ms": self.smoothing_ms >= 0,
-            "silence_release_ms": self.silence_release_ms >= 0,
-            "silence_anticipation_ms": self.silence_anticipation_ms >= 0,
-            "silence_ramp_ms": self.silence_ramp_ms >= 0,
-        }
-        for name, ok in checks.items():
-            value = getattr(self, name)
-            if not (ok and np.isfinite(value)):
-                raise Audio2FaceError(f"{name} must be a finite number >= 0, got {value}")
-        for name in ("lip_open_offset", "time_offset_ms", "silence_db"):
-            if not np.isfinite(getattr(self, name)):
-                raise Audio2FaceError(f"{name} must be a finite number")
+        """Raise ``Audio2FaceError`` on a value out of its knob's range (one line naming it)."""
+        validate_knobs(self)
 
 
 def gaussian_smooth(weights: np.ndarray, sigma_frames: float) -> np.ndarray:
@@ -90,10 +108,15 @@ def shift(weights: np.ndarray, frames: float) -> np.ndarray:
 
 
 def silence_gate(
-    samples: np.ndarray, sample_rate: int, fps: float, frames: int, settings: PostSettings
+    samples: np.ndarray, sample_rate: int, fps: float, frames: int, settings: PostSettings,
+    levels: Optional[np.ndarray] = None,
 ) -> np.ndarray:
-    """Per-frame factor in [0, 1]: 1 = the animation as predicted, 0 = the rest pose."""
-    silent = silent_frames(samples, sample_rate, fps, frames, VadSettings(threshold_db=settings.silence_db))
+    """Per-frame factor in [0, 1]: 1 = the animation as predicted, 0 = the rest pose.
+
+    ``levels``: the frames' ``vad.frame_levels_db`` when already known (a kept ``Prediction`` has them).
+    """
+    vad = VadSettings(threshold_db=settings.silence_db)
+    silent = silent_frames(samples, sample_rate, fps, frames, vad, levels)
     closed = np.zeros(frames, dtype=np.float64)
     release = int(round(settings.silence_release_ms / 1000.0 * fps))
     anticipation = int(round(settings.silence_anticipation_ms / 1000.0 * fps))
@@ -110,6 +133,43 @@ def silence_gate(
     return 1.0 - np.clip(closed, 0.0, 1.0)
 
 
+class Shaper:
+    """Steps 3 to 5 (strength, lip-open offset, per-channel gains and offsets): frame by frame, so the
+    stream runs them on each frame as they are.
+
+    Raises:
+        Audio2FaceError: a per-channel gain or offset names an unknown channel.
+    """
+
+    def __init__(self, names: Sequence[str], settings: PostSettings) -> None:
+        index = {n: i for i, n in enumerate(names)}
+        for table, label in ((settings.gains, "gain"), (settings.offsets, "offset")):
+            unknown = sorted(set(table) - set(index))
+            if unknown:
+                raise Audio2FaceError(f"per-channel {label} for unknown channels: {', '.join(unknown)}")
+        self.strength = np.float32(settings.strength)
+        self.lip_open_offset = np.float32(settings.lip_open_offset)
+        self.jaw = jaw_open_index(names) if settings.lip_open_offset else None
+        if settings.lip_open_offset and self.jaw is None:
+            logger.warning("lip-open offset ignored: no jaw-open channel among the outputs")
+        self.gains = np.ones(len(names), dtype=np.float32)
+        self.offsets = np.zeros(len(names), dtype=np.float32)
+        for name, gain in settings.gains.items():
+            self.gains[index[name]] *= np.float32(gain)
+        for name, offset in settings.offsets.items():
+            self.offsets[index[name]] += np.float32(offset)
+
+    def __call__(self, weights: np.ndarray) -> np.ndarray:
+        """(frames, channels) weights after the steps (a new array)."""
+        out = np.asarray(weights, dtype=np.float32) * self.strength
+        if self.jaw is not None:
+            moving = out[:, self.jaw] > 1e-3
+            out[moving, self.jaw] += self.lip_open_offset
+        out *= self.gains
+        out += self.offsets
+        return out
+
+
 def apply_post(
     weights: np.ndarray,
     names: Sequence[str],
@@ -117,6 +177,7 @@ def apply_post(
     settings: PostSettings,
     audio: Optional[np.ndarray] = None,
     sample_rate: int = 16000,
+    levels: Optional[np.ndarray] = None,
 ) -> np.ndarray:
     """Apply the post-processing steps (module docstring) to (frames, channels) weights.
 
@@ -127,31 +188,16 @@ def apply_post(
         settings: The knobs.
         audio: Mono samples for the silence gate (skipped when ``None``).
         sample_rate: Rate of ``audio``.
+        levels: ``vad.frame_levels_db`` of ``audio`` on these frames, when already known.
     """
     settings.validate()
     out = np.array(weights, dtype=np.float32, copy=True)
     if out.shape[0] == 0:
         return out
     if settings.silence_gate and audio is not None:
-        out *= silence_gate(audio, sample_rate, fps, out.shape[0], settings)[:, None].astype(np.float32)
+        out *= silence_gate(audio, sample_rate, fps, out.shape[0], settings, levels)[:, None].astype(np.float32)
     out = gaussian_smooth(out, settings.smoothing_ms / 1000.0 * fps)
-    out *= np.float32(settings.strength)
-    if settings.lip_open_offset:
-        jaw = jaw_open_index(names)
-        if jaw is None:
-            logger.warning("lip-open offset ignored: no jaw-open channel among the outputs")
-        else:
-            moving = out[:, jaw] > 1e-3
-            out[moving, jaw] += np.float32(settings.lip_open_offset)
-    index = {n: i for i, n in enumerate(names)}
-    for table, label in ((settings.gains, "gain"), (settings.offsets, "offset")):
-        unknown = sorted(set(table) - set(index))
-        if unknown:
-            raise Audio2FaceError(f"per-channel {label} for unknown channels: {', '.join(unknown)}")
-    for name, gain in settings.gains.items():
-        out[:, index[name]] *= np.float32(gain)
-    for name, offset in settings.offsets.items():
-        out[:, index[name]] += np.float32(offset)
+    out = Shaper(names, settings)(out)
     out = shift(out, settings.time_offset_ms / 1000.0 * fps)
     if settings.clamp:
         np.clip(out, 0.0, 1.0, out=out)

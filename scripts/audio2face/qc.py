@@ -27,9 +27,9 @@
   shared values, per-channel Pearson correlation (channels constant in either are skipped and listed) and
   the jaw-open correlation.
 
-Every report also gets a ``score`` (see :func:`score_report`) and short ``flags`` for a summary table.
-The plot data for the PNG rides along under the ``"_series"`` key (numpy arrays); :func:`report_json`
-drops it and :func:`write_qc` writes the JSON and the PNG atomically.
+The result is a ``QcReport`` (``audio2face.qc_report``): the figures, a ``score`` (``score_report``) and short
+``flags`` for a summary table, and the per-frame ``series`` the pictures draw. :func:`write_qc` writes the
+JSON and the picture atomically.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ import logging
 import math
 import os
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -50,13 +50,16 @@ from .curves import Curves
 from .errors import Audio2FaceError, PathLike
 from .output_set import all_or_nothing
 from .progress import CancelToken, check
-from .text_input import load_json
+from .qc_report import MIN_OFFSET_CONFIDENCE, QcReport, QcSeries, read_report, score_report
+from .schema import setting
+from .schema import validate as validate_knobs
 from .vad import SPEECH_PERCENTILE, VadSettings, frame_levels_db, runs, silent_frames
+
+if TYPE_CHECKING:
+    from .pipeline import Prediction
 
 logger = logging.getLogger(__name__)
 
-QC_FORMAT = "audio2face-qc"
-QC_FORMAT_VERSION = 1
 SAMPLE_RATE = 16000
 ENVELOPE_RANGE_DB = 40.0
 """The speech-energy envelope keeps this many dB below the clip's speech level."""
@@ -65,58 +68,53 @@ MIN_SPEECH_SECONDS = 2.0
 CONSTANT_STD = 1e-6
 """A channel whose standard deviation is below this is constant (its correlation is undefined)."""
 
-LAG_DETECTABLE_MS = 45.0
-LEAD_DETECTABLE_MS = 125.0
-"""Audio/picture offsets people start to notice (ITU-R BT.1359): mouth later than sound by 45 ms,
-mouth earlier than sound by 125 ms."""
 
-SERIES_KEY = "_series"
+
+_QC_ONLY = {"mel": "QC runs in the batch and the panel with the defaults", "panel": "the panel uses the defaults",
+            "job": "the batch uses the defaults", "file": "QC thresholds are not animation settings"}
 
 
 @dataclasses.dataclass
 class QcSettings:
-    """Thresholds of the QC figures (see the module docstring).
+    """Thresholds of the QC figures (see the module docstring); each described once (``schema.setting``),
+    so the ``qc`` command's flags and their checks come from here."""
 
-    Attributes:
-        silence_db: VAD: silent this many dB below the clip's speech level (as ``PostSettings.silence_db``).
-        floor_db: VAD: silent below this level in dBFS whatever the speech level.
-        min_silence_ms: Shorter silences count as speech and are not checked.
-        release_ms: Time the mouth may take to close after speech.
-        anticipation_ms: Time the mouth may open before speech.
-        open_threshold: Jaw-open values above this in checked silence are flagged.
-        max_lag_ms: Largest audio/mouth offset searched, either way.
-        min_offset_confidence: Offsets less confident than this do not lower the score.
-        curves_fps: Frame rate of curve files that carry none (.csv, .npy); ``None`` = 30.
-        reference_fps: Frame rate of the reference rows when its file carries none; ``None`` = 30
-            (or the curves' rate for bare arrays named after the curves).
-    """
-
-    silence_db: float = -30.0
-    floor_db: float = -60.0
-    min_silence_ms: float = 300.0
-    release_ms: float = 150.0
-    anticipation_ms: float = 80.0
-    open_threshold: float = 0.1
-    max_lag_ms: float = 500.0
-    min_offset_confidence: float = 0.1
-    curves_fps: Optional[float] = None
-    reference_fps: Optional[float] = None
+    silence_db: float = setting(
+        -30.0, label="Silence threshold", help="VAD: silent this many dB below the clip's speech level",
+        minimum=-90.0, maximum=0.0, unit="dB", cli="--silence-db", off=_QC_ONLY)
+    floor_db: float = setting(
+        -60.0, label="Silence floor", help="VAD: silent below this level whatever the speech level",
+        minimum=-140.0, maximum=0.0, unit="dBFS", cli="--floor-db", off=_QC_ONLY)
+    min_silence_ms: float = setting(
+        300.0, label="Shortest silence", help="shorter silences count as speech", minimum=0.0, maximum=10000.0,
+        unit="ms", cli="--min-silence-ms", off=_QC_ONLY)
+    release_ms: float = setting(
+        150.0, label="Release", help="time the mouth may take to close after speech", minimum=0.0,
+        maximum=5000.0, unit="ms", cli="--release-ms", off=_QC_ONLY)
+    anticipation_ms: float = setting(
+        80.0, label="Anticipation", help="time the mouth may open before speech", minimum=0.0, maximum=5000.0,
+        unit="ms", cli="--anticipation-ms", off=_QC_ONLY)
+    open_threshold: float = setting(
+        0.1, label="Open threshold", help="jaw-open value flagged in silence", minimum=0.0, maximum=1.0,
+        cli="--open-threshold", off=_QC_ONLY)
+    max_lag_ms: float = setting(
+        500.0, label="Largest offset", help="largest audio/mouth offset searched, either way", minimum=0.0,
+        exclusive_minimum=True, maximum=10000.0, unit="ms", cli="--max-lag-ms", off=_QC_ONLY)
+    min_offset_confidence: float = setting(
+        MIN_OFFSET_CONFIDENCE, label="Offset confidence", help="offsets less confident do not lower the score",
+        minimum=0.0, maximum=1.0, cli="--min-offset-confidence", off=_QC_ONLY)
+    curves_fps: Optional[float] = setting(
+        None, optional=True, label="Curves frame rate",
+        help="frame rate of curve files that carry none (.csv, .npy; default 30)", minimum=1.0, maximum=1000.0,
+        unit="fps", cli="--fps", off=_QC_ONLY)
+    reference_fps: Optional[float] = setting(
+        None, optional=True, label="Reference frame rate",
+        help="frame rate of the reference when its file carries none (default 30)", minimum=1.0, maximum=1000.0,
+        unit="fps", cli="--reference-fps", off=_QC_ONLY)
 
     def validate(self) -> None:
-        """Raise ``Audio2FaceError`` on values that make no sense."""
-        for name in ("min_silence_ms", "release_ms", "anticipation_ms", "open_threshold", "min_offset_confidence"):
-            value = getattr(self, name)
-            if not (np.isfinite(value) and value >= 0):
-                raise Audio2FaceError(f"QC setting {name} must be a finite number >= 0, got {value}")
-        for name in ("silence_db", "floor_db"):
-            if not np.isfinite(getattr(self, name)):
-                raise Audio2FaceError(f"QC setting {name} must be a finite number")
-        if not (np.isfinite(self.max_lag_ms) and self.max_lag_ms > 0):
-            raise Audio2FaceError(f"QC setting max_lag_ms must be > 0, got {self.max_lag_ms}")
-        for name in ("curves_fps", "reference_fps"):
-            value = getattr(self, name)
-            if value is not None and not (np.isfinite(value) and 0 < value <= 1000):
-                raise Audio2FaceError(f"QC setting {name} must be between 0 and 1000, got {value}")
+        """Raise ``Audio2FaceError`` on a value out of its range (one line naming it)."""
+        validate_knobs(self)
 
     def vad(self) -> VadSettings:
         """The voice-activity detector's settings."""
@@ -126,9 +124,14 @@ class QcSettings:
 # --- inputs -------------------------------------------------------------------------------------------------
 
 
-def _samples(audio: Union[PathLike, np.ndarray], sample_rate: Optional[int]) -> Tuple[np.ndarray, Optional[str]]:
+def _samples(
+    audio: Union[PathLike, np.ndarray, Prediction], sample_rate: Optional[int]
+) -> Tuple[np.ndarray, Optional[str]]:
     from .audio import load_audio, prepare_samples
 
+    if hasattr(audio, "samples") and hasattr(audio, "audio_name"):  # a pipeline.Prediction
+        samples = prepare_samples(audio.samples, audio.sample_rate, SAMPLE_RATE)
+        return samples, None if audio.audio_name == "<samples>" else audio.audio_name
     if isinstance(audio, np.ndarray):
         if sample_rate is None:
             raise Audio2FaceError("sample_rate is required when audio is an array")
@@ -498,7 +501,7 @@ def check_same_shot(audio_seconds: float, curves_seconds: float, where: Optional
 
 
 def qc_report(
-    audio: Union[PathLike, np.ndarray],
+    audio: Union[PathLike, np.ndarray, Prediction],
     curves: Union[Curves, PathLike],
     reference: Union[None, Curves, PathLike] = None,
     settings: Optional[QcSettings] = None,
@@ -506,12 +509,13 @@ def qc_report(
     sample_rate: Optional[int] = None,
     name: Optional[str] = None,
     cancel: Optional[CancelToken] = None,
-) -> Dict[str, Any]:
+) -> QcReport:
     """Measure one shot.
 
     Args:
-        audio: The shot's audio file, or samples (then ``sample_rate`` is required); row 0 of the curves
-            is the start of the audio.
+        audio: The shot's audio file, samples (then ``sample_rate`` is required), or the
+            ``pipeline.Prediction`` the curves were made from (its decoded samples: no second decode);
+            row 0 of the curves is the start of the audio.
         curves: ``Curves`` or a curve file (``audio2face.formats.read_curves``).
         reference: ``Curves``, a curve file or FACEGOOD label ``.npy`` to compare with (see
             :func:`load_reference`), or ``None``.
@@ -521,7 +525,7 @@ def qc_report(
         cancel: Stops the work between steps (raises ``Cancelled``).
 
     Returns:
-        A JSON-ready dict of figures plus plot data under ``"_series"`` (see :func:`report_json`).
+        The report, with its series.
 
     Raises:
         Audio2FaceError: unreadable inputs, curves with fewer than 2 frames, a reference that shares
@@ -575,25 +579,23 @@ def qc_report(
         notes.append(f"the audio lasts {audio_seconds:.2f} s but the curves {curves_seconds:.2f} s; {tail}")
     mouth_cols = [i for i in mouth_indices(shot_curves.names) if i != jaw_index]
     speech_level = float(np.percentile(levels, SPEECH_PERCENTILE))
-    report: Dict[str, Any] = {
-        "format": QC_FORMAT,
-        "format_version": QC_FORMAT_VERSION,
-        "shot": _shot_name(name, audio_path, shot_curves, curves_path),
-        "inputs": {
-            "audio": audio_path,
-            "curves": curves_path,
-            "reference": reference_block["file"] if reference_block else None,
-        },
-        "settings": dataclasses.asdict(settings),
-        "fps": fps,
-        "frames": frames,
-        "start_frame": shot_curves.start_frame,
-        "curves_seconds": _r(curves_seconds, 3),
-        "audio_seconds": _r(audio_seconds, 3),
-        "channels": len(shot_curves.names),
-        "jaw_channel": shot_curves.names[jaw_index] if jaw_index is not None else None,
-        "mouth_channels": [shot_curves.names[i] for i in mouth_cols],
-        "vad": {
+    flagged = np.zeros(frames, dtype=bool)
+    if jaw is not None:
+        flagged = checked & (jaw > settings.open_threshold)
+    report = QcReport(
+        shot=_shot_name(name, audio_path, shot_curves, curves_path),
+        inputs={"audio": audio_path, "curves": curves_path,
+                "reference": reference_block["file"] if reference_block else None},
+        settings=dataclasses.asdict(settings),
+        fps=fps,
+        frames=frames,
+        start_frame=shot_curves.start_frame,
+        curves_seconds=_r(curves_seconds, 3),
+        audio_seconds=_r(audio_seconds, 3),
+        channels=len(shot_curves.names),
+        jaw_channel=shot_curves.names[jaw_index] if jaw_index is not None else None,
+        mouth_channels=[shot_curves.names[i] for i in mouth_cols],
+        vad={
             "threshold_db": settings.silence_db,
             "floor_db": settings.floor_db,
             "min_silence_ms": settings.min_silence_ms,
@@ -602,204 +604,72 @@ def qc_report(
             "silence_seconds": _r(float(silent.sum()) / fps, 3),
             "segments": speech_segments(silent, fps),
         },
-        "silence": silence,
-        "offset": offset,
-        "keys": keys_figures(shot_curves),
-        "reference": reference_block,
-        "notes": notes,
-    }
-    report["score"], report["flags"] = score_report(report)
-    flagged = np.zeros(frames, dtype=bool)
-    if jaw is not None:
-        flagged = checked & (jaw > settings.open_threshold)
-    report[SERIES_KEY] = {
-        "samples": samples,
-        "sample_rate": SAMPLE_RATE,
-        "fps": fps,
-        "silent": silent,
-        "checked": checked,
-        "flagged": flagged,
-        "jaw": jaw,
-        "mouth": shot_curves.weights[:, mouth_cols].astype(np.float64),
-        "mouth_names": [shot_curves.names[i] for i in mouth_cols],
-        "reference_jaw": reference_jaw,
-    }
+        silence=silence,
+        offset=offset,
+        keys=keys_figures(shot_curves),
+        reference=reference_block,
+        notes=notes,
+        series=QcSeries(
+            samples=samples, sample_rate=SAMPLE_RATE, fps=fps, silent=silent, checked=checked, flagged=flagged,
+            jaw=jaw, mouth=shot_curves.weights[:, mouth_cols].astype(np.float64),
+            mouth_names=[shot_curves.names[i] for i in mouth_cols], reference_jaw=reference_jaw,
+        ),
+    )
+    report.score, report.flags = score_report(report)
     return report
 
 
 # --- score, summary, output -------------------------------------------------------------------------------
 
 
-def score_report(report: Dict[str, Any]) -> Tuple[float, List[str]]:
-    """A 0-100 score (100 = nothing found) and short flags for one report.
-
-    The score starts at 100 and loses:
-
-    * up to 40 for the mouth open in silence: 40 x min(1, flagged seconds / 2 s);
-    * up to 30 for the audio/mouth offset, when its confidence is at least ``min_offset_confidence``:
-      30 x min(1, excess / 100 ms), where the excess is how far the offset goes past what people notice
-      (45 ms with the mouth late, 125 ms with the mouth early; ITU-R BT.1359);
-    * with a reference, up to 30 for a poor match: 30 x (1 - max(0, jaw-open correlation)), or the mean
-      channel correlation when there is no jaw-open channel.
-
-    Scores of shots with and without a reference are not comparable.
-    """
-    score = 100.0
-    flags: List[str] = []
-    silence = report.get("silence") or {}
-    flagged_seconds = float(silence.get("flagged_seconds") or 0.0)
-    if flagged_seconds > 0:
-        score -= 40.0 * min(1.0, flagged_seconds / 2.0)
-        spans = len(silence.get("spans") or [])
-        flags.append(f"mouth open in silence: {flagged_seconds:.2f} s in {spans} span{'s' if spans != 1 else ''}")
-    offset = report.get("offset") or {}
-    offset_ms = offset.get("offset_ms")
-    settings = report.get("settings") or {}
-    min_confidence = float(settings.get("min_offset_confidence", QcSettings.min_offset_confidence))
-    if offset_ms is not None and float(offset.get("confidence") or 0.0) >= min_confidence:
-        excess = offset_ms - LAG_DETECTABLE_MS if offset_ms > 0 else -offset_ms - LEAD_DETECTABLE_MS
-        if excess > 0:
-            score -= 30.0 * min(1.0, excess / 100.0)
-            side = "later" if offset_ms > 0 else "earlier"
-            flags.append(f"mouth {abs(offset_ms):.0f} ms {side} than the audio")
-    reference = report.get("reference")
-    if reference:
-        r = reference.get("jaw_correlation")
-        what = "jaw-open"
-        if r is None:
-            r, what = reference.get("pearson_mean"), "mean"
-        r = float(r) if r is not None else 0.0
-        score -= 30.0 * (1.0 - max(0.0, r))
-        if r < 0.5:
-            flags.append(f"{what} correlation with the reference {r:.2f}")
-    return round(max(0.0, score), 1), flags
-
-
-def _fmt(value: Any, spec: str) -> str:
-    return "n/a" if value is None else format(value, spec)
-
-
-def summary_lines(report: Dict[str, Any]) -> List[str]:
-    """The report's figures as a few lines of plain text (the CLI prints them; the PNG shows them)."""
-    flags = report.get("flags") or []
-    lines = [
-        f"{report.get('shot')}: score {_fmt(report.get('score'), '.0f')}/100 - "
-        + ("; ".join(flags) if flags else "nothing flagged")
-    ]
-    vad = report.get("vad") or {}
-    channels = report.get("channels")
-    lines.append(
-        f"{report.get('curves_seconds', 0):.1f} s at {report.get('fps', 0):g} fps, {channels} "
-        f"channel{'s' if channels != 1 else ''}; "
-        f"speech {_fmt(vad.get('speech_seconds'), '.1f')} s, silence {_fmt(vad.get('silence_seconds'), '.1f')} s "
-        f"(VAD: silent {_fmt(abs(vad.get('threshold_db') or 0), 'g')} dB below the speech level "
-        f"{_fmt(vad.get('speech_level_db'), '.1f')} dBFS or under {_fmt(vad.get('floor_db'), 'g')} dBFS, "
-        f"for {_fmt(vad.get('min_silence_ms'), 'g')} ms or more)"
-    )
-    silence = report.get("silence") or {}
-    if silence.get("max_open") is None:
-        lines.append(f"mouth open in silence: {silence.get('note') or 'no silence to check'}")
-    else:
-        spans = len(silence.get("spans") or [])
-        lines.append(
-            f"mouth open in silence: {spans} span{'s' if spans != 1 else ''}, "
-            f"{_fmt(silence.get('flagged_seconds'), '.2f')} s of {_fmt(silence.get('checked_seconds'), '.2f')} s "
-            f"checked above {_fmt(silence.get('threshold'), 'g')} (max {_fmt(silence.get('max_open'), '.2f')}; "
-            f"release {_fmt(silence.get('release_ms'), 'g')} ms, "
-            f"anticipation {_fmt(silence.get('anticipation_ms'), 'g')} ms)"
-        )
-    offset = report.get("offset") or {}
-    if offset.get("offset_ms") is None:
-        lines.append(f"audio/mouth offset: not measured ({offset.get('reason', 'unknown')})")
-    else:
-        side = "later" if offset["offset_ms"] > 0 else "earlier"
-        lines.append(
-            f"audio/mouth offset: {offset['offset_ms']:+.0f} ms (mouth {side} than the audio), confidence "
-            f"{_fmt(offset.get('confidence'), '.2f')} (peak r {_fmt(offset.get('correlation'), '.2f')}, next "
-            f"{_fmt(offset.get('second_peak'), '.2f')}; {offset.get('mouth_signal')})"
-            + ("; at the search limit" if offset.get("at_limit") else "")
-        )
-    keys = report.get("keys")
-    if keys:
-        lines.append(
-            f"keys: {keys['keys']} ({_fmt(keys.get('keys_per_second'), '.1f')}/s, "
-            f"{_fmt(keys.get('keys_per_second_per_channel'), '.2f')}/s per channel, "
-            f"{_fmt((keys.get('fraction_of_dense') or 0) * 100, '.0f')}% of a key on every frame)"
-        )
-    else:
-        lines.append("keys: a key on every frame (not reduced)")
-    reference = report.get("reference")
-    if reference:
-        lines.append(
-            f"reference: MSE {_fmt(reference.get('mse'), '.4f')}, MAE {_fmt(reference.get('mae'), '.4f')}, "
-            f"jaw-open r {_fmt(reference.get('jaw_correlation'), '.2f')}, mean r "
-            f"{_fmt(reference.get('pearson_mean'), '.2f')} over {reference.get('pearson_channels')} of "
-            f"{reference.get('channels_compared')} shared channels ({len(reference.get('constant_channels') or [])} "
-            f"constant, skipped), {reference.get('frames_compared')} frames"
-        )
-    lines.extend(f"note: {note}" for note in report.get("notes") or [])
-    return lines
-
-
-def report_json(report: Dict[str, Any]) -> Dict[str, Any]:
-    """The report without its plot data: what the JSON file holds."""
-    return {k: v for k, v in report.items() if k != SERIES_KEY}
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return float(value) if np.isfinite(value) else None
-    return value
-
-
 def write_qc(
-    report: Dict[str, Any], json_path: PathLike, png_path: Optional[PathLike] = None
+    report: QcReport, json_path: PathLike, picture_path: Optional[PathLike] = None
 ) -> Tuple[Path, Path]:
-    """Write the report's JSON and its PNG (default: the JSON path with ``.png``), each atomically.
+    """Write the report's JSON and its picture beside it, each atomically.
+
+    The picture is a PNG drawn with matplotlib (``audio2face.qc_plot``) where it is installed (the ``qc``
+    extra); without it, the figures as plain text (``.txt``) instead.
+
+    Args:
+        report: From :func:`qc_report`.
+        json_path: The JSON file.
+        picture_path: The PNG (default: ``json_path`` with ``.png``; ``.txt`` without matplotlib).
+
+    Returns:
+        (JSON path, picture path).
 
     Raises:
-        Audio2FaceError: the report has no plot data (e.g. it was read back from JSON), or a folder is missing.
+        Audio2FaceError: the report has no series (e.g. it was read back from JSON), or a folder is missing.
     """
-    json_target = Path(os.fspath(json_path))
-    png_target = Path(os.fspath(png_path)) if png_path is not None else json_target.with_suffix(".png")
-    if png_target.resolve() == json_target.resolve():
-        raise Audio2FaceError("the JSON and the PNG would be the same file", json_target)
-    if SERIES_KEY not in report:
-        raise Audio2FaceError("this report has no plot data; make it with qc_report to write a PNG", json_target)
-    from .qc_plot import render_png
+    from .qc_plot import plain_text, plotting_available, render_png
 
-    png = render_png(report)
-    data = _clean(report_json(report))
-    data["files"] = {"json": json_target.name, "png": png_target.name}
+    json_target = Path(os.fspath(json_path))
+    if report.series is None:
+        raise Audio2FaceError("this report has no plot data; make it with qc_report to write its picture",
+                              json_target)
+    if plotting_available():
+        picture = Path(os.fspath(picture_path)) if picture_path is not None else json_target.with_suffix(".png")
+        kind, content, mode = "png", render_png(report), "wb"
+    else:
+        picture = (Path(os.fspath(picture_path)) if picture_path is not None else json_target).with_suffix(".txt")
+        kind, content, mode = "text", plain_text(report).encode("utf-8"), "wb"
+        logger.info("matplotlib is not installed (pip install '.[qc]'): the QC picture is written as text")
+    if picture.resolve() == json_target.resolve():
+        raise Audio2FaceError("the JSON and the picture would be the same file", json_target)
+    data = dataclasses.replace(report, files={"json": json_target.name, kind: picture.name}).to_json()
     text = json.dumps(data, indent=2, allow_nan=False)
     with all_or_nothing():
-        with atomic_open(png_target, "wb") as handle:
-            handle.write(png)
+        with atomic_open(picture, mode) as handle:
+            handle.write(content)
         with atomic_open(json_target, "w") as handle:
             handle.write(text + "\n")
-    logger.info("wrote %s and %s", json_target, png_target)
-    return json_target, png_target
+    report.files = data["files"]
+    logger.info("wrote %s and %s", json_target, picture)
+    return json_target, picture
 
 
-def read_report(path: PathLike) -> Dict[str, Any]:
-    """Read a QC JSON written by :func:`write_qc`."""
-    source = Path(os.fspath(path))
-    data = load_json(source, "QC report")
-    if not isinstance(data, dict) or data.get("format") != QC_FORMAT:
-        raise Audio2FaceError(f"not an {QC_FORMAT} report", source)
-    return data
-
-
-def summarise(reports: Iterable[Union[Dict[str, Any], PathLike]]) -> List[Dict[str, Any]]:
-    """One row per shot, worst (lowest :func:`score_report` score) first.
+def summarise(reports: Iterable[Union[QcReport, PathLike]]) -> List[Dict[str, Any]]:
+    """One row per shot, worst (lowest ``score_report`` score) first.
 
     Args:
         reports: Reports from :func:`qc_report`, or paths of QC JSON files.
@@ -811,16 +681,13 @@ def summarise(reports: Iterable[Union[Dict[str, Any], PathLike]]) -> List[Dict[s
     """
     rows: List[Dict[str, Any]] = []
     for item in reports:
-        report = item if isinstance(item, dict) else read_report(item)
+        report = item if isinstance(item, QcReport) else read_report(item)
         score, flags = score_report(report)
-        silence = report.get("silence") or {}
-        offset = report.get("offset") or {}
-        keys = report.get("keys") or {}
-        reference = report.get("reference") or {}
-        files = report.get("files") or {}
+        silence, offset = report.silence or {}, report.offset or {}
+        keys, reference, files = report.keys or {}, report.reference or {}, report.files or {}
         rows.append(
             {
-                "shot": report.get("shot"),
+                "shot": report.shot,
                 "score": score,
                 "flags": flags,
                 "silence_flagged_seconds": silence.get("flagged_seconds"),
@@ -830,7 +697,7 @@ def summarise(reports: Iterable[Union[Dict[str, Any], PathLike]]) -> List[Dict[s
                 "keys_per_second": keys.get("keys_per_second"),
                 "jaw_correlation": reference.get("jaw_correlation"),
                 "mae": reference.get("mae"),
-                "json": os.fspath(item) if not isinstance(item, dict) else files.get("json"),
+                "json": files.get("json") if isinstance(item, QcReport) else os.fspath(item),
             }
         )
     rows.sort(key=lambda row: (row["score"], str(row["shot"])))

@@ -13,7 +13,7 @@ would use. The model runs on small batches (``batch_frames``). Streamed raw outp
 
 Post-processing is ``post.apply_post``'s, step for step, with two differences forced by not knowing the
 future (everything else - strength, lip-open offset, per-channel gains and offsets, clamp - runs the
-offline code on each frame):
+offline code, ``post.Shaper``, on each frame):
 
 * Smoothing is causal: a one-sided (half) Gaussian over the past ``3 * sigma`` frames instead of the
   centred one. It lags the offline curve by about ``0.8 * sigma``.
@@ -32,7 +32,6 @@ taken from the future frames, as offline; a positive one delays nothing.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 from collections import deque
@@ -43,12 +42,11 @@ import soxr
 
 from .audio import RESAMPLE_QUALITY, check_source_rate, prepare_samples
 from .bundle import Bundle
-from .channels import jaw_open_index
 from .errors import Audio2FaceError, PathLike
 from .features import FeatureParams, features_for_windows, frame_count, frame_window_starts
 from .inference import predict
-from .pipeline import AnimateSettings, get_bundle
-from .post import PostSettings, apply_post
+from .pipeline import AnimateSettings, driven_targets, get_bundle
+from .post import PostSettings, Shaper
 from .retarget import build_retargeter
 from .secondary.live import LiveSecondary
 from .vad import SPEECH_PERCENTILE, VadSettings, runs
@@ -407,7 +405,7 @@ class StreamSession:
     ) -> None:
         self.settings = settings or AnimateSettings()
         post = self.settings.post
-        post.validate()
+        self.settings.validate()
         self.bundle = bundle if bundle is not None else live_bundle(self.settings.model, self.settings.threads)
         self.params = self.bundle.feature_params
         self.fps = float(self.settings.fps or self.bundle.fps)
@@ -439,8 +437,18 @@ class StreamSession:
         )
         self._smooth = CausalSmoother(post.smoothing_ms / 1000.0 * self.fps)
         self._shift = FrameShift(post.time_offset_ms / 1000.0 * self.fps)
-        self._frame_post = self._per_frame_settings(post)
+        self._shape = Shaper(self._targets, post)
         self.frames_out = 0
+
+    @property
+    def driven(self) -> Optional[List[str]]:
+        """``Curves.driven`` of what the stream makes: the names fed by an animated model channel."""
+        if self.settings.key_rest_targets:
+            return None
+        driven = driven_targets(self.retargeter, self.bundle.animated_channels)
+        if self._secondary is not None:
+            driven += [n for n in self._secondary.written if n not in driven]
+        return driven
 
     @property
     def sample_rate(self) -> float:
@@ -572,8 +580,7 @@ class StreamSession:
             self._pending.popleft()
             if self._gate is not None:
                 row = row * np.float32(self._gate.factor(index, self._total))
-            row = self._smooth(row)
-            row = apply_post(row[None, :], self._targets, self.fps, self._frame_post)[0]
+            row = self._shape(self._smooth(row)[None, :])[0]
             self._shift.add(row)
         out = []
         for index, row in self._shift.pop_ready(self._total):
@@ -592,18 +599,6 @@ class StreamSession:
             step = self.params.sample_rate / self.fps
             keep = min(keep, int(np.floor(self._next_level * step - step)) + pad)
         self._buffer.discard_before(keep - 1)
-
-    def _per_frame_settings(self, post: PostSettings) -> PostSettings:
-        """The steps ``apply_post`` runs on each frame here: strength, lip offset, gains, offsets."""
-        settings = dataclasses.replace(
-            post, silence_gate=False, smoothing_ms=0.0, time_offset_ms=0.0, clamp=False,
-            gains=dict(post.gains), offsets=dict(post.offsets),
-        )
-        if settings.lip_open_offset and jaw_open_index(self._targets) is None:
-            logger.warning("lip-open offset ignored: no jaw-open channel among the outputs")
-            settings.lip_open_offset = 0.0
-        apply_post(np.zeros((1, len(self._targets)), dtype=np.float32), self._targets, self.fps, settings)
-        return settings
 
 
 def stream_array(

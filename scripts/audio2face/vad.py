@@ -9,7 +9,7 @@ as speech (pauses between words).
 from __future__ import annotations
 
 import dataclasses
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 
@@ -59,10 +59,11 @@ def _prefix_energy(samples: np.ndarray, positions: np.ndarray) -> np.ndarray:
 
 
 def silent_frames(
-    samples: np.ndarray, sample_rate: int, fps: float, frames: int, settings: VadSettings = VadSettings()
+    samples: np.ndarray, sample_rate: int, fps: float, frames: int, settings: VadSettings = VadSettings(),
+    levels: Optional[np.ndarray] = None,
 ) -> np.ndarray:
-    """Boolean mask, one per frame: True where the audio is silent."""
-    levels = frame_levels_db(samples, sample_rate, fps, frames)
+    """Boolean mask, one per frame: True where the audio is silent (``levels``: ``frame_levels_db``, if known)."""
+    levels = frame_levels_db(samples, sample_rate, fps, frames) if levels is None else np.array(levels)
     if levels.size == 0:
         return np.zeros(0, dtype=bool)
     speech = float(np.percentile(levels, SPEECH_PERCENTILE))

@@ -198,7 +198,7 @@ def write_job_qc(job: Job, curves: Any, result: JobResult) -> None:
     json_path, png_path = qc_paths(job)
     try:
         report = qc_report(str(job.audio), curves, name=job.name)
-        write_qc(report, json_path, png_path)
+        json_path, png_path = write_qc(report, json_path, png_path)  # a .txt picture without matplotlib
     except Audio2FaceError as exc:
         result.notes.append(f"QC report not written: {exc}")
         return
@@ -207,7 +207,7 @@ def write_job_qc(job: Job, curves: Any, result: JobResult) -> None:
         result.notes.append(f"QC report not written: {type(exc).__name__}: {exc}")
         return
     result.qc_json, result.qc_png = str(json_path), str(png_path)
-    result.qc_score, result.qc_flags = report["score"], list(report["flags"])
+    result.qc_score, result.qc_flags = report.score, list(report.flags)
 
 
 def run_job(job: Job, say: Callable[[str], None],

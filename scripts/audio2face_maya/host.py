@@ -10,81 +10,17 @@ from __future__ import annotations
 import dataclasses
 import logging
 from pathlib import Path
-from typing import Dict, List, Optional, Protocol, Sequence, Tuple, runtime_checkable
+from typing import List, Optional, Protocol, Sequence, Tuple, runtime_checkable
 
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
 
+from .apply_options import APPLY_MODES, DEFAULT_LAYER, ApplyOptions, ApplyReport
+
+__all__ = ["APPLY_MODES", "DEFAULT_LAYER", "ApplyOptions", "ApplyReport", "FileHost", "Host", "MayaHost",
+           "current_host", "maya_available"]
+
 logger = logging.getLogger(__name__)
-
-APPLY_MODES = ("range", "curve")
-"""``range``: replace only the keys inside the new keys' frame range; ``curve``: replace the whole curve."""
-
-DEFAULT_LAYER = "audio2face"
-"""Name suggested for the animation layer (issue 7); ``ApplyOptions.layer=None`` keys the base layer."""
-
-
-@dataclasses.dataclass
-class ApplyOptions:
-    """How curves are put on a blendShape node.
-
-    Attributes:
-        mode: ``"range"`` replaces the keys inside the new keys' range, ``"curve"`` replaces whole curves.
-        start_frame: Scene frame of the first row; ``None`` keeps ``curves.start_frame``.
-        sound: Audio file to put on a sound node (and on the time slider); ``None`` = no sound node.
-        layer: Animation layer to key on (created if missing); ``None`` = the base layer.
-        output: File to write (``FileHost`` only).
-        set_time_slider: Show the sound on the time slider and fit the playback range to the keys
-            (interactive Maya only; ignored in batch).
-    """
-
-    mode: str = "range"
-    start_frame: Optional[float] = None
-    sound: Optional[str] = None
-    layer: Optional[str] = None
-    output: Optional[str] = None
-    set_time_slider: bool = True
-
-    def __post_init__(self) -> None:
-        if self.mode not in APPLY_MODES:
-            raise Audio2FaceError(f"apply mode must be one of {', '.join(APPLY_MODES)}, got {self.mode!r}")
-        if self.layer is not None and not str(self.layer).strip():
-            raise Audio2FaceError("animation layer name is empty")
-
-
-@dataclasses.dataclass
-class ApplyReport:
-    """What ``Host.apply`` did.
-
-    Attributes:
-        node: The blendShape node (or the node name written into the file).
-        keyed: Targets that received keys.
-        skipped: Targets left alone, target -> reason (locked, driven by a connection...).
-        unmatched: Rig targets no channel drives.
-        key_count: Keys written in total.
-        output: File written (``FileHost``), else ``None``.
-        notes: Plain-language remarks (frame-rate resampling, sound node created...).
-    """
-
-    node: str
-    keyed: List[str] = dataclasses.field(default_factory=list)
-    skipped: Dict[str, str] = dataclasses.field(default_factory=dict)
-    unmatched: List[str] = dataclasses.field(default_factory=list)
-    key_count: int = 0
-    output: Optional[str] = None
-    notes: List[str] = dataclasses.field(default_factory=list)
-
-    def summary(self) -> str:
-        """One line for a status bar or a log."""
-        text = f"{self.node}: {self.key_count} keys on {len(self.keyed)} targets"
-        if self.skipped:
-            text += f", {len(self.skipped)} skipped"
-        if self.unmatched:
-            text += f", {len(self.unmatched)} unmatched"
-        if self.output:
-            text += f" -> {self.output}"
-        return text
-
 
 @runtime_checkable
 class Host(Protocol):
@@ -206,10 +142,12 @@ class FileHost:
         out = Path(options.output)
         write_curves(curves, out, blendshape_node=node or self.node)
         self._curve_names = list(curves.names)
+        unmatched = set(curves.unmatched)
         report = ApplyReport(
             node=node or self.node,
-            keyed=list(curves.names),
-            unmatched=list(curves.source.get("unmatched_targets", []) or []),
+            keyed=[n for n in curves.names if curves.is_driven(n)],
+            unmatched=list(curves.unmatched),
+            at_rest=[n for n in curves.rest_names() if n not in unmatched],
             key_count=_key_count(curves),
             output=str(out),
         )
@@ -232,9 +170,10 @@ class FileHost:
 
 
 def _key_count(curves: Curves) -> int:
+    names = [n for n in curves.names if curves.is_driven(n)]
     if curves.keys:
-        return sum(len(curves.keys[n]) if curves.keys.get(n) else curves.frame_count for n in curves.names)
-    return curves.frame_count * len(curves.names)
+        return sum(len(curves.keys[n]) if curves.keys.get(n) else curves.frame_count for n in names)
+    return curves.frame_count * len(names)
 
 
 class MayaHost:
@@ -285,7 +224,7 @@ class MayaHost:
 
         Maya's progress window shows the frames read; Esc cancels (``Cancelled``, nothing written).
         """
-        from . import export
+        from . import dataset_export as export
 
         with export.progress_window(f"Audio2Face: reading {node}") as (progress, cancel):
             return export.export_clip(node, start, end, folder, name, audio=audio, progress=progress,

@@ -2,9 +2,10 @@
 
 JSON: a list of job objects, or ``{"defaults": {...}, "jobs": [...]}``. CSV: a header row naming the
 fields, one job per row; empty cells are unset. Job fields: ``scene`` and ``audio`` (required),
-``node``, ``output``, ``name``, ``overwrite``, ``mode``, ``layer``, ``start_frame``, ``sound``, ``qc``, plus
-any ``AnimateSettings``/``PostSettings`` field (``model``, ``mapping``, ``emotion``, ``strength``,
-``smoothing_ms``, ``reduce``...). Relative paths are relative to the jobs file. A bad job becomes a
+``node``, ``output``, ``name``, ``overwrite``, ``mode``, ``layer``, ``sound``, ``qc``, plus every knob of
+the settings schema on the ``job`` surface (``audio2face.settings_io.knobs_on("job")``: ``model``,
+``mapping``, ``emotion``, ``start_frame``, ``strength``, ``smoothing_ms``, ``silence_ramp_ms``, ``reduce``...),
+typed and range-checked by its knob. Relative paths are relative to the jobs file. A bad job becomes a
 ``JobError`` for the report; only an unreadable file stops the batch.
 """
 
@@ -16,14 +17,22 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from audio2face.errors import Audio2FaceError, PathLike
-from audio2face.farm.rows import convert, job_label, read_rows, resolve_path, set_values, setting_names
+from audio2face.farm.rows import (
+    checked_settings,
+    convert,
+    job_label,
+    read_rows,
+    resolve_path,
+    set_values,
+    setting_names,
+)
 
-from .host import APPLY_MODES
+from .apply_options import APPLY_MODES
 
 logger = logging.getLogger(__name__)
 
-JOB_FIELDS = ("scene", "audio", "node", "output", "name", "overwrite", "mode", "layer", "start_frame", "sound",
-              "qc")
+JOB_FIELDS = ("scene", "audio", "node", "output", "name", "overwrite", "mode", "layer", "sound", "qc")
+"""Fields of a job that are not knobs (every knob on the ``job`` surface is a field too)."""
 PATH_FIELDS = ("scene", "audio", "output", "model")
 SCENE_SUFFIXES = {".ma": "mayaAscii", ".mb": "mayaBinary"}
 
@@ -63,8 +72,6 @@ class JobError:
 
 def make_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[Job, JobError]:
     """Check one job's fields; a problem gives a ``JobError`` naming it."""
-    from audio2face.settings_io import animate_settings_from_dict
-
     label, where = job_label(index, fields)
     try:
         values = set_values(fields)
@@ -93,11 +100,12 @@ def make_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[Job, Jo
         settings = {k: v for k, v in values.items() if k not in JOB_FIELDS}
         if "model" in settings:
             settings["model"] = str(resolve_path(base, settings["model"], "model", where))
-        animate_settings_from_dict(settings, where=where)  # checks names and values now
+        settings = checked_settings(settings, where)
+        start_frame = settings.pop("start_frame", None)
         name = str(values.get("name") or f"{scene_path.stem}-{audio.stem}")
         return Job(index=index, name=name, scene=scene_path, audio=audio, output=output,
                    node=values.get("node") or None, overwrite=overwrite, mode=mode,
-                   layer=values.get("layer") or None, start_frame=values.get("start_frame"),
+                   layer=values.get("layer") or None, start_frame=start_frame,
                    sound=bool(values.get("sound", True)), qc=bool(values.get("qc", True)), settings=settings)
     except Audio2FaceError as exc:
         return JobError(index=index, name=label, error=str(exc))

@@ -16,11 +16,12 @@ import logging
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+from audio2face import timeunits
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
 
-from . import layers, scene, sound, timeunits
-from .host import ApplyOptions, ApplyReport
+from . import layers, scene, sound
+from .apply_options import ApplyOptions, ApplyReport
 from .melcmd import mel_command
 from .undo import ApiUndo, undo_chunk
 
@@ -64,7 +65,7 @@ class KeyPlan:
     sound_node: Optional[str] = None
     fps: float = 24.0
     sparse: Dict[str, List[Any]] = dataclasses.field(default_factory=dict)
-    """Reduced keys per target (``audio2face.keys.Key``, times in scene frames); others get a key per frame."""
+    """Reduced keys per target (``audio2face.key_reduction.Key``, times in scene frames); others get a key per frame."""
 
     @property
     def first_frame(self) -> float:
@@ -171,8 +172,11 @@ def plan_apply(curves: Curves, node: str, options: ApplyOptions) -> KeyPlan:
         curves = resample(curves, fps)
     start = float(options.start_frame) if options.start_frame is not None else float(curves.start_frame)
     rig = scene.target_indices(node)
-    # rig targets no model channel drives hold only the rest value: report them, never key them
-    undriven = set(curves.source.get("unmatched_targets") or [])
+    # rig targets no model channel drives, or only channels the model never moves, hold only the rest
+    # value: report them, never key them (their existing animation stays)
+    unmatched = set(curves.unmatched)
+    report.at_rest = [n for n in curves.rest_names() if n not in unmatched]
+    undriven = unmatched | set(report.at_rest)
     keyed: List[TargetPlan] = []
     for name in curves.names:
         if name in undriven:
@@ -186,7 +190,7 @@ def plan_apply(curves: Curves, node: str, options: ApplyOptions) -> KeyPlan:
             report.skipped[name] = reason
             continue
         keyed.append(TargetPlan(name=name, plug=plug, column=len(keyed), curve=curve))
-    report.unmatched = [t for t in rig if t not in curves.names or t in undriven]
+    report.unmatched = [t for t in rig if t not in curves.names or t in unmatched]
     values = _values_for(curves, [t.name for t in keyed])
     frames = start + np.arange(curves.frame_count, dtype=np.float64)
     shift = start - float(curves.start_frame)
@@ -371,19 +375,3 @@ def apply_curves(curves: Curves, node: str, options: Optional[ApplyOptions] = No
         if plan in _PENDING:
             _PENDING.remove(plan)
     return plan.report
-
-
-def summary_lines(report: ApplyReport) -> List[str]:
-    """Plain lines for the Script Editor: what was keyed, skipped and left unmatched."""
-    lines = [report.summary()]
-    for name, reason in report.skipped.items():
-        lines.append(f"skipped {name}: {reason}")
-    if report.unmatched:
-        lines.append("no animation for: " + ", ".join(report.unmatched))
-    lines.extend(report.notes)
-    return lines
-
-
-def report_dict(report: ApplyReport) -> Dict[str, Any]:
-    """The report as plain JSON-able data."""
-    return dataclasses.asdict(report)

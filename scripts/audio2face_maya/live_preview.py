@@ -37,10 +37,11 @@ import numpy as np
 from audio2face.bundle import Bundle
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
-from audio2face.pipeline import AnimateSettings
+from audio2face.pipeline import AnimateSettings, mapping_provenance
 from audio2face.streaming import LiveFrame, StreamSession, live_bundle
 
-from .host import ApplyOptions, ApplyReport, Host
+from .apply_options import ApplyOptions, ApplyReport
+from .host import Host
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,8 @@ class LivePreview:
         record: Whether ``stop`` keys the take (may be changed while live).
         skipped: Targets left alone, name -> reason.
         unmatched: Targets no model channel drives (left alone).
+        at_rest: Targets fed only by channels the model never moves (left alone unless
+            ``settings.key_rest_targets``).
         error: The worker's error in plain words, when it failed.
         report: What ``host.apply`` did with the last recorded take.
     """
@@ -118,6 +121,7 @@ class LivePreview:
         self._finished_callbacks: List[Callable[[], None]] = []
         self.skipped: Dict[str, str] = {}
         self.unmatched: List[str] = []
+        self.at_rest: List[str] = []
         self.error: Optional[str] = None
         self.report: Optional[ApplyReport] = None
         self.session: Optional[StreamSession] = None
@@ -190,8 +194,11 @@ class LivePreview:
         bundle = self.bundle if self.bundle is not None else live_bundle(settings.model, settings.threads or 1)
         session = StreamSession(settings, sample_rate=source.sample_rate, channels=source.channels, bundle=bundle)
         self.unmatched = list(session.retargeter.unmatched)
+        driven = session.driven
+        self.at_rest = [] if driven is None else [n for n in session.names
+                                                  if n not in set(driven) and n not in set(self.unmatched)]
         self.skipped = {}
-        self._targets = self._drivable(session.names, set(self.unmatched), set(targets))
+        self._targets = self._drivable(session.names, set(self.unmatched) | set(self.at_rest), set(targets))
         if not self._targets:
             reasons = "; ".join(f"{k}: {v}" for k, v in self.skipped.items()) or "no model channel drives them"
             raise Audio2FaceError(f"no target of {self.node} can be driven live ({reasons})")
@@ -417,12 +424,13 @@ class LivePreview:
         options = dataclasses.replace(options, start_frame=start)
         curves = Curves(
             self.session.names, self.session.fps, weights, start_frame=start,
-            source={"audio": "<live>", "model": str(self.session.bundle.path), "mapping": self.settings.mapping,
-                    "post": dataclasses.asdict(self.session.settings.post),
-                    "unmatched_targets": list(self.unmatched), "live": True},
+            source={"audio": "<live>", "model": str(self.session.bundle.path),
+                    "mapping": mapping_provenance(self.settings.mapping),
+                    "post": dataclasses.asdict(self.session.settings.post), "live": True},
+            driven=self.session.driven, unmatched=list(self.unmatched),
         )
         if self.settings.reduce is not None:  # sparse keys, as Generate keys them
-            from audio2face.keys import reduce_curves
+            from audio2face.key_reduction import reduce_curves
 
             curves = reduce_curves(curves, self.settings.reduce)
         self.report = self.host.apply(curves, self.node, options)

@@ -13,9 +13,8 @@ import re
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Tuple
 
+from audio2face import timeunits
 from audio2face.errors import Audio2FaceError
-
-from . import timeunits
 
 logger = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ def _install_shelf() -> None:
 
 
 def _register_exit() -> None:
-    from .ui import lifecycle
+    from . import lifecycle
 
     lifecycle.register_maya_exit()
 

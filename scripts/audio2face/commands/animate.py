@@ -14,7 +14,7 @@ from ..formats.registry import all_formats, cli_choices, extension_for_choice, e
 from ..output_set import all_or_nothing
 from ..pipeline import animate
 from ..progress_bar import ProgressBar
-from .options import add_model_arguments, add_post_arguments, settings_from_args
+from .options import add_settings_arguments, settings_from_args
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--blendshape-node", metavar="NAME", default="blendShape1", help="blendShape node for .ma/.anim files"
     )
-    add_model_arguments(parser)
-    add_post_arguments(parser)
+    add_settings_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -158,9 +157,8 @@ def run(args: argparse.Namespace) -> int:
             failures += 1
             print(f"audio2face: error: {exc}", file=sys.stderr)
             continue
-        unmatched = curves.source.get("unmatched_targets") or []
-        if unmatched:
-            print(f"warning: no model channel drives: {', '.join(unmatched)}", file=sys.stderr)
+        if curves.unmatched:
+            print(f"warning: no model channel drives: {', '.join(curves.unmatched)}", file=sys.stderr)
         for output in outputs:
             print(f"{output}: {curves.frame_count} frames x {len(curves.names)} channels at {curves.fps:g} fps")
     if failures:

@@ -19,7 +19,7 @@ from ..live.inputs import DEFAULT_BLOCK_MS, PCM_FORMATS, open_input
 from ..live.sinks import FrameSink, open_sink, parse_destination
 from ..signals import Terminated, silence_stdout
 from ..streaming import LiveFrame, StreamSession
-from .options import add_model_arguments, add_post_arguments, settings_from_args
+from .options import add_settings_arguments, settings_from_args
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="where frames go; repeat to send to several places",
     )
     parser.add_argument("--batch-frames", type=int, default=8, help="most frames per model call (default 8)")
-    add_model_arguments(parser)
-    add_post_arguments(parser)
+    add_settings_arguments(parser)
     parser.set_defaults(run=run)
 
 

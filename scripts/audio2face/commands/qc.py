@@ -8,17 +8,19 @@ from pathlib import Path
 from typing import Optional, Tuple
 
 from ..errors import Audio2FaceError
-from ..qc import QcSettings, qc_report, summary_lines, write_qc
+from ..qc import QcSettings, qc_report, write_qc
+from ..qc_report import summary_lines
+from ..schema import entries
+from .options import add_knob_arguments, given_values
 
 logger = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the sub-command."""
-    d = QcSettings()
     parser = sub.add_parser(
         "qc",
-        help="quality report of one shot (JSON + PNG)",
+        help="quality report of one shot (JSON + PNG, or text without matplotlib)",
         description="Check a shot's curves against its audio: mouth open during silence, the offset between "
         "the audio and the mouth, keys per second, and (with --reference) MSE, MAE and correlations against "
         "reference curves or FACEGOOD labels. Writes a JSON report and a PNG beside it (see docs/qc.md).",
@@ -34,35 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out", metavar="REPORT.json", help="JSON report; the PNG goes beside it (default: CURVES_qc.json here)"
     )
     parser.add_argument("--name", help="shot name in the report (default: the audio file's name)")
-    group = parser.add_argument_group("thresholds")
-    group.add_argument(
-        "--open-threshold", type=float, default=d.open_threshold,
-        help=f"jaw-open value flagged in silence (default {d.open_threshold:g})",
-    )
-    group.add_argument(
-        "--release-ms", type=float, default=d.release_ms,
-        help=f"time the mouth may take to close after speech (default {d.release_ms:g})",
-    )
-    group.add_argument(
-        "--anticipation-ms", type=float, default=d.anticipation_ms,
-        help=f"time the mouth may open before speech (default {d.anticipation_ms:g})",
-    )
-    group.add_argument(
-        "--silence-db", type=float, default=d.silence_db,
-        help=f"silence threshold below the clip's speech level in dB (default {d.silence_db:g})",
-    )
-    group.add_argument(
-        "--min-silence-ms", type=float, default=d.min_silence_ms,
-        help=f"shorter silences count as speech (default {d.min_silence_ms:g})",
-    )
-    group.add_argument(
-        "--max-lag-ms", type=float, default=d.max_lag_ms,
-        help=f"largest audio/mouth offset searched, either way (default {d.max_lag_ms:g})",
-    )
-    group.add_argument("--fps", type=float, help="frame rate of CURVES when the file has none (.csv, .npy; default 30)")
-    group.add_argument(
-        "--reference-fps", type=float, help="frame rate of the reference when the file has none (default 30)"
-    )
+    add_knob_arguments(parser.add_argument_group("thresholds"), entries(QcSettings))
     parser.set_defaults(run=run)
 
 
@@ -78,21 +52,12 @@ def output_paths(curves: str, out: Optional[str]) -> Tuple[Path, Path]:
 
 def run(args: argparse.Namespace) -> int:
     """Measure the shot, write the report and the PNG, print the figures."""
-    settings = QcSettings(
-        silence_db=args.silence_db,
-        min_silence_ms=args.min_silence_ms,
-        release_ms=args.release_ms,
-        anticipation_ms=args.anticipation_ms,
-        open_threshold=args.open_threshold,
-        max_lag_ms=args.max_lag_ms,
-        curves_fps=args.fps,
-        reference_fps=args.reference_fps,
-    )
+    settings = QcSettings(**given_values(args, entries(QcSettings)))
     settings.validate()
     json_path, png_path = output_paths(args.curves, args.out)
     report = qc_report(args.audio, args.curves, args.reference, settings, name=args.name)
-    write_qc(report, json_path, png_path)
+    json_path, picture = write_qc(report, json_path, png_path)
     for line in summary_lines(report):
         print(line)
-    print(f"{json_path}, {png_path}: written")
+    print(f"{json_path}, {picture}: written")
     return 0

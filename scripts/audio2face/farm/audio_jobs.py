@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from ..errors import Audio2FaceError
 from ..formats import SUPPORTED_EXTENSIONS
-from .rows import convert, job_label, resolve_path, set_values, setting_names
+from .rows import checked_settings, convert, job_label, resolve_path, set_values, setting_names
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +53,6 @@ class RowError:
 
 def make_audio_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[AudioJob, RowError]:
     """Check one audio-only row; a problem gives a ``RowError`` naming it."""
-    from ..settings_io import animate_settings_from_dict
-
     label, where = job_label(index, fields)
     try:
         values = set_values(fields)
@@ -77,7 +75,7 @@ def make_audio_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[A
         for field in ("start_frame", "fps"):
             if field in values:
                 settings[field] = values[field]
-        animate_settings_from_dict(settings, where=where)  # checks names and values now
+        settings = checked_settings(settings, where)
         return AudioJob(index=index, name=str(values.get("name") or audio.stem), audio=audio, output=output,
                         overwrite=bool(values.get("overwrite", False)), qc=bool(values.get("qc", True)),
                         node=values.get("node") or None, settings=settings)

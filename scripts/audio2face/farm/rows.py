@@ -8,55 +8,51 @@ of its own kind.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
 from ..errors import Audio2FaceError, PathLike
+from ..schema import Knob
 from ..text_input import check_columns, load_json, read_csv
 
 logger = logging.getLogger(__name__)
 
-NUMBERS = {"start_frame", "strength", "smoothing_ms", "lip_open_offset", "time_offset_ms", "silence_db",
-           "silence_release_ms", "reduce", "fps"}
-INTEGERS = {"threads", "batch_size"}
-BOOLS = {"overwrite", "sound", "qc", "silence_gate", "clamp"}
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
+JOB_BOOLS = {"overwrite", "sound", "qc"}
+"""Job fields (not settings) that are switches."""
+_BOOL = Knob(label="job switch", help="true or false", kind="bool")
 
 
 def setting_names() -> set:
-    """Settings a job row may carry: ``AnimateSettings`` and ``PostSettings`` fields, less the job's own."""
-    from ..pipeline import AnimateSettings
-    from ..post import PostSettings
+    """Settings a job row may carry: the knobs of the schema on the ``job`` surface."""
+    from ..settings_io import knobs_on
 
-    own = {f.name for f in dataclasses.fields(AnimateSettings)} - {"fps", "targets", "start_frame", "post"}
-    return own | {f.name for f in dataclasses.fields(PostSettings)}
+    return {k.name for k in knobs_on("job")}
 
 
 def convert(field: str, value: Any, where: str) -> Any:
-    """A cell's value as its field's type (CSV cells are text); a wrong type is an error naming the job."""
-    if isinstance(value, str):
-        text = value.strip()
-        if field in BOOLS:
-            if text.lower() in _TRUE:
-                return True
-            if text.lower() in _FALSE:
-                return False
-            raise Audio2FaceError(f"{where}: {field} must be true or false, got {value!r}")
-        if field in NUMBERS or field in INTEGERS:
-            try:
-                number = float(text)
-            except ValueError:
-                raise Audio2FaceError(f"{where}: {field} must be a number, got {value!r}") from None
-            return int(number) if field in INTEGERS else number
-        return text
-    if field in BOOLS and not isinstance(value, bool):
-        raise Audio2FaceError(f"{where}: {field} must be true or false, got {value!r}")
-    if field in NUMBERS and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        raise Audio2FaceError(f"{where}: {field} must be a number, got {value!r}")
-    return value
+    """A job field's value (CSV cells are text); settings are parsed and range-checked by their knobs later
+    (``settings_io.animate_settings_from_dict``), a job switch here; a wrong type is an error naming the job."""
+    if field in JOB_BOOLS:
+        try:
+            return _BOOL.parse(field, value) if isinstance(value, str) else _BOOL.check(field, value)
+        except Audio2FaceError as exc:
+            raise Audio2FaceError(f"{where}: {exc}") from None
+    if field in setting_names():
+        return value
+    return value.strip() if isinstance(value, str) else value
+
+
+def checked_settings(settings: Mapping[str, Any], where: str) -> Dict[str, Any]:
+    """A row's settings parsed (CSV cells are text) and range-checked by their knobs, as plain values.
+
+    Raises:
+        Audio2FaceError: an unknown setting or a bad value, naming the job.
+    """
+    from ..settings_io import animate_settings_from_dict, settings_to_dict
+
+    checked = animate_settings_from_dict(settings, where=where)
+    return {k: v for k, v in settings_to_dict(checked).items() if k in settings}
 
 
 def resolve_path(base: Path, value: Any, field: str, where: str) -> Path:

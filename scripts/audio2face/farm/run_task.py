@@ -47,8 +47,8 @@ def audio_fingerprint(job: AudioJob) -> str:
 
 def _animate(job: AudioJob, result: TaskResult, replace_own: bool, say) -> None:
     from ..formats import write_curves
-    from ..keys import key_count
-    from ..pipeline import animate
+    from ..key_reduction import key_count
+    from ..pipeline import finish, predict
     from ..qc import qc_report, write_qc
     from ..settings_io import animate_settings_from_dict
 
@@ -59,7 +59,8 @@ def _animate(job: AudioJob, result: TaskResult, replace_own: bool, say) -> None:
     job.output.parent.mkdir(parents=True, exist_ok=True)
     settings = animate_settings_from_dict(job.settings, where=f"job {job.index}")
     say(f"animating {job.audio.name}")
-    curves = animate(str(job.audio), settings)
+    prediction = predict(str(job.audio), settings)
+    curves = finish(prediction, settings)
     write_curves(curves, job.output, blendshape_node=job.node)
     result.keys_written = key_count(curves.keys) if curves.keys else curves.frame_count * len(curves.names)
     result.status = "ok"
@@ -68,14 +69,14 @@ def _animate(job: AudioJob, result: TaskResult, replace_own: bool, say) -> None:
         return
     json_path, png_path = job.qc_paths
     try:
-        report = qc_report(str(job.audio), curves, name=job.name)
-        write_qc(report, json_path, png_path)
+        report = qc_report(prediction, curves, name=job.name)  # the decoded samples: no second decode
+        json_path, png_path = write_qc(report, json_path, png_path)  # a .txt picture without matplotlib
     except Exception as exc:  # a QC problem never fails a job whose curves are written
         result.notes.append(f"QC report not written: {exc}")
         say(result.notes[-1])
         return
     result.qc_json, result.qc_png = str(json_path), str(png_path)
-    result.qc_score, result.qc_flags = report["score"], list(report["flags"])
+    result.qc_score, result.qc_flags = report.score, list(report.flags)
     say(f"QC score {result.qc_score:.0f}/100: {'; '.join(result.qc_flags) or 'nothing flagged'}")
 
 

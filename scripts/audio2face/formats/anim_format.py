@@ -47,12 +47,12 @@ import numpy as np
 from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
-from ..keys import FIXED, LINEAR, Key
+from ..key_reduction import FIXED, LINEAR, Key
+from ..timeunits import anim_time_unit, unit_fps
 from .curve_keys import KeyArrays, curves_from_keys, key_arrays
 from .maya_names import check_aliases, check_node_name
 from .numbers import format_double, format_doubles, format_float32_array, require_finite
 from .registry import OutputFormat
-from .timeunits import anim_time_unit, fps_of_time_unit
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +105,7 @@ def write(
         Audio2FaceError: nan/inf, no frames, a frame rate without a named unit, a bad node name, or target
             names that are not valid attribute names.
     """
+    curves = curves.keyed()  # targets left at rest are not keyed (their existing animation stays)
     require_finite(curves, path)
     if curves.frame_count == 0 or not curves.names:
         raise Audio2FaceError("no frames or no channels to write", path)
@@ -195,7 +196,7 @@ def read(path: PathLike) -> Curves:
                 continue
             fields = line.rstrip(";").split()
             if fields[0] == "timeUnit":
-                fps = fps_of_time_unit(fields[1], path)
+                fps = unit_fps(fields[1], path)
             elif fields[0] == "anim":
                 leaf = fields[1].split(".")[-1]
                 current = channel_keys.setdefault(leaf, [])

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
-from ..keys import FIXED, LINEAR, TANGENT_TYPES, Key, evaluate_keys
+from ..key_reduction import FIXED, LINEAR, TANGENT_TYPES, Key, evaluate_keys
 
 
 @dataclasses.dataclass

@@ -4,12 +4,14 @@ Schema (``format_version`` 1)::
 
     {"format": "audio2face-curves", "format_version": 1, "fps": 30.0, "start_frame": 1.0,
      "names": ["jawOpen", ...], "source": {...},
+     "driven": ["jawOpen", ...],                    optional: the names to key (the rest stay at rest)
+     "unmatched": ["browInnerUp", ...],             optional: rig targets no model channel drives
      "weights": [[w_jawOpen, ...], ...],            one list per frame, in ``names`` order
      "keys": {"jawOpen": [{"time": 1.0, "value": 0.0, "in_tangent": "linear", "out_tangent": "fixed",
                            "in_slope": 0.0, "out_slope": 0.02}, ...]}}   optional
 
-Key times are scene frames, slopes are value units per frame (see ``audio2face.keys``). With secondary
-head or gaze-control motion, ``"rotations": {"head_ctrl": {"rotateY": [deg per frame], ...}}`` is added.
+Key times are scene frames, slopes are value units per frame (see ``audio2face.key_reduction``). With
+secondary head or gaze-control motion, ``"rotations": {"head_ctrl": {"rotateY": [deg per frame], ...}}`` is added.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy as np
 from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
-from ..keys import Key
+from ..key_reduction import Key
 from ..text_input import load_json
 from .numbers import format_rows, require_finite
 from .registry import OutputFormat
@@ -64,6 +66,10 @@ def write(curves: Curves, path: PathLike, *, blendshape_node: Optional[str] = No
         "names": list(curves.names),
         "source": _jsonable(curves.source),
     }
+    if curves.driven is not None:
+        head["driven"] = list(curves.driven)
+    if curves.unmatched:
+        head["unmatched"] = list(curves.unmatched)
     if curves.secondary is not None and curves.secondary.rotations:
         head["rotations"] = _jsonable(curves.secondary.rotations)
     parts = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False, allow_nan=False)}" for k, v in head.items()]
@@ -113,6 +119,11 @@ def read(path: PathLike) -> Curves:
     source = data.get("source") or {}
     if not isinstance(source, dict):
         raise Audio2FaceError('"source" must be an object', path)
+    driven, unmatched = data.get("driven"), data.get("unmatched") or []
+    if driven is not None and (not isinstance(driven, list) or not set(driven) <= set(names)):
+        raise Audio2FaceError('"driven" must list names from "names"', path)
+    if not isinstance(unmatched, list) or not all(isinstance(n, str) for n in unmatched):
+        raise Audio2FaceError('"unmatched" must be a list of names', path)
     keys: Optional[Dict[str, List[Key]]] = None
     if data.get("keys") is not None:
         raw = data["keys"]
@@ -126,7 +137,8 @@ def read(path: PathLike) -> Curves:
         except Audio2FaceError as exc:
             raise Audio2FaceError(str(exc), path) from None
     try:
-        return Curves(names, fps, weights.astype(np.float32), start_frame=start_frame, source=source, keys=keys)
+        return Curves(names, fps, weights.astype(np.float32), start_frame=start_frame, source=source, keys=keys,
+                      driven=driven, unmatched=list(unmatched))
     except Audio2FaceError as exc:
         raise Audio2FaceError(str(exc), path) from None
 

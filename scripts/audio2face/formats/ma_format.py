@@ -37,12 +37,12 @@ import numpy as np
 from ..atomic import atomic_open
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
-from ..keys import FIXED, LINEAR, Key
+from ..key_reduction import FIXED, LINEAR, Key
+from ..timeunits import maya_time_unit, unit_fps
 from .curve_keys import KeyArrays, chord_slopes, curves_from_keys, dense_key_arrays, key_arrays
 from .maya_names import check_aliases, check_node_name, curve_node_names
 from .numbers import format_doubles, format_float32_array, require_finite
 from .registry import OutputFormat
-from .timeunits import fps_of_time_unit, maya_time_unit
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +170,7 @@ def write(
         Audio2FaceError: nan/inf, no frames, a frame rate Maya has no unit for, a bad node name, or
             target names that cannot be aliases (when connecting).
     """
+    curves = curves.keyed()  # targets left at rest are not keyed (their existing animation stays)
     require_finite(curves, path)
     if curves.frame_count == 0 or not curves.names:
         raise Audio2FaceError("no frames or no channels to write", path)
@@ -311,7 +312,7 @@ def read(path: PathLike) -> Curves:
     for words in _statements(text):
         command = words[0]
         if command == "currentUnit" and "-t" in words:
-            fps = fps_of_time_unit(words[words.index("-t") + 1], path)
+            fps = unit_fps(words[words.index("-t") + 1], path)
         elif command == "createNode":
             if words[1] not in ("animCurveTU", "animCurveTA") or "-n" not in words:
                 raise Audio2FaceError(f"unexpected node: {' '.join(words)[:80]}", path)

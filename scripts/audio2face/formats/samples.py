@@ -15,7 +15,7 @@ import numpy as np
 
 from ..curves import Curves
 from ..errors import Audio2FaceError, PathLike
-from ..keys import LINEAR, Key, evaluate_keys, reduce_keys
+from ..key_reduction import LINEAR, Key, evaluate_keys, reduce_keys
 from .curve_keys import chord_slopes
 
 INTERPOLATIONS = ("linear", "step")

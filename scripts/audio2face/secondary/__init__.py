@@ -11,13 +11,14 @@ layer. Head (and gaze-control) rotations are curves in degrees for a transform n
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, List, Mapping, Optional
+from typing import Collection, Dict, List, Mapping, Optional
 
 import numpy as np
 
 from ..curves import Curves
-from ..errors import Audio2FaceError
 from ..retarget import Source
+from ..schema import Panel, setting
+from ..schema import validate as validate_knobs
 from .blinks import Blink, blink_curve, plan_blinks
 from .brows import brow_weights
 from .gaze import gaze_weights, plan_gaze
@@ -36,23 +37,56 @@ GAZE_ROTATE = {"pitch": "rotateX", "yaw": "rotateY"}
 
 @dataclasses.dataclass
 class SecondarySettings:
-    """Switches and strengths of the secondary motion (all off by default)."""
+    """Switches and strengths of the secondary motion (all off by default); described once (``schema``)."""
 
-    blinks: bool = False
-    blink_strength: float = 1.0
-    blink_rate: float = 17.0
-    half_blinks: bool = True
-    gaze: bool = False
-    gaze_strength: float = 1.0
-    gaze_range_deg: float = 8.0
-    gaze_full_deg: float = 30.0
-    gaze_node: Optional[str] = None
-    brows: bool = False
-    brow_strength: float = 1.0
-    brow_frowns: bool = False
-    head: Optional[str] = None
-    head_strength: float = 1.0
-    seed: int = 0
+    blinks: bool = setting(
+        False, kind="bool", label="Blinks", help="blinks at a human rate, drawn to pauses, off syllables",
+        cli="--blinks", mel=("bl", "blinks"), panel=Panel())
+    blink_rate: float = setting(
+        17.0, label="Blink rate", help="blinks per minute (15-26 in conversation)", minimum=1.0, maximum=60.0,
+        unit="/min", cli="--blink-rate", mel=("blr", "blinkRate"), panel=Panel(step=1.0, decimals=0))
+    blink_strength: float = setting(
+        1.0, label="Blink strength", help="how far the lids close", minimum=0.0, maximum=1.0,
+        cli="--blink-strength", mel=("bls", "blinkStrength"), panel=Panel(step=0.05, decimals=2))
+    half_blinks: bool = setting(
+        True, kind="bool", label="Half blinks", help="about one blink in seven closes only partly",
+        cli="--no-half-blinks", mel=("hbl", "halfBlinks"), panel=Panel())
+    gaze: bool = setting(
+        False, kind="bool", label="Eye darts", help="small fast gaze shifts with fixations between them",
+        cli="--gaze", mel=("gz", "gaze"), panel=Panel())
+    gaze_strength: float = setting(
+        1.0, label="Eye dart strength", help="scales the dart range", minimum=0.0, maximum=2.0,
+        cli="--gaze-strength", mel=("gzs", "gazeStrength"), panel=Panel(step=0.05, decimals=2))
+    gaze_range_deg: float = setting(
+        8.0, label="Eye dart range", help="largest gaze angle from the listener", minimum=0.0, maximum=30.0,
+        unit="deg", cli="--gaze-range", mel=("gzr", "gazeRange"), panel=Panel(step=0.5, decimals=1))
+    gaze_full_deg: float = setting(
+        30.0, label="Gaze at weight 1", help="gaze angle an eyeLook target reaches at weight 1", minimum=5.0,
+        maximum=90.0, unit="deg", cli="--gaze-full-deg", mel=("gzf", "gazeFullAngle"),
+        panel=Panel(step=1.0, decimals=0))
+    gaze_node: Optional[str] = setting(
+        None, kind="text", optional=True, label="Gaze control",
+        help="key the gaze as rotateX/rotateY (degrees) on this control instead of the eyeLook targets",
+        cli="--gaze-node", mel=("gzn", "gazeNode"), panel=Panel())
+    brows: bool = setting(
+        False, kind="bool", label="Brows", help="brow raises on pitch accents and emphasis",
+        cli="--brows", mel=("bw", "brows"), panel=Panel())
+    brow_strength: float = setting(
+        1.0, label="Brow strength", help="scales the brow raises", minimum=0.0, maximum=2.0,
+        cli="--brow-strength", mel=("bws", "browStrength"), panel=Panel(step=0.05, decimals=2))
+    brow_frowns: bool = setting(
+        False, kind="bool", label="Brow frowns", help="emphasis on a low pitch lowers the brows instead",
+        cli="--brow-frowns", mel=("bwf", "browFrowns"), panel=Panel())
+    head: Optional[str] = setting(
+        None, kind="text", optional=True, label="Head motion",
+        help="nods and tilts: rotate curves (degrees) on this node, or 'arkit' for headYaw/headPitch/headRoll",
+        cli="--head", mel=("hd", "head"), panel=Panel())
+    head_strength: float = setting(
+        1.0, label="Head strength", help="scales the head motion", minimum=0.0, maximum=3.0,
+        cli="--head-strength", mel=("hds", "headStrength"), panel=Panel(step=0.05, decimals=2))
+    seed: int = setting(
+        0, kind="int", label="Seed", help="random seed of the secondary motion (same seed, same motion)",
+        minimum=0, maximum=2**31 - 1, cli="--seed", mel=("sd", "seed"), panel=Panel(step=1.0, decimals=0))
 
     @property
     def enabled(self) -> bool:
@@ -60,16 +94,8 @@ class SecondarySettings:
         return bool(self.blinks or self.gaze or self.brows or self.head)
 
     def validate(self) -> None:
-        """Raise ``Audio2FaceError`` on values out of range."""
-        ranges = {
-            "blink_strength": (0.0, 1.0), "blink_rate": (0.0, 60.0), "gaze_strength": (0.0, 2.0),
-            "gaze_range_deg": (0.0, 30.0), "gaze_full_deg": (5.0, 90.0), "brow_strength": (0.0, 2.0),
-            "head_strength": (0.0, 3.0),
-        }
-        for name, (lo, hi) in ranges.items():
-            value = getattr(self, name)
-            if not (np.isfinite(value) and lo <= value <= hi):
-                raise Audio2FaceError(f"{name} must be between {lo:g} and {hi:g}, got {value}")
+        """Raise ``Audio2FaceError`` on a value out of its knob's range (one line naming it)."""
+        validate_knobs(self)
 
 
 @dataclasses.dataclass
@@ -89,6 +115,14 @@ class SecondaryMotion:
     rotations: Dict[str, Dict[str, np.ndarray]]
     blinks: List[Blink]
     roles: Dict[str, str]
+
+    def restricted(self, names: Collection[str]) -> SecondaryMotion:
+        """A copy holding only the targets in ``names`` (rotations and blinks kept)."""
+        cols = [i for i, n in enumerate(self.names) if n in names]
+        return dataclasses.replace(
+            self, names=[self.names[i] for i in cols], deltas=self.deltas[:, cols],
+            roles={r: t for r, t in self.roles.items() if t in names},
+        )
 
 
 def apply_secondary(

@@ -81,6 +81,14 @@ class LiveSecondary:
         self._drift = np.zeros((3, 2))
 
     @property
+    def written(self) -> List[str]:
+        """The names this stage writes: the targets of the parts switched on, and any head columns."""
+        s = self.settings
+        prefixes = ("blink",) * s.blinks + ("look",) * bool(s.gaze and not s.gaze_node) + ("brow",) * s.brows
+        targets = [t for role, t in self.roles.items() if role.startswith(prefixes)] if prefixes else []
+        return targets + (list(HEAD_COLUMNS.values()) if s.head == ARKIT_HEAD else [])
+
+    @property
     def blinks(self) -> List[Blink]:
         """Every blink placed so far."""
         return list(self._placed)

@@ -7,7 +7,7 @@ Closing the dock only hides it (``retain=True``): its widgets, their worker thre
 run go on, and the shelf button brings the same panel back. With ``retain=False`` Maya would delete
 the widgets, and Qt aborts the whole process when a running ``QThread`` is destroyed. Work stops
 only on an explicit stop in the panel, on ``close()`` (refused while work runs, never waiting on the
-UI thread) or when Maya exits (``lifecycle.register_maya_exit``).
+UI thread) or when Maya exits (``audio2face_maya.lifecycle``: ``show`` adds the exit hook).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any, List, Optional
 
 from audio2face.errors import Audio2FaceError
 
+from .. import lifecycle
 from .panel import PANEL_OBJECT_NAME, Audio2FacePanel
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ def show(restore: bool = False, tab: Optional[str] = None) -> Any:
             cmds.deleteUI(WORKSPACE_CONTROL)
         _panel = dockable_panel_class()()
         _panel.show(dockable=True, floating=True, area="right", retain=True, uiScript=UI_SCRIPT)
+    lifecycle.add_exit_hook(shutdown_for_exit, first=True)
     if tab:
         _panel.show_tab(tab)
     return _panel

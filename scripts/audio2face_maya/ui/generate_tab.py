@@ -437,7 +437,9 @@ class GenerateTab(QtWidgets.QWidget):
             emotion=self.knobs.emotion_choice(),
             start_frame=self.start_frame.value(),
             post=self.knobs.post_settings(),
+            secondary=self.knobs.secondary_settings(),
             reduce=self.knobs.reduce_tolerance(),
+            key_rest_targets=self.knobs.key_rest_targets(),
         )
 
     def _settings_key(self, settings: pipeline.AnimateSettings) -> Tuple:
@@ -522,7 +524,7 @@ class GenerateTab(QtWidgets.QWidget):
         self.apply_button.setEnabled(not self.live.active)
         self.progress.setValue(1000)
         self.progress.setFormat("Preview ready")
-        unmatched = list(curves.source.get("unmatched_targets") or [])
+        unmatched = list(curves.unmatched)
         text = (f"{curves.frame_count} frames at {curves.fps:g} fps "
                 f"({curves.frame_count / curves.fps:.2f} s) on {len(curves.names)} targets.")
         if unmatched:
@@ -686,7 +688,7 @@ class GenerateTab(QtWidgets.QWidget):
 
 def driven_curves(curves: Curves) -> Tuple[Curves, List[str]]:
     """``curves`` without the targets no model channel drives, and those targets' names."""
-    unmatched = [n for n in curves.source.get("unmatched_targets") or [] if n in curves.names]
+    unmatched = [n for n in curves.unmatched if n in curves.names]
     if not unmatched:
         return curves, []
     keep = [n for n in curves.names if n not in unmatched]

@@ -1,4 +1,10 @@
-"""The post-processing knobs: one widget per ``PostSettings`` field the panel exposes, plus key reduction."""
+"""The panel's knobs: one widget per knob of the settings schema on the ``panel`` surface.
+
+Built from ``audio2face.settings_io.knobs_on("panel")``: numbers become spin boxes with the knob's range,
+unit, step and tooltip; switches become check boxes; text (a node name) a line edit; the emotion a list of
+the model's presets. A knob
+added to the schema shows up here without touching this file.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ import logging
 from typing import Any, Dict, List, Optional
 
 from audio2face.post import PostSettings
+from audio2face.secondary import SecondarySettings
+from audio2face.settings_io import FlatKnob, knobs_on
 
 from audio2face_maya.vendor.Qt import QtCore, QtWidgets
 
@@ -16,19 +24,32 @@ logger = logging.getLogger(__name__)
 
 NEUTRAL = "neutral"
 
-# field -> (label, minimum, maximum, step, decimals, suffix, tooltip)
-_SPINS = {
-    "strength": ("Strength", 0.0, 3.0, 0.05, 2, "", "Scales every weight around the rest pose."),
-    "smoothing_ms": ("Smoothing", 0.0, 250.0, 5.0, 0, " ms", "Gaussian smoothing along time; 0 = off."),
-    "lip_open_offset": ("Lip-open offset", -1.0, 1.0, 0.01, 2, "",
-                        "Added to the jaw-open channel while the mouth moves."),
-    "time_offset_ms": ("Time offset", -500.0, 500.0, 5.0, 0, " ms",
-                       "+ = animation later than the audio, - = earlier (lips lead the sound)."),
-}
+
+def _spin(entry: FlatKnob) -> QtWidgets.QDoubleSpinBox:
+    knob, panel = entry.knob, entry.knob.panel
+    assert panel is not None
+    spin = QtWidgets.QDoubleSpinBox()
+    low = knob.minimum if knob.minimum is not None else -1e9
+    spin.setRange(low, knob.maximum if knob.maximum is not None else 1e9)
+    spin.setSingleStep(panel.step)
+    spin.setDecimals(0 if knob.kind == "int" else panel.decimals)
+    if knob.unit:
+        spin.setSuffix(f" {knob.unit}")
+    if panel.off_text:
+        spin.setSpecialValueText(panel.off_text)
+    default = entry.default
+    spin.setValue(float(default) if default is not None else low)
+    spin.setKeyboardTracking(False)
+    return spin
 
 
 class PostKnobs(QtWidgets.QWidget):
-    """Strength, smoothing, lip-open offset, time offset, silence gate, emotion preset and key reduction.
+    """Every panel knob of the schema (post-processing, emotion, key reduction, keying of rest targets).
+
+    Attributes:
+        spins: Number knobs by name (``reduce`` is among them as ``self.reduce`` too).
+        checks: Switches by name (``silence_gate`` is ``self.silence_gate`` too).
+        emotion: The emotion preset list.
 
     Signals:
         changed(): any knob moved.
@@ -38,44 +59,44 @@ class PostKnobs(QtWidgets.QWidget):
 
     def __init__(self, parent: Optional[QtWidgets.QWidget] = None) -> None:
         super().__init__(parent)
-        defaults = PostSettings()
         layout = QtWidgets.QFormLayout(self)
         layout.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.entries: Dict[str, FlatKnob] = {}
         self.spins: Dict[str, QtWidgets.QDoubleSpinBox] = {}
-        for field, (label, low, high, step, decimals, suffix, tip) in _SPINS.items():
-            spin = QtWidgets.QDoubleSpinBox()
-            spin.setObjectName(field)
-            spin.setRange(low, high)
-            spin.setSingleStep(step)
-            spin.setDecimals(decimals)
-            spin.setSuffix(suffix)
-            spin.setValue(float(getattr(defaults, field)))
-            spin.setToolTip(tip)
-            spin.setKeyboardTracking(False)
-            spin.valueChanged.connect(lambda *_: self.changed.emit())
-            self.spins[field] = spin
-            layout.addRow(label, spin)
-        self.silence_gate = QtWidgets.QCheckBox("Relax the face in silences")
-        self.silence_gate.setObjectName("silence_gate")
-        self.silence_gate.setChecked(bool(defaults.silence_gate))
-        self.silence_gate.toggled.connect(lambda *_: self.changed.emit())
-        layout.addRow("Silence gate", self.silence_gate)
+        self.checks: Dict[str, QtWidgets.QCheckBox] = {}
+        self.texts: Dict[str, QtWidgets.QLineEdit] = {}
         self.emotion = QtWidgets.QComboBox()
-        self.emotion.setObjectName("emotion")
-        self.emotion.addItem(NEUTRAL)
-        self.emotion.currentTextChanged.connect(lambda *_: self.changed.emit())
-        layout.addRow("Emotion", self.emotion)
-        self.reduce = QtWidgets.QDoubleSpinBox()
-        self.reduce.setObjectName("reduce")
-        self.reduce.setRange(0.0, 0.1)
-        self.reduce.setDecimals(3)
-        self.reduce.setSingleStep(0.001)
-        self.reduce.setSpecialValueText("off (a key on every frame)")
-        self.reduce.setToolTip("Key reduction tolerance in weight units: fewer keys, same motion within it.")
-        self.reduce.setKeyboardTracking(False)
-        self.reduce.valueChanged.connect(lambda *_: self.changed.emit())
-        layout.addRow("Key reduction", self.reduce)
-        self._defaults = defaults
+        order = {"post": 0, "animate": 1, "secondary": 2}  # post-processing first, secondary motion last
+        for entry in sorted(knobs_on("panel"), key=lambda e: order[e.owner]):
+            knob = entry.knob
+            self.entries[entry.name] = entry
+            widget: QtWidgets.QWidget
+            if knob.kind in ("float", "int"):
+                spin = _spin(entry)
+                spin.valueChanged.connect(lambda *_: self.changed.emit())
+                self.spins[entry.name] = widget = spin
+            elif knob.kind == "bool":
+                check = QtWidgets.QCheckBox(knob.help[:1].upper() + knob.help[1:])
+                check.setChecked(bool(entry.default))
+                check.toggled.connect(lambda *_: self.changed.emit())
+                self.checks[entry.name] = widget = check
+            elif knob.kind == "text":
+                line = QtWidgets.QLineEdit(entry.default or "")
+                line.setPlaceholderText("off" if knob.optional else "")
+                line.editingFinished.connect(self.changed.emit)
+                self.texts[entry.name] = widget = line
+            elif knob.kind == "emotion":
+                self.emotion.addItem(NEUTRAL)
+                self.emotion.currentTextChanged.connect(lambda *_: self.changed.emit())
+                widget = self.emotion
+            else:
+                raise TypeError(f"no panel widget for {entry.name} ({knob.kind})")
+            widget.setObjectName(entry.name)
+            span = f" ({knob.range_text()})" if knob.range_text() else ""
+            widget.setToolTip(f"{knob.help[:1].upper()}{knob.help[1:]}{span}. Setting: {entry.name}.")
+            layout.addRow(knob.label, widget)
+        self.silence_gate = self.checks["silence_gate"]
+        self.reduce = self.spins["reduce"]
 
     def set_emotion_presets(self, names: List[str]) -> None:
         """Offer ``neutral`` plus the model's presets, keeping the current choice when it still exists."""
@@ -92,11 +113,32 @@ class PostKnobs(QtWidgets.QWidget):
         if self.emotion.currentText() != current:
             self.changed.emit()
 
+    def values(self) -> Dict[str, Any]:
+        """Every knob's value by its flat name (``animate_settings_from_dict`` takes them as they are)."""
+        out: Dict[str, Any] = {}
+        for name, spin in self.spins.items():
+            entry = self.entries[name]
+            value: Any = spin.value()
+            if entry.knob.panel and entry.knob.panel.off_text and value <= spin.minimum():
+                value = None
+            elif entry.knob.kind == "int":
+                value = int(round(value))
+            out[name] = value
+        out.update({name: check.isChecked() for name, check in self.checks.items()})
+        out.update({name: line.text().strip() or None for name, line in self.texts.items()})
+        if "emotion" in self.entries:
+            out["emotion"] = self.emotion_choice()
+        return out
+
     def post_settings(self) -> PostSettings:
-        """The knobs as ``PostSettings`` (fields the panel does not show keep their defaults)."""
-        values: Dict[str, Any] = {field: spin.value() for field, spin in self.spins.items()}
-        values["silence_gate"] = self.silence_gate.isChecked()
-        return dataclasses.replace(self._defaults, **values)
+        """The post-processing knobs as ``PostSettings`` (fields the panel does not show keep their defaults)."""
+        values = {k: v for k, v in self.values().items() if self.entries[k].owner == "post"}
+        return dataclasses.replace(PostSettings(), **values)
+
+    def secondary_settings(self) -> SecondarySettings:
+        """Blinks, eye darts, brows and head motion as ``SecondarySettings``."""
+        values = {k: v for k, v in self.values().items() if self.entries[k].owner == "secondary"}
+        return dataclasses.replace(SecondarySettings(), **values)
 
     def emotion_choice(self) -> Optional[str]:
         """The preset name, or ``None`` for neutral."""
@@ -105,16 +147,21 @@ class PostKnobs(QtWidgets.QWidget):
 
     def reduce_tolerance(self) -> Optional[float]:
         """Key reduction tolerance, or ``None`` for a key on every frame."""
-        value = self.reduce.value()
-        return value if value > 0 else None
+        return self.values()["reduce"]
+
+    def key_rest_targets(self) -> bool:
+        """Whether targets the model never moves are keyed too (flat at rest)."""
+        return bool(self.values().get("key_rest_targets", False))
 
     def save(self, store: SettingsStore, prefix: str = "generate/post/") -> None:
         """Remember the knobs."""
         for field, spin in self.spins.items():
             store.set(prefix + field, spin.value())
-        store.set(prefix + "silence_gate", self.silence_gate.isChecked())
+        for field, check in self.checks.items():
+            store.set(prefix + field, check.isChecked())
+        for field, line in self.texts.items():
+            store.set(prefix + field, line.text())
         store.set(prefix + "emotion", self.emotion.currentText())
-        store.set(prefix + "reduce", self.reduce.value())
 
     def restore(self, store: SettingsStore, prefix: str = "generate/post/") -> None:
         """Put back remembered knobs (missing ones keep their defaults)."""
@@ -122,11 +169,13 @@ class PostKnobs(QtWidgets.QWidget):
         try:
             for field, spin in self.spins.items():
                 spin.setValue(store.get(prefix + field, spin.value()))
-            self.silence_gate.setChecked(store.get(prefix + "silence_gate", self.silence_gate.isChecked()))
+            for field, check in self.checks.items():
+                check.setChecked(store.get(prefix + field, check.isChecked()))
+            for field, line in self.texts.items():
+                line.setText(str(store.get(prefix + field, line.text()) or ""))
             emotion = store.get(prefix + "emotion", NEUTRAL)
             if self.emotion.findText(emotion) < 0:
                 self.emotion.addItem(emotion)
             self.emotion.setCurrentText(emotion)
-            self.reduce.setValue(store.get(prefix + "reduce", 0.0))
         finally:
             self.blockSignals(False)

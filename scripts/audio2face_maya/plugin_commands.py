@@ -1,8 +1,9 @@
 """What the plug-in's commands do, apart from Maya's argument parsing: their flags, help text and work.
 
 The flag tables are the single source for the plug-in's ``MSyntax``, its ``-help`` text and
-docs/maya.md; each flag names the settings field it fills (``AnimateSettings``, ``PostSettings``,
-``ApplyOptions`` or the export arguments), the same names the batch job fields use.
+docs/maya.md. The settings flags are derived from the knob schema (``audio2face.settings_io.KNOBS``);
+each flag names the field it fills (a knob, ``ApplyOptions`` or the export arguments), the same names
+the batch job fields use.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
 
 from . import scene
-from .host import APPLY_MODES, ApplyOptions, ApplyReport
+from .apply_options import APPLY_MODES, ApplyOptions, ApplyReport
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class Flag:
     Attributes:
         short: Short name without the dash (3 letters or fewer).
         long: Long name without the dash (4 letters or more).
-        kind: ``string``, ``double``, ``bool`` or ``none`` (no argument).
+        kind: ``string``, ``double``, ``int``, ``bool`` or ``none`` (no argument).
         field: The settings field it sets (empty for ``help``).
         help: One line for ``-help``.
     """
@@ -44,25 +45,40 @@ class Flag:
 
 HELP = Flag("h", "help", "none", "", "Print this help and do nothing else.")
 
+_KIND_OF = {"float": "double", "int": "int", "bool": "bool"}
+"""Knob kinds -> flag argument types (every other kind is a string, parsed by the knob)."""
+
+
+def setting_flags() -> Tuple[Flag, ...]:
+    """One flag per knob on the ``mel`` surface (``audio2face.settings_io.KNOBS``), in schema order."""
+    from audio2face.settings_io import knobs_on
+
+    flags = []
+    for entry in knobs_on("mel"):
+        knob = entry.knob
+        if not knob.mel:
+            continue
+        span = f" ({knob.range_text()})" if knob.range_text() else ""
+        default = _MAYA_DEFAULTS.get(entry.name, entry.default)
+        shown = "" if default in (None, {}, []) else f"; default {KNOB_TEXT.get(type(default), str)(default)}"
+        text = f"{knob.help[:1].upper()}{knob.help[1:]}{span}{shown}."
+        flags.append(Flag(knob.mel[0], knob.mel[1], _KIND_OF.get(knob.kind, "string"), entry.name, text))
+    return tuple(flags)
+
+
+KNOB_TEXT = {bool: lambda v: "on" if v else "off", float: lambda v: f"{v:g}"}
+_MAYA_DEFAULTS = {"start_frame": "the playback start"}
+"""Knobs whose default inside Maya comes from the scene."""
+
 ANIMATE_FLAGS: Tuple[Flag, ...] = (
     Flag("a", "audio", "string", "audio", "Speech audio file (wav, flac, ogg...). Required."),
     Flag("n", "node", "string", "node", "blendShape node to key (default: the selected one)."),
-    Flag("m", "model", "string", "model", "Model bundle folder (default: the bundled model)."),
-    Flag("map", "mapping", "string", "mapping", "Mapping: 'arkit' or a mapping JSON file (default: auto-match)."),
-    Flag("emo", "emotion", "string", "emotion", "Emotion preset name (default: neutral)."),
-    Flag("st", "startFrame", "double", "start_frame", "First key and sound frame (default: playback start)."),
-    Flag("str", "strength", "double", "strength", "Global gain around the rest pose (default 1)."),
-    Flag("sm", "smoothing", "double", "smoothing_ms", "Temporal smoothing in ms (default 0 = off)."),
-    Flag("lip", "lipOpenOffset", "double", "lip_open_offset", "Added to jaw/mouth-open channels (default 0)."),
-    Flag("to", "timeOffset", "double", "time_offset_ms", "Animation later (+) or earlier (-) than the audio, in ms."),
-    Flag("sg", "silenceGate", "bool", "silence_gate", "Relax toward the rest pose in silence (default on)."),
-    Flag("rd", "reduce", "double", "reduce", "Key reduction tolerance (default: a key on every frame)."),
+    *setting_flags(),
     Flag("md", "mode", "string", "mode", "'range' (default): replace keys in the new range; 'curve': whole curves."),
     Flag("snd", "sound", "bool", "sound", "Create a sound node and show it on the time slider (default on)."),
     Flag("ly", "layer", "string", "layer", "Animation layer to key on, created if missing (default: base layer)."),
     HELP,
 )
-
 EXPORT_FLAGS: Tuple[Flag, ...] = (
     Flag("n", "node", "string", "node", "blendShape node to read (default: the selected one)."),
     Flag("st", "startFrame", "double", "start", "First frame (default: playback start)."),
@@ -84,6 +100,15 @@ def help_text(command: str, flags: Sequence[Flag], summary: str) -> str:
     for flag in flags:
         arg = "" if flag.kind == "none" else f" <{flag.kind}>"
         lines.append(f"  -{flag.short} -{flag.long}{arg}: {flag.help}")
+    return "\n".join(lines)
+
+
+def flag_table(flags: Sequence[Flag]) -> str:
+    """The flags as the Markdown table of docs/maya.md (``docs/make_tables.py`` writes it)."""
+    lines = ["| Long name (short name) | Argument type | Description |", "| --- | --- | --- |"]
+    for flag in flags:
+        kind = "-" if flag.kind == "none" else flag.kind
+        lines.append(f"| `-{flag.long}` (`-{flag.short}`) | {kind} | {flag.help} |")
     return "\n".join(lines)
 
 
@@ -117,6 +142,10 @@ def animate_request(values: Mapping[str, Any]) -> AnimateRequest:
         raise Audio2FaceError(f"-mode must be one of {', '.join(APPLY_MODES)}, got {mode!r}")
     layer = values.pop("layer", None) or None
     start = values.pop("start_frame", None)
+    if start is not None:
+        from audio2face.settings_io import KNOBS
+
+        start = KNOBS["start_frame"].knob.check("start_frame", start)
     options = ApplyOptions(mode=mode, start_frame=start, layer=layer)
     return AnimateRequest(audio=str(audio), node=node, settings_values=values, options=options, sound=want_sound)
 

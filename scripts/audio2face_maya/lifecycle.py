@@ -1,7 +1,8 @@
 """What the panel and live preview do when Maya exits: one ``MSceneMessage.kMayaExiting`` callback.
 
-Registered once by start-up (``audio2face_maya.startup``); it stops the docked panel's work (the
-trainer saves a checkpoint first) and any live preview, so nothing outlives Maya half-done.
+Registered once by start-up (``audio2face_maya.startup``); it runs the exit hooks: the docked panel adds
+one that stops its work (the trainer saves a checkpoint first), a live preview one, so nothing outlives Maya
+half-done. The adapter never imports the panel: the panel registers itself here.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ _callback_id: Optional[Any] = None
 _exit_hooks: List[Callable[[], None]] = []
 
 
-def add_exit_hook(hook: Callable[[], None]) -> None:
-    """Run ``hook()`` when Maya exits (after the panel has stopped)."""
+def add_exit_hook(hook: Callable[[], None], first: bool = False) -> None:
+    """Run ``hook()`` when Maya exits; ``first`` puts it before the others (the panel's)."""
     if hook not in _exit_hooks:
-        _exit_hooks.append(hook)
+        _exit_hooks.insert(0, hook) if first else _exit_hooks.append(hook)
 
 
 def remove_exit_hook(hook: Callable[[], None]) -> None:
@@ -27,10 +28,8 @@ def remove_exit_hook(hook: Callable[[], None]) -> None:
 
 
 def on_maya_exit(*_args: Any) -> None:
-    """The callback: the panel first, then the hooks; one failure never stops the rest."""
-    from . import dock
-
-    for step in [dock.shutdown_for_exit, *list(_exit_hooks)]:
+    """The callback: every hook in order (the panel's first); one failure never stops the rest."""
+    for step in list(_exit_hooks):
         try:
             step()
         except Exception:  # Maya is closing: log and go on
