@@ -244,17 +244,18 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
             f"the model was trained at {bundle.fps:g} fps; features were taken at {prediction.fps:g} fps "
             "(each frame's window is centred on its own time, so no resampling of curves is needed)"
         )
+    model_driven = driven_targets(retargeter, bundle.animated_channels)
     curves = Curves(
         retargeter.targets,
         prediction.fps,
         weights,
         start_frame=settings.start_frame,
         source=source,
-        driven=None if settings.key_rest_targets else driven_targets(retargeter, bundle.animated_channels),
+        driven=None if settings.key_rest_targets else model_driven,
         unmatched=list(retargeter.unmatched),
     )
     curves = apply_secondary(
-        curves, prediction.samples, prediction.sample_rate, settings.secondary, retargeter.mapping()
+        curves, prediction.samples, prediction.sample_rate, settings.secondary, retargeter.mapping(), model_driven
     )
     if settings.reduce is not None:
         from .key_reduction import reduce_curves

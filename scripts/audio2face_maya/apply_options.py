@@ -16,6 +16,9 @@ APPLY_MODES = ("range", "curve")
 DEFAULT_LAYER = "audio2face"
 """Name suggested for the animation layer (issue 7); ``ApplyOptions.layer=None`` keys the base layer."""
 
+SECONDARY_LAYER = "audio2face_secondary"
+"""The animation layer of the secondary motion (blinks, eye darts, brows) on targets the model does not move."""
+
 
 @dataclasses.dataclass
 class ApplyOptions:
@@ -29,6 +32,8 @@ class ApplyOptions:
         output: File to write (``FileHost`` only).
         set_time_slider: Show the sound on the time slider and fit the playback range to the keys
             (interactive Maya only; ignored in batch).
+        secondary_layer: Animation layer for the secondary motion's own targets (``Curves.secondary.own``),
+            so an animator can mute or replace it; ``None`` keys them with the rest.
     """
 
     mode: str = "range"
@@ -37,6 +42,7 @@ class ApplyOptions:
     layer: Optional[str] = None
     output: Optional[str] = None
     set_time_slider: bool = True
+    secondary_layer: Optional[str] = SECONDARY_LAYER
 
     def __post_init__(self) -> None:
         if self.mode not in APPLY_MODES:

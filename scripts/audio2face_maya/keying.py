@@ -66,6 +66,9 @@ class KeyPlan:
     fps: float = 24.0
     sparse: Dict[str, List[Any]] = dataclasses.field(default_factory=dict)
     """Reduced keys per target (``audio2face.key_reduction.Key``, times in scene frames); others get a key per frame."""
+    secondary_targets: List[TargetPlan] = dataclasses.field(default_factory=list)
+    """Targets keyed on ``options.secondary_layer`` (the secondary motion's own), columns of ``secondary_values``."""
+    secondary_values: Optional[np.ndarray] = None
 
     @property
     def first_frame(self) -> float:
@@ -174,30 +177,40 @@ def plan_apply(curves: Curves, node: str, options: ApplyOptions) -> KeyPlan:
     rig = scene.target_indices(node)
     # rig targets no model channel drives, or only channels the model never moves, hold only the rest
     # value: report them, never key them (their existing animation stays)
-    unmatched = set(curves.unmatched)
-    report.at_rest = [n for n in curves.rest_names() if n not in unmatched]
+    # the secondary motion's own targets (blinks, darts, brows the model never moves) go on their own layer
+    own = list(curves.secondary.own) if curves.secondary is not None and options.secondary_layer else []
+    if own:
+        layers.check_layer_usable(options.secondary_layer)  # type: ignore[arg-type]
+    unmatched = set(curves.unmatched) - set(own)
+    report.at_rest = [n for n in curves.rest_names() if n not in unmatched and n not in own]
     undriven = unmatched | set(report.at_rest)
     keyed: List[TargetPlan] = []
+    secondary: List[TargetPlan] = []
     for name in curves.names:
         if name in undriven:
             continue
+        plans = secondary if name in own else keyed
         if name not in rig:
             report.skipped[name] = f"{node} has no target named {name!r}"
             continue
         plug = scene.weight_plug(node, name)
-        reason, curve = _skip_reason(plug, options.layer)
+        reason, curve = _skip_reason(plug, options.secondary_layer if name in own else options.layer)
         if reason:
             report.skipped[name] = reason
             continue
-        keyed.append(TargetPlan(name=name, plug=plug, column=len(keyed), curve=curve))
+        plans.append(TargetPlan(name=name, plug=plug, column=len(plans), curve=curve))
     report.unmatched = [t for t in rig if t not in curves.names or t in unmatched]
     values = _values_for(curves, [t.name for t in keyed])
     frames = start + np.arange(curves.frame_count, dtype=np.float64)
     shift = start - float(curves.start_frame)
     sparse = {t.name: [dataclasses.replace(k, time=float(k.time) + shift) for k in curves.keys[t.name]]
               for t in keyed if curves.keys and curves.keys.get(t.name)}
+    for t in secondary:
+        if curves.keys and curves.keys.get(t.name):
+            sparse[t.name] = [dataclasses.replace(k, time=float(k.time) + shift) for k in curves.keys[t.name]]
     return KeyPlan(node=node, frames=frames, values=values, targets=keyed, options=options, report=report,
-                   sound_path=sound_path, interactive=not scene.is_batch(), fps=fps, sparse=sparse)
+                   sound_path=sound_path, interactive=not scene.is_batch(), fps=fps, sparse=sparse,
+                   secondary_targets=secondary, secondary_values=_values_for(curves, [t.name for t in secondary]))
 
 
 # --------------------------------------------------------------------------- executing (inside a command)
@@ -301,23 +314,17 @@ def _execute(plan: KeyPlan, recorder: ApiUndo) -> ApplyReport:
     layer = options.layer
     if layer and layers.ensure_layer(layer, recorder):
         report.notes.append(f"created animation layer {layer!r}")
-    whole = options.mode == "curve"
     replaced = 0
     for target in plan.targets:
-        if layer:
-            curve, input_plug = layers.curve_or_input(layer, target.plug, recorder)
-            fn, _created = _curve_fn(input_plug or "", curve, recorder)
-        else:
-            fn, _created = _curve_fn(target.plug, target.curve, recorder)
-        if whole:
-            replaced += _remove_keys(fn, None, None, recorder.change)
-        else:
-            replaced += _remove_keys(fn, plan.first_frame, plan.last_frame, recorder.change)
-        if target.name in plan.sparse:
-            report.key_count += _add_sparse_keys(fn, plan.sparse[target.name], plan.fps, recorder.change)
-        else:
-            report.key_count += _add_keys(fn, plan.frames, plan.values[:, target.column], recorder.change)
-        report.keyed.append(target.name)
+        replaced += _key_target(plan, target, plan.values[:, target.column], layer, recorder)
+    if plan.secondary_targets and plan.secondary_values is not None:
+        extra = str(options.secondary_layer)
+        if layers.ensure_layer(extra, recorder):
+            report.notes.append(f"created animation layer {extra!r}")
+        for target in plan.secondary_targets:
+            replaced += _key_target(plan, target, plan.secondary_values[:, target.column], extra, recorder)
+        report.notes.append(f"secondary motion on {len(plan.secondary_targets)} targets is on animation layer "
+                            f"{extra!r} (mute it to see the lip-sync alone)")
     if replaced:
         report.notes.append(f"replaced {replaced} existing keys")
     if plan.sound_path:
@@ -329,6 +336,26 @@ def _execute(plan: KeyPlan, recorder: ApiUndo) -> ApplyReport:
             report.notes.append("the sound is shown on the time slider")
     logger.info("%s", report.summary())
     return report
+
+
+def _key_target(plan: KeyPlan, target: TargetPlan, values: np.ndarray, layer: Optional[str],
+                recorder: ApiUndo) -> int:
+    """Key one target (on ``layer``, or its base curve); returns how many existing keys were replaced."""
+    if layer:
+        curve, input_plug = layers.curve_or_input(layer, target.plug, recorder)
+        fn, _created = _curve_fn(input_plug or "", curve, recorder)
+    else:
+        fn, _created = _curve_fn(target.plug, target.curve, recorder)
+    if plan.options.mode == "curve":
+        replaced = _remove_keys(fn, None, None, recorder.change)
+    else:
+        replaced = _remove_keys(fn, plan.first_frame, plan.last_frame, recorder.change)
+    if target.name in plan.sparse:
+        plan.report.key_count += _add_sparse_keys(fn, plan.sparse[target.name], plan.fps, recorder.change)
+    else:
+        plan.report.key_count += _add_keys(fn, plan.frames, values, recorder.change)
+    plan.report.keyed.append(target.name)
+    return replaced
 
 
 def _fit_playback(plan: KeyPlan, recorder: ApiUndo) -> None:

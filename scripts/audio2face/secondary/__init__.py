@@ -108,6 +108,9 @@ class SecondaryMotion:
         rotations: node -> {attribute: degrees per frame} (head and gaze controls).
         blinks: The blinks it placed (for QC and the benchmark).
         roles: role -> rig target it used.
+        own: Its targets the model does not move (blinks, gaze, brows on most rigs): all their motion is
+            this stage's, so the Maya adapter keys them on the secondary layer alone; on targets the model
+            also moves the two are blended into the lip-sync keys.
     """
 
     names: List[str]
@@ -115,13 +118,14 @@ class SecondaryMotion:
     rotations: Dict[str, Dict[str, np.ndarray]]
     blinks: List[Blink]
     roles: Dict[str, str]
+    own: List[str] = dataclasses.field(default_factory=list)
 
     def restricted(self, names: Collection[str]) -> SecondaryMotion:
         """A copy holding only the targets in ``names`` (rotations and blinks kept)."""
         cols = [i for i, n in enumerate(self.names) if n in names]
         return dataclasses.replace(
             self, names=[self.names[i] for i in cols], deltas=self.deltas[:, cols],
-            roles={r: t for r, t in self.roles.items() if t in names},
+            roles={r: t for r, t in self.roles.items() if t in names}, own=[t for t in self.own if t in names],
         )
 
 
@@ -131,8 +135,14 @@ def apply_secondary(
     sample_rate: int,
     settings: SecondarySettings,
     mapping: Optional[Mapping[str, Optional[Source]]] = None,
+    model_driven: Optional[Collection[str]] = None,
 ) -> Curves:
-    """Add the secondary motion to ``curves`` (a new Curves; ``curves.secondary`` holds what was added)."""
+    """Add the secondary motion to ``curves`` (a new Curves; ``curves.secondary`` holds what was added).
+
+    Args:
+        model_driven: The targets the model moves (default: ``curves.driven``; ``None`` there = all): the
+            others that this stage moves are ``SecondaryMotion.own``, the targets of its own layer.
+    """
     settings.validate()
     if not settings.enabled:
         return curves
@@ -166,7 +176,9 @@ def apply_secondary(
             head_columns = {HEAD_COLUMNS[k]: np.radians(v) for k, v in angles.items()}
         else:
             rotations[settings.head] = {HEAD_ROTATE[k]: v for k, v in angles.items()}
-    return _blend(curves, layer, roles, rotations, blinks, head_columns)
+    if model_driven is None:
+        model_driven = curves.names if curves.driven is None else curves.driven
+    return _blend(curves, layer, roles, rotations, blinks, head_columns, set(model_driven))
 
 
 def _warn_missing(part: str, wanted: str) -> None:
@@ -182,6 +194,7 @@ def _blend(
     rotations: Dict[str, Dict[str, np.ndarray]],
     blinks: List[Blink],
     head_columns: Dict[str, np.ndarray],
+    model_driven: Collection[str],
 ) -> Curves:
     weights = curves.weights.copy()
     names = list(curves.names)
@@ -212,7 +225,10 @@ def _blend(
         {node: {k: v.astype(np.float32) for k, v in attrs.items()} for node, attrs in rotations.items()},
         blinks,
         {role: roles[role] for role in layer if role in roles},
+        [t for t in touched if t not in model_driven],
     )
     source = dict(curves.source, secondary={"blinks": len(blinks), "targets": touched, "rotations": sorted(rotations)})
+    unmatched = [n for n in curves.unmatched if n not in touched]
     return dataclasses.replace(curves, names=names, weights=weights, driven=driven, source=source, keys=None,
+                               unmatched=unmatched,
                                secondary=motion)
