@@ -299,3 +299,28 @@ def test_a_namespaced_rig_gets_absolute_connect_attr_lines_in_ma(tmp_path):
     assert read_curves(path).names == ["jawOpen", "mouthFunnel"]
     write_curves(curves, path, blendshape_node="blendShape1")
     assert parse_ma(path.read_text()).connections[0][1] == "blendShape1.jawOpen"
+
+
+def test_a_job_decodes_its_audio_once_for_the_keys_and_the_qc(mayapy, scenes, speech_wav, tiny_bundle,  # noqa: F811
+                                                              tmp_path, monkeypatch):
+    from audio2face import audio as audio_module
+    from audio2face import pipeline
+
+    decoded = []
+    real = audio_module.load_audio
+
+    def counting(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        decoded.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_audio", counting)
+    monkeypatch.setattr(audio_module, "load_audio", counting)  # what qc imports when it decodes
+    job_file = tmp_path / "jobs.json"
+    job_file.write_text(json.dumps([{"name": "one", "scene": "shot010.ma", "audio": str(speech_wav),
+                                     "output": "out/one.ma", "model": str(tiny_bundle)}]))
+    (tmp_path / "out").mkdir()
+    monkeypatch.delenv("MAYA_NO_STANDALONE_ATEXIT", raising=False)
+    out = io.StringIO()
+    assert batch.main([str(job_file)], stream=out) == batch.EXIT_OK, out.getvalue()
+    assert (tmp_path / "out" / "one_qc.json").is_file()
+    assert decoded == [str(speech_wav)]

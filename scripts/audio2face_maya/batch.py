@@ -168,9 +168,17 @@ def save_scene(job: Job) -> Optional[Path]:
     return backup
 
 
-def animate_job(job: Job, node: str) -> Any:
-    """Run the pipeline for ``job`` against the open scene's rig."""
-    from audio2face.pipeline import animate
+class AnimatedJob:
+    """What ``animate_job`` made: the curves, and the prediction QC reads the decoded audio from."""
+
+    def __init__(self, curves: Any, prediction: Any) -> None:
+        self.curves = curves
+        self.prediction = prediction
+
+
+def animate_job(job: Job, node: str) -> AnimatedJob:
+    """Run the pipeline for ``job`` against the open scene's rig (both stages, so QC decodes nothing again)."""
+    from audio2face.pipeline import finish, predict
     from audio2face.settings_io import animate_settings_from_dict
 
     from . import scene
@@ -179,7 +187,8 @@ def animate_job(job: Job, node: str) -> Any:
     settings.fps = scene.scene_fps()
     settings.targets = scene.targets(node)
     settings.start_frame = job.start_frame if job.start_frame is not None else scene.playback_range()[0]
-    return animate(str(job.audio), settings)
+    prediction = predict(str(job.audio), settings)
+    return AnimatedJob(finish(prediction, settings), prediction)
 
 
 def qc_paths(job: Job) -> Tuple[Path, Path]:
@@ -188,16 +197,17 @@ def qc_paths(job: Job) -> Tuple[Path, Path]:
     return json_path, json_path.with_suffix(".png")
 
 
-def write_job_qc(job: Job, curves: Any, result: JobResult) -> None:
+def write_job_qc(job: Job, curves: Any, result: JobResult, audio: Any = None) -> None:
     """Measure the job's curves against its audio (``audio2face.qc``) and write the JSON and PNG.
 
+    ``audio``: the ``Prediction`` the curves were made from (its decoded samples), else the file is decoded.
     A QC problem never fails the job (its scene is saved by then): it becomes a note.
     """
     from audio2face.qc import qc_report, write_qc
 
     json_path, png_path = qc_paths(job)
     try:
-        report = qc_report(str(job.audio), curves, name=job.name)
+        report = qc_report(audio if audio is not None else str(job.audio), curves, name=job.name)
         json_path, png_path = write_qc(report, json_path, png_path)  # a .txt picture without matplotlib
     except Audio2FaceError as exc:
         result.notes.append(f"QC report not written: {exc}")
@@ -235,7 +245,8 @@ def run_job(job: Job, say: Callable[[str], None],
         node = scene.resolve_node(job.node)
         result.node = node
         say(f"animating {node} from {job.audio.name}")
-        curves = (animate_fn or animate_job)(job, node)
+        made = (animate_fn or animate_job)(job, node)
+        curves, audio = (made.curves, made.prediction) if isinstance(made, AnimatedJob) else (made, None)
         options = ApplyOptions(mode=job.mode, start_frame=curves.start_frame, layer=job.layer,
                                sound=str(job.audio) if job.sound else None, set_time_slider=False)
         report = apply_curves(curves, node, options)
@@ -249,7 +260,7 @@ def run_job(job: Job, say: Callable[[str], None],
         say(f"ok: {report.key_count} keys on {len(report.keyed)} targets -> {job.output}"
             + (f" (backup {backup.name})" if backup else ""))
         if job.qc:
-            write_job_qc(job, curves, result)
+            write_job_qc(job, curves, result, audio)
             if result.qc_json:
                 say(f"QC score {result.qc_score:.0f}/100: {'; '.join(result.qc_flags) or 'nothing flagged'}"
                     f" -> {Path(result.qc_json).name}")
