@@ -11,6 +11,7 @@ import json
 import os
 import sys
 
+import numpy as np
 import pytest
 from audio2face_maya import batch, jobs
 from maya_standin import dg, standalone
@@ -324,3 +325,25 @@ def test_a_job_decodes_its_audio_once_for_the_keys_and_the_qc(mayapy, scenes, sp
     assert batch.main([str(job_file)], stream=out) == batch.EXIT_OK, out.getvalue()
     assert (tmp_path / "out" / "one_qc.json").is_file()
     assert decoded == [str(speech_wav)]
+
+
+def test_a_job_also_writes_curve_files_in_any_registered_format(mayapy, scenes, speech_wav, tiny_bundle,  # noqa: F811
+                                                                tmp_path, monkeypatch):
+    pytest.importorskip("pxr", reason="needs usd-core (pip install '.[usd]')")
+    from audio2face.formats import read_curves
+
+    job_file = tmp_path / "jobs.csv"
+    job_file.write_text("name,scene,audio,output,model,curves,qc\n"
+                        f"one,shot010.ma,{speech_wav},out/one.ma,{tiny_bundle},out/one.json;out/one.usda,no\n"
+                        f"bad,shot010.ma,{speech_wav},out/bad.ma,{tiny_bundle},out/bad.xyz,no\n")
+    (tmp_path / "out").mkdir()
+    monkeypatch.delenv("MAYA_NO_STANDALONE_ATEXIT", raising=False)
+    out = io.StringIO()
+    assert batch.main([str(job_file)], stream=out) == batch.EXIT_JOB_FAILED, out.getvalue()
+    report = json.loads((tmp_path / "jobs.report.json").read_text())
+    one, bad = report["jobs"]
+    assert one["status"] == "ok" and bad["status"] == "failed" and "unknown curve file type" in bad["error"]
+    as_json, as_usd = read_curves(tmp_path / "out" / "one.json"), read_curves(tmp_path / "out" / "one.usda")
+    assert as_json.names == as_usd.names and set(as_json.names) <= set(one["keyed"]) | set(one["unmatched"])
+    np.testing.assert_allclose(as_usd.weights, as_json.weights, atol=1e-6)
+    assert not (tmp_path / "out" / "bad.ma").exists()

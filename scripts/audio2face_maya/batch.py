@@ -27,6 +27,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple,
 from audio2face.atomic import atomic_open
 from audio2face.errors import Audio2FaceError
 from audio2face.farm.batch_tasks import BatchTasks, add_arguments
+from audio2face.formats import write_curves
+from audio2face.output_set import all_or_nothing
 
 from .jobs import SCENE_SUFFIXES, Job, JobError, load_jobs
 
@@ -254,7 +256,12 @@ def run_job(job: Job, say: Callable[[str], None],
         result.unmatched, result.key_count, result.notes = list(report.unmatched), report.key_count, list(report.notes)
         if not report.keyed:
             raise Audio2FaceError(f"no target of {node} could be keyed")
-        backup = save_scene(job)
+        with all_or_nothing():  # the curve files are put in place only once the scene is saved
+            for path in job.curves:
+                write_curves(curves, path, blendshape_node=node)
+            backup = save_scene(job)
+        if job.curves:
+            result.notes.append("curve files: " + ", ".join(str(p) for p in job.curves))
         result.backup = str(backup) if backup else None
         result.status = "ok"
         say(f"ok: {report.key_count} keys on {len(report.keyed)} targets -> {job.output}"

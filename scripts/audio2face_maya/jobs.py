@@ -31,7 +31,7 @@ from .apply_options import APPLY_MODES
 
 logger = logging.getLogger(__name__)
 
-JOB_FIELDS = ("scene", "audio", "node", "output", "name", "overwrite", "mode", "layer", "sound", "qc")
+JOB_FIELDS = ("scene", "audio", "node", "output", "name", "overwrite", "mode", "layer", "sound", "qc", "curves")
 """Fields of a job that are not knobs (every knob on the ``job`` surface is a field too)."""
 PATH_FIELDS = ("scene", "audio", "output", "model")
 SCENE_SUFFIXES = {".ma": "mayaAscii", ".mb": "mayaBinary"}
@@ -54,6 +54,9 @@ class Job:
     sound: bool = True
     qc: bool = True
     settings: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    curves: List[Path] = dataclasses.field(default_factory=list)
+    """Curve files written from the same curves as the keys (any format of ``audio2face.formats``: .json,
+    .usdc, .glb...), all or none."""
 
     @property
     def replaces_source(self) -> bool:
@@ -68,6 +71,27 @@ class JobError:
     index: int
     name: str
     error: str
+
+
+def curve_files(base: Path, value: Any, where: str) -> List[Path]:
+    """The ``curves`` field: curve files (a JSON list, or paths separated by ``;`` in a CSV cell), each of a
+    registered format whose library is installed.
+
+    Raises:
+        Audio2FaceError: an unknown extension or a format whose extra is missing, naming the file.
+    """
+    from audio2face.formats import output_format
+    from audio2face.formats.registry import import_extra
+
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, list) else str(value).split(";")
+    paths = [resolve_path(base, item, "curves", where) for item in items if str(item).strip()]
+    for path in paths:
+        fmt = output_format(path)
+        if fmt.extra_module:
+            import_extra(fmt, path)
+    return paths
 
 
 def make_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[Job, JobError]:
@@ -106,7 +130,8 @@ def make_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[Job, Jo
         return Job(index=index, name=name, scene=scene_path, audio=audio, output=output,
                    node=values.get("node") or None, overwrite=overwrite, mode=mode,
                    layer=values.get("layer") or None, start_frame=start_frame,
-                   sound=bool(values.get("sound", True)), qc=bool(values.get("qc", True)), settings=settings)
+                   sound=bool(values.get("sound", True)), qc=bool(values.get("qc", True)), settings=settings,
+                   curves=curve_files(base, values.get("curves"), where))
     except Audio2FaceError as exc:
         return JobError(index=index, name=label, error=str(exc))
     except (TypeError, ValueError) as exc:
