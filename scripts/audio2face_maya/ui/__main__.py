@@ -37,7 +37,7 @@ def build_window(args: argparse.Namespace) -> Any:
     if args.targets:
         guarded(tab.message, lambda: tab.load_target_names(args.targets))()
     if args.output:
-        tab.output_edit.setText(args.output)
+        tab.set_output(args.output)
     if args.tab:
         panel.show_tab(args.tab)
     if args.audio:

@@ -1,15 +1,18 @@
-"""Generate tab: drop speech, pick model and rig, adjust the knobs, preview the curves, key the rig."""
+"""Generate tab: drop speech, pick model and rig, adjust the knobs, preview the curves, key the rig.
+
+The view only: what the choices mean (settings, the cached prediction, staleness, output names, apply) is in
+``generate_state.GenerateState``, which has no Qt.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 import os
-import tempfile
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, List, Optional
 
-from audio2face import pipeline, retarget
+from audio2face import retarget
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
 
@@ -19,12 +22,15 @@ from audio2face_maya.vendor.Qt import QtCore, QtWidgets
 from .curve_plot import CurvePlot
 from .drop_zone import AUDIO_FILTER, DropZone
 from .form_rows import row
+from .generate_state import FPS_CHOICES, GenerateState, Inputs, Result, has_key_rest_knob, rest_targets
 from .knobs import PostKnobs
 from .live_controls import LiveControls, LiveRequest
 from .mapping_table import MappingTable
-from .messages import MessageBar, guarded
+from .messages import MessageBar, MessageLog, guarded
 from .model_catalog import ModelCatalog, ModelInfo
-from .qc_view import QcView, ShotQc, measure
+from .playback import Playback
+from .qc_view import QcView, measure
+from .sections import Section, StackWhenNarrow, scrolling
 from .settings_store import SettingsStore
 from .workers import Job
 
@@ -34,6 +40,7 @@ OUTPUT_FILTER = "Maya ASCII (*.ma);;Curves JSON (*.json);;Maya anim (*.anim);;Al
 MAPPING_FILTER = "Mapping (*.json);;All files (*)"
 REGENERATE_DELAY_MS = 400
 NO_MODEL_TEXT = "No model yet: the default model is not installed. Add a model bundle folder, or train one."
+KEY_REST_TEXT = "Also key targets the model leaves at rest"
 _MODE_LABELS = {"range": "Replace keys in the clip's range", "curve": "Replace whole curves"}
 
 
@@ -41,7 +48,8 @@ class GenerateTab(QtWidgets.QWidget):
     """Audio in, curves out: on the rig through ``host.apply`` (Maya) or into a file (``FileHost``).
 
     Attributes:
-        animate_fn: The function run off the UI thread (``pipeline.animate``).
+        state: The Qt-free ``GenerateState`` (its ``predict_fn``/``finish_fn`` run off the UI thread).
+        clips: The clips of the last drop (a drop of several files is a batch).
 
     Signals:
         curves_ready(object): new ``Curves`` are previewed (their QC report is in ``qc_view``).
@@ -58,31 +66,48 @@ class GenerateTab(QtWidgets.QWidget):
         self.host = host
         self.store = store
         self.catalog = ModelCatalog()
+        self.state = GenerateState(qc_fn=measure)
         self.audio_path: Optional[str] = None
+        self.clips: List[str] = []
         self.model_info: Optional[ModelInfo] = None
-        self._curves: Optional[Curves] = None
-        self._curves_key: Any = None
         self._job: Optional[Job] = None
         self._jobs: List[Job] = []
         self._apply_when_done = False
-        self._mapping_dir = tempfile.TemporaryDirectory(prefix="audio2face_panel_")
-        self._mapped_for: Tuple = ()
-        self.animate_fn: Callable[..., Curves] = pipeline.animate
+        self._batch: List[str] = []
+        self._mapped_for: tuple = ()
         self._restoring = True
         self._build()
         self._restore()
         self._restoring = False
+        self._refresh_preview_state()
+
+    @property
+    def in_maya(self) -> bool:
+        """Whether the curves go onto a Maya rig (else into files)."""
+        return self.host.name == "maya"
 
     # -- construction -----------------------------------------------------------------------------
     def _build(self) -> None:
+        in_maya = self.in_maya
         self.message = MessageBar()
         self.drop_zone = DropZone("audio")
-        self.drop_zone.paths_dropped.connect(lambda paths: self._safe(lambda: self.load_audio(paths[0])))
+        self.drop_zone.paths_dropped.connect(lambda paths: self._safe(lambda: self.load_clips(paths)))
         self.drop_zone.rejected.connect(lambda text: self.message.show_message(text, "error"))
+        self.clip_combo = QtWidgets.QComboBox()
+        self.clip_combo.setObjectName("clipPicker")
+        self.clip_combo.setToolTip("The clips of the last drop: pick one to preview it.")
+        self.clip_combo.activated.connect(lambda index: self._safe(lambda: self._clip_picked(index)))
+        self.write_all_button = QtWidgets.QPushButton("Write all")
+        self.write_all_button.setToolTip("Generate every clip of the batch and write each into the output folder.")
+        self.write_all_button.clicked.connect(lambda *_: self._safe(self.write_all))
+        self.write_all_button.setVisible(not in_maya)
+        self.clip_row = row(QtWidgets.QLabel("Clip"), self.clip_combo, self.write_all_button, stretch=1)
+        self.clip_row.setVisible(False)
 
         self.model_combo = QtWidgets.QComboBox()
         self.model_combo.setObjectName("modelPicker")
         self.model_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.model_combo.setMinimumContentsLength(12)
         self.model_combo.currentIndexChanged.connect(lambda *_: self._safe(self._model_changed))
         self.model_browse = QtWidgets.QPushButton("Add model...")
         self.model_browse.setToolTip("Any model bundle folder (holding model.onnx and model.json).")
@@ -90,7 +115,9 @@ class GenerateTab(QtWidgets.QWidget):
 
         self.node_combo = QtWidgets.QComboBox()
         self.node_combo.setObjectName("nodePicker")
-        self.node_combo.setEditable(self.host.name != "maya")
+        self.node_combo.setEditable(not in_maya)
+        self.node_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.node_combo.setMinimumContentsLength(10)
         self.node_combo.currentTextChanged.connect(lambda *_: self._safe(self._node_changed))
         self.refresh_button = QtWidgets.QPushButton("Refresh")
         self.refresh_button.setToolTip("List the scene's blendShape nodes again.")
@@ -98,6 +125,8 @@ class GenerateTab(QtWidgets.QWidget):
         self.selection_button = QtWidgets.QPushButton("From selection")
         self.selection_button.setToolTip("Use the blendShape of the selected mesh (or the selected node).")
         self.selection_button.clicked.connect(lambda *_: self._safe(self.use_selection))
+        self.refresh_button.setVisible(in_maya)
+        self.selection_button.setVisible(in_maya)
         self.targets_button = QtWidgets.QPushButton("Load target names...")
         self.targets_button.setToolTip("A text file with one rig target name per line, or a curves file.")
         self.targets_button.clicked.connect(lambda *_: self._safe(self._browse_targets))
@@ -105,41 +134,67 @@ class GenerateTab(QtWidgets.QWidget):
 
         self.output_edit = QtWidgets.QLineEdit()
         self.output_edit.setObjectName("outputFile")
-        self.output_edit.setPlaceholderText("shot010.ma  (.ma, .json or .anim)")
-        self.output_edit.editingFinished.connect(lambda: self.store.set("generate/output", self.output_edit.text()))
+        self.output_edit.setPlaceholderText("choose where files go: Save as...")
+        self.output_edit.setToolTip("Each clip is written as <clip name>.<ext> into the output folder unless you "
+                                    "name its file here. An existing file is replaced only after you agree.")
+        self.output_edit.textEdited.connect(lambda text: self._safe(lambda: self._output_typed(text)))
         self.output_browse = QtWidgets.QPushButton("Save as...")
         self.output_browse.clicked.connect(lambda *_: self._safe(self._browse_output))
+        self.fps_combo = QtWidgets.QComboBox()
+        self.fps_combo.setObjectName("fps")
+        self.fps_combo.setEditable(True)
+        self.fps_combo.addItems([f"{f:g}" for f in FPS_CHOICES])
+        self.fps_combo.setToolTip("Frame rate of the written file (the scene's rate inside Maya).")
+        self.fps_combo.currentTextChanged.connect(lambda *_: self._inputs_changed())
+        self.fps_label = QtWidgets.QLabel()
+        self.fps_label.setObjectName("sceneFps")
         self.start_frame = QtWidgets.QDoubleSpinBox()
         self.start_frame.setObjectName("startFrame")
         self.start_frame.setRange(-1e6, 1e6)
         self.start_frame.setDecimals(1)
         self.start_frame.setValue(1.0)
         self.start_frame.setKeyboardTracking(False)
-        self.start_frame.valueChanged.connect(lambda *_: self._settings_changed())
+        self.start_frame.valueChanged.connect(lambda *_: self._inputs_changed())
         self.mode_combo = QtWidgets.QComboBox()
         for mode in APPLY_MODES:
             self.mode_combo.addItem(_MODE_LABELS.get(mode, mode), mode)
+        self.mode_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.mode_combo.setMinimumContentsLength(12)
+        self.key_rest_check = QtWidgets.QCheckBox(KEY_REST_TEXT)
+        self.key_rest_check.setObjectName("keyRestTargets")
+        self.key_rest_check.setToolTip(
+            "Off: targets no channel drives or the model never moves keep their animation (blinks, eye darts)."
+            + ("" if has_key_rest_knob() else
+               " (This version's settings have no key_rest_targets knob: the panel itself decides what it keys.)"))
+        self.key_rest_check.toggled.connect(lambda *_: self._inputs_changed())
         self.sound_check = QtWidgets.QCheckBox("Put the audio on the time slider")
         self.sound_check.setChecked(True)
         self.layer_edit = QtWidgets.QLineEdit()
         self.layer_edit.setPlaceholderText("base layer")
         self.layer_edit.setToolTip("Animation layer to key on (created if missing); empty = the base layer.")
 
-        rig = QtWidgets.QGroupBox("Model and rig")
+        rig = QtWidgets.QWidget()
         form = QtWidgets.QFormLayout(rig)
+        form.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Model", row(self.model_combo, self.model_browse))
-        form.addRow("blendShape", row(self.node_combo, self.refresh_button, self.selection_button,
-                                       self.targets_button))
-        in_maya = self.host.name == "maya"
+        form.addRow("blendShape", self.node_combo)
+        form.addRow("", row(self.refresh_button, self.selection_button, self.targets_button, stretch=None))
         if not in_maya:
             form.addRow("Output file", row(self.output_edit, self.output_browse))
-        form.addRow("Start frame", row(self.start_frame, self.mode_combo))
+            form.addRow("Frame rate", row(self.fps_combo, QtWidgets.QLabel("fps"), stretch=None))
+        else:
+            form.addRow("Frame rate", self.fps_label)
+        form.addRow("Start frame", row(self.start_frame, stretch=None))
+        form.addRow("Keys", self.mode_combo)
+        form.addRow("", self.key_rest_check)
         if in_maya:
             form.addRow("Sound", self.sound_check)
             form.addRow("Layer", self.layer_edit)
 
         self.mapping_table = MappingTable()
-        self.mapping_table.mapping_changed.connect(self._settings_changed)
+        self.mapping_table.setMinimumHeight(120)
+        self.mapping_table.mapping_changed.connect(self._inputs_changed)
         self.mapping_table.itemSelectionChanged.connect(self._highlight_selected_rows)
         auto = QtWidgets.QPushButton("Auto-match")
         auto.clicked.connect(lambda *_: self._safe(self.mapping_table.auto_match))
@@ -148,42 +203,72 @@ class GenerateTab(QtWidgets.QWidget):
         save = QtWidgets.QPushButton("Save...")
         save.clicked.connect(lambda *_: self._safe(self._save_mapping))
         self.unmatched_label = QtWidgets.QLabel()
-        mapping_box = QtWidgets.QGroupBox("Mapping (model channel -> rig target)")
-        mapping_layout = QtWidgets.QVBoxLayout(mapping_box)
-        mapping_layout.addWidget(self.mapping_table)
-        mapping_layout.addWidget(row(auto, load, save, self.unmatched_label, stretch=-1))
+        self.unmatched_label.setWordWrap(True)
+        mapping_body = QtWidgets.QWidget()
+        mapping_layout = QtWidgets.QVBoxLayout(mapping_body)
+        mapping_layout.setContentsMargins(0, 0, 0, 0)
+        mapping_layout.addWidget(self.mapping_table, 1)
+        mapping_layout.addWidget(row(auto, load, save, stretch=None))
+        mapping_layout.addWidget(self.unmatched_label)
 
         self.knobs = PostKnobs()
-        self.knobs.changed.connect(self._settings_changed)
+        self.knobs.changed.connect(self._inputs_changed)
         self.live_check = QtWidgets.QCheckBox("Update the preview as I change things")
         self.live_check.setChecked(True)
-        knobs_box = QtWidgets.QGroupBox("Post-processing")
-        knobs_layout = QtWidgets.QVBoxLayout(knobs_box)
+        knobs_body = QtWidgets.QWidget()
+        knobs_layout = QtWidgets.QVBoxLayout(knobs_body)
+        knobs_layout.setContentsMargins(0, 0, 0, 0)
         knobs_layout.addWidget(self.knobs)
         knobs_layout.addWidget(self.live_check)
         knobs_layout.addStretch(1)
 
-        middle = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
-        middle.addWidget(mapping_box)
-        middle.addWidget(knobs_box)
-        middle.setStretchFactor(0, 3)
-        middle.setStretchFactor(1, 2)
-
         self.plot = CurvePlot()
+        self.plot.setMinimumHeight(180)
         self.qc_view = QcView()
         self.views = QtWidgets.QTabWidget()
         self.views.addTab(self.plot, "Curves")
         self.views.addTab(self.qc_view, "QC")
-        self.qc_view.changed.connect(lambda title: self.views.setTabText(1, title))
+        self.qc_view.changed.connect(lambda *_: self._refresh_preview_state())
+        self.playback = Playback(self.plot, self.in_maya)
+        preview_body = QtWidgets.QWidget()
+        preview_layout = QtWidgets.QVBoxLayout(preview_body)
+        preview_layout.setContentsMargins(0, 0, 0, 0)
+        preview_layout.addWidget(self.views, 1)
+        preview_layout.addWidget(self.playback)
+
         self.live = LiveControls(self.host, self._live_request, self.message)
         self.live.trace_changed.connect(self.plot.set_curves)
         self.live.active_changed.connect(self._live_active)
         self.live.stopped.connect(self._live_stopped)
+        self.log_view = MessageLog(self.message)
+
+        self.sections = {
+            "rig": Section("Model and rig", rig),
+            "mapping": Section("Mapping (model channel -> rig target)", mapping_body),
+            "post": Section("Post-processing", knobs_body),
+            "preview": Section("Preview", preview_body),
+            "live": Section("Live", self.live, expanded=in_maya),
+            "log": Section("Messages", self.log_view, expanded=False),
+        }
+        self.middle = StackWhenNarrow(self.sections["mapping"], self.sections["post"])
+        content = QtWidgets.QWidget()
+        content_layout = QtWidgets.QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 4, 0)
+        content_layout.addWidget(self.sections["rig"])
+        content_layout.addWidget(self.middle, 2)
+        content_layout.addWidget(self.sections["preview"], 2)
+        content_layout.addWidget(self.sections["live"])
+        content_layout.addWidget(self.sections["log"])
+        content_layout.addStretch(0)
+        self.scroll = scrolling(content)
+        self.scroll.setObjectName("generateScroll")
+
         self.progress = QtWidgets.QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
         self.progress.setTextVisible(True)
         self.progress.setFormat("idle")
+        self.progress.setMinimumWidth(60)
         self.cancel_button = QtWidgets.QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(lambda *_: self.cancel())
@@ -203,23 +288,37 @@ class GenerateTab(QtWidgets.QWidget):
         self._regenerate_timer.setInterval(REGENERATE_DELAY_MS)
         self._regenerate_timer.timeout.connect(lambda: self._safe(self._regenerate_if_live))
 
-        vertical = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
-        top = QtWidgets.QWidget()
-        top_layout = QtWidgets.QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(rig)
-        top_layout.addWidget(middle, 1)
-        vertical.addWidget(top)
-        vertical.addWidget(self.views)
-        vertical.setStretchFactor(0, 3)
-        vertical.setStretchFactor(1, 2)
-
         layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.drop_zone)
-        layout.addWidget(vertical, 1)
-        layout.addWidget(self.live)
+        layout.addWidget(self.clip_row)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(row(self.progress, self.cancel_button, self.generate_button, self.apply_button))
         layout.addWidget(self.message)
+        self._set_tab_order()
+
+    def _set_tab_order(self) -> None:
+        """Tab follows the page from top to bottom, then the action buttons."""
+        chain = [self.drop_zone.browse_button, self.clip_combo, self.write_all_button,
+                 self.sections["rig"].header, self.model_combo, self.model_browse, self.node_combo,
+                 self.refresh_button, self.selection_button, self.targets_button, self.output_edit,
+                 self.output_browse, self.fps_combo, self.start_frame, self.mode_combo, self.key_rest_check,
+                 self.sound_check, self.layer_edit, self.sections["mapping"].header, self.mapping_table]
+        chain += [b for b in self.sections["mapping"].body.findChildren(QtWidgets.QPushButton)]
+        chain += [self.sections["post"].header]
+        chain += [w for w in self.knobs.findChildren(QtWidgets.QWidget)
+                  if w.focusPolicy() != QtCore.Qt.FocusPolicy.NoFocus and w.parent() is self.knobs]
+        chain += [self.live_check, self.sections["preview"].header, self.views, self.qc_view.save_button]
+        chain += self.playback.focus_chain()
+        chain += [self.sections["live"].header]
+        chain += [w for w in self.live.findChildren(QtWidgets.QWidget)
+                  if w.focusPolicy() != QtCore.Qt.FocusPolicy.NoFocus and isinstance(
+                      w, (QtWidgets.QAbstractButton, QtWidgets.QComboBox))]
+        chain += [self.sections["log"].header, self.log_view, self.cancel_button, self.generate_button,
+                  self.apply_button]
+        chain = [w for w in chain if self.isAncestorOf(w)]
+        for first, second in zip(chain, chain[1:]):
+            QtWidgets.QWidget.setTabOrder(first, second)
 
     def _safe(self, fn: Any) -> None:
         guarded(self.message, fn)()
@@ -227,29 +326,40 @@ class GenerateTab(QtWidgets.QWidget):
     # -- settings -----------------------------------------------------------------------------------
     def _restore(self) -> None:
         self.knobs.restore(self.store)
-        self.output_edit.setText(self.store.get("generate/output", ""))
+        self.state.output_dir = self.store.get("generate/output_dir", "")
+        self.state.output_extension = self.store.get("generate/output_ext", ".ma")
+        self.fps_combo.setCurrentText(self.store.get("generate/fps", "30"))
         self.start_frame.setValue(self.store.get("generate/start_frame", 1.0))
         mode = self.store.get("generate/mode", APPLY_MODES[0])
         self.mode_combo.setCurrentIndex(max(self.mode_combo.findData(mode), 0))
+        self.key_rest_check.setChecked(self.store.get("generate/key_rest_targets", False))
         self.live_check.setChecked(self.store.get("generate/live", True))
         self.sound_check.setChecked(self.store.get("generate/sound", True))
         self.layer_edit.setText(self.store.get("generate/layer", ""))
         self.drop_zone.start_dir = self.store.get("generate/audio_dir", "")
+        for name, section in self.sections.items():
+            section.set_expanded(self.store.get(f"generate/section/{name}", section.is_expanded()))
         self._populate_models(self.store.get("generate/model", ""))
         self.refresh_nodes(prefer=self.store.get("generate/node", ""))
+        self._show_output()
 
     def save_settings(self) -> None:
         """Remember every knob and choice."""
         self.knobs.save(self.store)
-        self.store.set("generate/output", self.output_edit.text())
+        self.store.set("generate/output_dir", self.state.output_dir)
+        self.store.set("generate/output_ext", self.state.output_extension)
+        self.store.set("generate/fps", self.fps_combo.currentText())
         self.store.set("generate/start_frame", self.start_frame.value())
         self.store.set("generate/mode", self.mode_combo.currentData())
+        self.store.set("generate/key_rest_targets", self.key_rest_check.isChecked())
         self.store.set("generate/live", self.live_check.isChecked())
         self.store.set("generate/sound", self.sound_check.isChecked())
         self.store.set("generate/layer", self.layer_edit.text())
         self.store.set("generate/model", self.current_model_path() or "")
         self.store.set("generate/node", self.node_combo.currentText())
         self.store.set("generate/audio_dir", self.drop_zone.start_dir)
+        for name, section in self.sections.items():
+            self.store.set(f"generate/section/{name}", section.is_expanded())
 
     # -- models -------------------------------------------------------------------------------------
     def _populate_models(self, select: str = "") -> None:
@@ -274,6 +384,10 @@ class GenerateTab(QtWidgets.QWidget):
             self.message.show_message(NO_MODEL_TEXT, "warning")
         elif self.message.text() == NO_MODEL_TEXT:
             self.message.clear_message()
+        if select and index < 0 and self.model_combo.count():
+            self.message.show_message(
+                f"The model used last time is gone ({select}); using {self.model_combo.currentText()} instead.",
+                "warning")
         self._model_changed()
 
     def add_model(self, path: str, select: bool = True) -> None:
@@ -301,6 +415,7 @@ class GenerateTab(QtWidgets.QWidget):
             return
         self.model_info = self.catalog.info(self.current_model_path())
         self.knobs.set_emotion_presets(self.model_info.emotion_presets)
+        self.state.forget_prediction()
         self._fill_mapping()
         if not self._restoring:
             self.store.set("generate/model", self.current_model_path() or "")
@@ -375,7 +490,6 @@ class GenerateTab(QtWidgets.QWidget):
             return
         self._mapped_for = key
         self.mapping_table.set_rows(targets, channels, retarget.auto_match(channels, targets) if channels else {})
-        self._update_unmatched()
 
     def _update_unmatched(self) -> None:
         unmatched = self.mapping_table.unmatched()
@@ -406,66 +520,176 @@ class GenerateTab(QtWidgets.QWidget):
             self.mapping_table.save_file(path)
             self.message.show_message(f"Mapping saved to {path}.", "info")
 
-    # -- generation ---------------------------------------------------------------------------------
-    def load_audio(self, path: str, apply_when_done: bool = False) -> None:
+    # -- clips and output ---------------------------------------------------------------------------
+    def load_clips(self, paths: List[str]) -> None:
+        """A drop: one file is previewed; several become a batch (the first is previewed, Write all does all)."""
+        paths = [str(p) for p in paths]
+        self.clips = paths
+        self.clip_combo.clear()
+        for index, path in enumerate(paths):
+            self.clip_combo.addItem(f"{index + 1}/{len(paths)}  {Path(path).name}", path)
+        self.clip_row.setVisible(len(paths) > 1)
+        if len(paths) > 1:
+            what = "pick one under Clip to preview it, or Write all" if not self.in_maya else (
+                "pick one under Clip to preview and apply it")
+            self.message.show_message(f"{len(paths)} files dropped: a batch of {len(paths)} clips; {what}.", "info")
+        self.load_audio(paths[0], keep_message=len(paths) > 1)
+
+    def _clip_picked(self, index: int) -> None:
+        path = self.clip_combo.itemData(index)
+        if path and path != self.audio_path:
+            self.load_audio(str(path))
+
+    def load_audio(self, path: str, apply_when_done: bool = False, keep_message: bool = False) -> None:
         """Use ``path`` as the speech clip and generate its curves (then apply them when asked)."""
         if not os.path.isfile(path):
             raise Audio2FaceError("audio file not found", path)
+        previous = self.audio_path
         self.audio_path = str(path)
+        self.state.new_clip(self.audio_path)
+        if self.state.curves is not None and previous != self.audio_path:
+            self.state.mark_stale(f"these curves are of {Path(previous or '').name}; {Path(path).name} is new")
         self.drop_zone.set_current(self.audio_path)
         self.drop_zone.start_dir = str(Path(path).parent)
         self.store.set("generate/audio_dir", self.drop_zone.start_dir)
-        if not self.output_edit.text().strip() and self.host.name != "maya":
-            self.output_edit.setText(str(Path(path).with_suffix(".ma")))
-        self.generate(apply_when_done=apply_when_done)
+        index = self.clip_combo.findData(self.audio_path)
+        if index >= 0:
+            self.clip_combo.setCurrentIndex(index)
+        self._show_output()
+        self.playback.set_audio(self.audio_path)
+        self.generate(apply_when_done=apply_when_done, keep_message=keep_message)
 
-    def animate_settings(self) -> pipeline.AnimateSettings:
-        """The panel's state as ``AnimateSettings`` (the mapping table goes through a mapping file)."""
+    def _show_output(self) -> None:
+        self.output_edit.setText(self.state.output_path(self.audio_path) or "")
+        folder = self.state.output_dir
+        self.output_edit.setToolTip(
+            f"Written into {folder} as <clip name>{self.state.output_extension} unless you name the file."
+            if folder else "No output folder yet: Save as... picks one (files are never put beside the audio "
+                           "unless you choose that folder).")
+
+    def set_output(self, path: str) -> None:
+        """Write the current clip to ``path`` (its folder becomes the output folder for the next clips)."""
+        self.state.choose_output(path)
+        self._show_output()
+        self.save_settings()
+
+    def _output_typed(self, text: str) -> None:
+        if text.strip():
+            self.state.choose_output(text.strip())
+        else:
+            self.state.output_name = None
+
+    def _browse_output(self) -> None:
+        start = self.state.output_path(self.audio_path) or str(Path.home())
+        path, chosen = QtWidgets.QFileDialog.getSaveFileName(self, "Write curves to", start, OUTPUT_FILTER)
+        if path:
+            if not Path(path).suffix:
+                path += ".json" if "json" in chosen else ".anim" if "anim" in chosen else ".ma"
+            self.set_output(path)
+
+    def confirm(self, question: str) -> bool:
+        """Ask the user a yes/no question (tests replace this)."""
+        answer = QtWidgets.QMessageBox.question(self, "Audio2Face", question)
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
+
+    # -- inputs -------------------------------------------------------------------------------------
+    def fps(self) -> Optional[float]:
+        """The frame rate of the curves: the scene's in Maya, the Frame rate field outside."""
+        if self.in_maya:
+            return self.host.scene_fps()
+        text = self.fps_combo.currentText().strip()
+        try:
+            value = float(text)
+        except ValueError:
+            raise Audio2FaceError(f"frame rate {text!r} is not a number (for example 24, 25, 29.97, 30)") from None
+        if not 1.0 <= value <= 240.0:
+            raise Audio2FaceError(f"frame rate {value:g} is out of range (1 to 240 fps)")
+        return value
+
+    def inputs(self) -> Inputs:
+        """The choices in the views (raises ``Audio2FaceError`` when a mapping row or the frame rate is bad)."""
         invalid = self.mapping_table.invalid()
         if invalid:
             raise Audio2FaceError(f"fix the mapping rows marked red first: {', '.join(invalid)}")
-        mapping_path = None
-        if self.mapping_table.targets():
-            mapping_path = os.path.join(self._mapping_dir.name, "mapping.json")
-            retarget.save_mapping(mapping_path, self.mapping_table.mapping())
-        return pipeline.AnimateSettings(
+        return Inputs(
+            audio=self.audio_path,
             model=self.current_model_path(),
-            fps=self.host.scene_fps(),
-            mapping=mapping_path,
-            targets=None,
+            fps=self.fps(),
+            mapping=self.mapping_table.mapping() if self.mapping_table.targets() else None,
             emotion=self.knobs.emotion_choice(),
             start_frame=self.start_frame.value(),
             post=self.knobs.post_settings(),
             reduce=self.knobs.reduce_tolerance(),
+            key_rest_targets=self.key_rest_check.isChecked(),
         )
 
-    def _settings_key(self, settings: pipeline.AnimateSettings) -> Tuple:
-        mapping = self.mapping_table.mapping() if self.mapping_table.targets() else {}
-        fields = dataclasses.asdict(dataclasses.replace(settings, mapping=None))
-        return (self.audio_path, repr(sorted(fields.items())), repr(sorted(mapping.items())))
+    def animate_settings(self) -> Any:
+        """The panel's state as ``AnimateSettings``."""
+        return self.state.settings(self.inputs())
 
-    def generate(self, apply_when_done: bool = False) -> None:
-        """Compute curves for the loaded audio off the UI thread (a running job is cancelled first)."""
+    def _inputs_changed(self) -> None:
+        self._update_unmatched()
+        self._refresh_preview_state()
+        if self._restoring:
+            return
+        self.knobs.save(self.store)
+        if self.audio_path and self.live_check.isChecked():
+            self._regenerate_timer.start()
+
+    def _refresh_preview_state(self) -> None:
+        """Grey out the preview and disable Apply/Write while it does not match the inputs."""
+        if self.in_maya:
+            fps = self.host.scene_fps()
+            self.fps_label.setText(f"{fps:g} fps (the scene's)" if fps else "the model's rate (no scene rate)")
+        result = self.state.result
+        reason = self.stale_reason()
+        current = result is not None and not reason
+        self.plot.set_stale(reason if result is not None else "")
+        title = self.qc_view.title()
+        self.views.setTabText(1, title if current or result is None else f"{title} (out of date)")
+        self.apply_button.setEnabled(current and not self.live.active and self._job is None)
+        self.apply_button.setToolTip(
+            ("Key the curves on the blendShape (one undo step)." if self.in_maya
+             else "Write the curves to the output file (.ma / .json / .anim).") if current else
+            f"The preview is out of date ({reason}): Generate first." if result is not None else
+            "Nothing to apply yet: drop a speech file.")
+
+    def stale_reason(self) -> str:
+        """Why the preview does not match the inputs ("" when it does, or when there is none)."""
+        if self.state.result is None:
+            return self.state.stale_reason
+        if self.state.stale_reason:
+            return self.state.stale_reason
+        try:
+            inputs = self.inputs()
+        except Audio2FaceError as exc:
+            return str(exc)
+        return "" if self.state.is_current(inputs) else "the settings changed since it was made"
+
+    def is_stale(self) -> bool:
+        """Whether the knobs, mapping or audio changed since the preview was made."""
+        return self.state.result is None or bool(self.stale_reason())
+
+    # -- generation ---------------------------------------------------------------------------------
+    def generate(self, apply_when_done: bool = False, keep_message: bool = False) -> None:
+        """Compute curves for the loaded audio off the UI thread (a running job is cancelled first).
+
+        Only post-processing runs again when the audio, model, frame rate and emotion are unchanged.
+        """
         if not self.audio_path:
             raise Audio2FaceError("drop a speech file first (or use Browse...)")
         if self.model_combo.count() == 0:
             raise Audio2FaceError("no model to run: add a model bundle folder first")
         self._regenerate_timer.stop()
-        settings = self.animate_settings()
-        key = self._settings_key(settings)
+        inputs = self.inputs()
+        work = self.state.work(inputs)
         audio = self.audio_path
-        animate = self.animate_fn
         self._stop_job()
         self._apply_when_done = apply_when_done
-
-        def work(progress: Any, cancel: Any) -> Tuple[Curves, ShotQc]:
-            curves = animate(audio, settings, progress=progress, cancel=cancel)
-            return curves, measure(audio, curves, cancel)
-
         job = Job(work, name="generate", parent=self)
         job.progressed.connect(lambda done, total, j=job: self._job_progress(j, done, total))
-        job.succeeded.connect(lambda result, j=job, k=key: self._job_succeeded(j, result, k))
-        job.failed.connect(lambda text, j=job: self._job_failed(j, text))
+        job.succeeded.connect(lambda result, j=job, a=audio: self._job_succeeded(j, result, a))
+        job.failed.connect(lambda text, j=job, a=audio: self._job_failed(j, text, a))
         job.cancelled.connect(lambda j=job: self._job_cancelled(j))
         job.finished.connect(lambda j=job: self._job_finished(j))
         self._job = job
@@ -473,7 +697,8 @@ class GenerateTab(QtWidgets.QWidget):
         self._set_busy(True)
         self.progress.setValue(0)
         self.progress.setFormat(f"Generating {Path(audio).name}... %p%")
-        self.message.clear_message()
+        if not keep_message:
+            self.message.clear_message()
         job.start()
 
     def job(self) -> Optional[Job]:
@@ -481,8 +706,9 @@ class GenerateTab(QtWidgets.QWidget):
         return self._job
 
     def cancel(self) -> None:
-        """Stop the running generation; nothing is keyed or written."""
+        """Stop the running generation (and a Write all); nothing is keyed or written."""
         self._apply_when_done = False
+        self._batch = []
         if self._job is not None:
             self._job.cancel()
             self.progress.setFormat("Cancelling...")
@@ -503,63 +729,68 @@ class GenerateTab(QtWidgets.QWidget):
 
     def _set_busy(self, busy: bool) -> None:
         self.cancel_button.setEnabled(busy)
+        self._refresh_preview_state()
         self.busy_changed.emit(busy)
 
     def _job_progress(self, job: Job, done: int, total: int) -> None:
         if job is self._job and total > 0:
             self.progress.setValue(int(1000 * min(done, total) / total))
 
-    def _job_succeeded(self, job: Job, result: Tuple[Curves, ShotQc], key: Tuple) -> None:
-        if not self._end_job(job):
+    def _job_succeeded(self, job: Job, result: Result, audio: str) -> None:
+        if job is not self._job:
             return
-        curves, qc = result
-        self._curves = curves
-        self._curves_key = key
+        self.state.accept(result, audio)
+        self._end_job(job)
+        curves = result.curves
         if not self.live.active:
             self.plot.set_curves(curves)
-        self.qc_view.set_qc(qc)
-        self.apply_button.setEnabled(not self.live.active)
+        self.qc_view.set_qc(result.qc)
+        self.mapping_table.set_rest_targets([n for n in rest_targets(curves) if n not in curves.unmatched])
         self.progress.setValue(1000)
-        self.progress.setFormat("Preview ready")
-        unmatched = list(curves.source.get("unmatched_targets") or [])
+        self.progress.setFormat("Preview ready" if result.predicted else "Preview ready (post-processing only)")
+        self._refresh_preview_state()
+        unmatched = list(curves.unmatched or curves.source.get("unmatched_targets") or [])
         text = (f"{curves.frame_count} frames at {curves.fps:g} fps "
                 f"({curves.frame_count / curves.fps:.2f} s) on {len(curves.names)} targets.")
         if unmatched:
             text += f" Not driven: {', '.join(unmatched[:6])}{' ...' if len(unmatched) > 6 else ''}."
-        self.message.show_message(text, "warning" if unmatched else "info")
+        if not self._batch:
+            self.message.show_message(text, "warning" if unmatched else "info")
         self.curves_ready.emit(curves)
         if self._apply_when_done:
             self._apply_when_done = False
             self._safe(self.apply)
 
-    def _job_failed(self, job: Job, text: str) -> None:
+    def _job_failed(self, job: Job, text: str, audio: str) -> None:
         if not self._end_job(job):
             return
         self._apply_when_done = False
+        if audio == self.audio_path:
+            self.state.clear(f"{Path(audio).name} could not be used")
+            self.state.forget_prediction()
+            self.plot.set_curves(None)
+            self.qc_view.set_qc(None)
         self.progress.setValue(0)
         self.progress.setFormat("Failed")
         self.message.show_message(text, "error")
+        self._refresh_preview_state()
+        self._next_in_batch()
 
     def _job_cancelled(self, job: Job) -> None:
         if not self._end_job(job):
             return
+        if self.state.result is not None:
+            self.state.mark_stale("cancelled before the new curves were made")
         self.progress.setValue(0)
         self.progress.setFormat("Cancelled")
         self.message.show_message("Cancelled: nothing was keyed or written.", "info")
+        self._refresh_preview_state()
 
     def _job_finished(self, job: Job) -> None:
         self._end_job(job)
         if job in self._jobs:
             self._jobs.remove(job)
         job.deleteLater()
-
-    def _settings_changed(self) -> None:
-        self._update_unmatched()
-        if self._restoring:
-            return
-        self.knobs.save(self.store)
-        if self.audio_path and self.live_check.isChecked():
-            self._regenerate_timer.start()
 
     def _regenerate_if_live(self) -> None:
         if self.audio_path and self.live_check.isChecked() and not self.mapping_table.invalid():
@@ -568,57 +799,89 @@ class GenerateTab(QtWidgets.QWidget):
     # -- applying -----------------------------------------------------------------------------------
     def curves(self) -> Optional[Curves]:
         """The previewed curves."""
-        return self._curves
-
-    def is_stale(self) -> bool:
-        """Whether the knobs, mapping or audio changed since the preview was made."""
-        if self._curves is None:
-            return True
-        return self._settings_key(self.animate_settings()) != self._curves_key
+        return self.state.curves
 
     def apply_options(self) -> ApplyOptions:
         """How ``apply`` puts the curves on the rig (or into the file)."""
-        in_maya = self.host.name == "maya"
-        output = self.output_edit.text().strip() or None
+        in_maya = self.in_maya
         return ApplyOptions(
             mode=str(self.mode_combo.currentData() or APPLY_MODES[0]),
             sound=self.audio_path if in_maya and self.sound_check.isChecked() else None,
             layer=(self.layer_edit.text().strip() or None) if in_maya else None,
-            output=None if in_maya else output,
+            output=None if in_maya else self.state.output_path(self.audio_path),
         )
 
     def apply(self) -> Optional[ApplyReport]:
         """Key the previewed curves (one undo step in Maya) or write them to the output file.
 
-        Targets the mapping leaves undriven are not keyed, so their existing animation stays. When the
+        Targets no channel drives, and targets the model leaves at rest (unless asked), are not keyed, so
+        their existing animation stays. An existing file is replaced only after the user agrees. When the
         preview is out of date it is generated again first and applied when ready.
         """
         if self._job is not None:
             self._apply_when_done = True
             self.message.show_message("Still generating: the curves are applied when ready.", "info")
             return None
-        if self._curves is None or self.is_stale():
+        if self.is_stale():
             self.generate(apply_when_done=True)
             return None
-        node = self.current_node()
-        if not node:
-            raise Audio2FaceError("choose a blendShape node first")
         options = self.apply_options()
-        if self.host.name != "maya" and not options.output:
+        if not self.in_maya and not options.output:
             self._browse_output()
             options = self.apply_options()
             if not options.output:
                 return None
-        curves, unmatched = driven_curves(self._curves)
-        report = self.host.apply(curves, node, options)
-        report.unmatched = list(dict.fromkeys(list(report.unmatched) + unmatched))
+        confirm = (lambda _q: True) if self._batch_overwrite else self.confirm
+        report = self.state.apply(self.host, self.current_node(), options, self.key_rest_check.isChecked(),
+                                  confirm=confirm)
+        if report is None:
+            self.message.show_message(f"Not written: {options.output} was kept.", "info")
+            self._next_in_batch()
+            return None
         text = report.summary()
         if report.notes:
             text += "\n" + "\n".join(report.notes)
         self.message.show_message(text, "warning" if report.skipped else "info")
         self.save_settings()
         self.applied.emit(report)
+        self._next_in_batch()
         return report
+
+    _batch_overwrite = False
+
+    def write_all(self) -> None:
+        """Outside Maya: generate every clip of the batch and write each into the output folder."""
+        if not self.clips:
+            raise Audio2FaceError("drop speech files first")
+        if not self.state.output_dir:
+            self._browse_output()
+            if not self.state.output_dir:
+                return
+        self.state.output_name = None
+        existing = [p for p in (self.state.output_path(c) for c in self.clips) if p and os.path.exists(p)]
+        self._batch_overwrite = False
+        if existing:
+            names = ", ".join(Path(p).name for p in existing[:4]) + (" ..." if len(existing) > 4 else "")
+            self._batch_overwrite = self.confirm(f"{len(existing)} of the files exist ({names}). Replace them?")
+        self._batch = [c for c in self.clips
+                       if self._batch_overwrite or not os.path.exists(self.state.output_path(c) or "")]
+        if not self._batch:
+            self.message.show_message("Nothing written: every file exists and was kept.", "info")
+            return
+        self._next_in_batch(first=True)
+
+    def _next_in_batch(self, first: bool = False) -> None:
+        if not self._batch:
+            return
+        if not first:
+            self._batch.pop(0)
+            if not self._batch:
+                self._batch_overwrite = False
+                self.message.show_message(f"Batch done: {len(self.clips)} clips, files in {self.state.output_dir}.",
+                                          "info")
+                return
+        clip = self._batch[0]
+        self.load_audio(clip, apply_when_done=True, keep_message=True)
 
     # -- live ---------------------------------------------------------------------------------------
     def _live_request(self) -> LiveRequest:
@@ -635,20 +898,11 @@ class GenerateTab(QtWidgets.QWidget):
         for widget in (self.node_combo, self.model_combo, self.model_browse, self.refresh_button,
                        self.selection_button):
             widget.setEnabled(not active)
-        self.apply_button.setEnabled(not active and self._curves is not None)
+        self._refresh_preview_state()
 
     def _live_stopped(self, preview: Any) -> None:
         if preview.report is None:
-            self.plot.set_curves(self._curves)
-
-    def _browse_output(self) -> None:
-        start = self.output_edit.text() or (str(Path(self.audio_path).with_suffix(".ma")) if self.audio_path else "")
-        path, chosen = QtWidgets.QFileDialog.getSaveFileName(self, "Write curves to", start, OUTPUT_FILTER)
-        if path:
-            if not Path(path).suffix:
-                path += ".json" if "json" in chosen else ".anim" if "anim" in chosen else ".ma"
-            self.output_edit.setText(path)
-            self.store.set("generate/output", path)
+            self.plot.set_curves(self.state.curves)
 
     def animate_selection_from_file(self, path: Optional[str] = None) -> None:
         """Shelf action: key the selected rig from an audio file chosen in a dialog."""
@@ -662,10 +916,11 @@ class GenerateTab(QtWidgets.QWidget):
         self.load_audio(path, apply_when_done=True)
 
     def showEvent(self, event: Any) -> None:
-        """Catch up with the scene (new blendShape nodes) whenever the tab comes into view."""
+        """Catch up with the scene (new blendShape nodes, its frame rate) whenever the tab comes into view."""
         super().showEvent(event)
-        if self.host.name == "maya":
+        if self.in_maya:
             self._safe(self.refresh_nodes)
+            self._refresh_preview_state()
 
     def closeEvent(self, event: Any) -> None:
         """A tab shown on its own (tests, embedding) stops its work when closed."""
@@ -675,23 +930,10 @@ class GenerateTab(QtWidgets.QWidget):
     def shutdown(self, wait_ms: int = 5000) -> None:
         """Stop background work (the panel is closing)."""
         self.live.shutdown(wait_ms)
+        self.playback.stop()
         self._regenerate_timer.stop()
+        self._batch = []
         self._stop_job()
         for job in list(self._jobs):
             job.wait(wait_ms)
         self.save_settings()
-
-
-
-def driven_curves(curves: Curves) -> Tuple[Curves, List[str]]:
-    """``curves`` without the targets no model channel drives, and those targets' names."""
-    unmatched = [n for n in curves.source.get("unmatched_targets") or [] if n in curves.names]
-    if not unmatched:
-        return curves, []
-    keep = [n for n in curves.names if n not in unmatched]
-    if not keep:
-        raise Audio2FaceError("no rig target is driven by a model channel: check the mapping")
-    selected = curves.select(keep)
-    if curves.keys:
-        selected = dataclasses.replace(selected, keys={n: k for n, k in curves.keys.items() if n in keep})
-    return selected, unmatched
