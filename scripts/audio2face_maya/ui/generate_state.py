@@ -282,6 +282,8 @@ class GenerateState:
             if confirm is None or not confirm(question):
                 return None
         keyed, left = keyable_curves(curves, key_rest)
+        if options.output:
+            Path(options.output).parent.mkdir(parents=True, exist_ok=True)
         report = host.apply(keyed, node, options)
         report.unmatched = list(dict.fromkeys(list(report.unmatched) + [n for n in left if n in curves.unmatched]))
         return report

@@ -48,7 +48,13 @@ class _ChannelDelegate(QtWidgets.QStyledItemDelegate):
         combo.setInsertPolicy(QtWidgets.QComboBox.InsertPolicy.NoInsert)
         combo.addItem(NONE_TEXT)
         combo.addItems(self._table.channels())
+        combo.lineEdit().returnPressed.connect(lambda: self._commit(combo))
+        combo.activated.connect(lambda *_: self._commit(combo))
         return combo
+
+    def _commit(self, combo: QtWidgets.QComboBox) -> None:
+        self.commitData.emit(combo)
+        self.closeEditor.emit(combo, QtWidgets.QAbstractItemDelegate.EndEditHint.NoHint)
 
     def setEditorData(self, editor: QtWidgets.QWidget, index: QtCore.QModelIndex) -> None:
         editor.setCurrentText(str(index.data() or NONE_TEXT))

@@ -87,4 +87,5 @@ def scrolling(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
     area.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     area.setWidget(widget)
+    area.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # Tab goes to the controls inside, not the area
     return area

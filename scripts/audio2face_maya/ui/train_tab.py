@@ -18,6 +18,7 @@ from .drop_zone import DropZone
 from .form_rows import row
 from .loss_plot import LossPlot
 from .messages import MessageBar, guarded
+from .sections import scrolling
 from .settings_store import SettingsStore
 from .trainer_process import TrainerProcess
 from .trainer_python import REQUIRED_MODULE, candidates, find_python, has_checkpoint, interpreter_problem
@@ -151,16 +152,17 @@ class TrainTab(QtWidgets.QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
 
+        splitter.setMinimumHeight(260)
+        content = QtWidgets.QWidget()
+        content_layout = QtWidgets.QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.addWidget(form_box)
+        content_layout.addWidget(self.status)
+        content_layout.addWidget(splitter, 1)
         layout = QtWidgets.QVBoxLayout(self)
-        form_scroll = QtWidgets.QScrollArea()
-        form_scroll.setWidgetResizable(True)
-        form_scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        form_scroll.setWidget(form_box)
-        form_scroll.setMinimumHeight(120)
-        layout.addWidget(form_scroll, 2)
-        layout.addWidget(row(self.progress, self.start_button, self.resume_button, self.cancel_button))
-        layout.addWidget(self.status)
-        layout.addWidget(splitter, 3)
+        layout.addWidget(scrolling(content), 1)  # the buttons and the bar stay in view in a small dock
+        layout.addWidget(self.progress)
+        layout.addWidget(row(self.start_button, self.resume_button, self.cancel_button, stretch=None))
         layout.addWidget(self.message)
 
     def _safe(self, fn: Any) -> None:
