@@ -361,3 +361,19 @@ def test_a_drop_of_several_files_becomes_a_batch(qtbot, tab, tmp_path, drop):
     qtbot.waitUntil(lambda: "Batch done" in tab.message.text(), timeout=30000)
     assert asked and "line1.ma" in asked[0]
     assert (shots / "line1.ma").read_text() == "keep me", "an existing file is kept when the user says no"
+
+
+# beyond the anchors ----------------------------------------------------------------------------------
+def test_play_runs_a_cursor_over_the_curves_and_says_when_it_is_silent(qtbot, tab, ui_speech, monkeypatch):
+    from audio2face_maya.ui import playback
+
+    monkeypatch.setattr(playback, "_sound_output", lambda: "no sound output device (test)")
+    _generate(qtbot, tab, lambda: tab.load_audio(str(ui_speech)))
+    assert tab.playback.button.isEnabled()
+    tab.playback.button.click()
+    assert tab.playback.playing() and "Silent: no sound output device" in tab.playback.note.text()
+    first = tab.plot.cursor_frame
+    qtbot.wait(200)
+    assert tab.plot.cursor_frame > first, "the cursor moves at real time"
+    qtbot.waitUntil(lambda: not tab.playback.playing(), timeout=5000)  # stops at the end of the clip
+    assert tab.plot.cursor_frame is None and tab.playback.button.text() == "Play"

@@ -46,10 +46,10 @@ class Playback(QtWidgets.QWidget):
         self.button.toggled.connect(self._toggled)
         self.note = QtWidgets.QLabel()
         self.note.setWordWrap(True)
+        self.note.setVisible(False)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.button)
-        layout.addWidget(self.note, 1)
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
@@ -57,7 +57,7 @@ class Playback(QtWidgets.QWidget):
         self._sound: Any = None
         if in_maya:
             self.button.setVisible(False)
-            self.note.setText("In Maya, play or scrub the time slider: Apply puts the audio on it.")
+            self.setToolTip("In Maya, play or scrub the time slider: Apply puts the audio on it.")
         self.button.setEnabled(False)
 
     def focus_chain(self) -> List[QtWidgets.QWidget]:
@@ -94,7 +94,7 @@ class Playback(QtWidgets.QWidget):
             return
         sound = _sound_output()
         if isinstance(sound, str):
-            self.note.setText(f"Silent: {sound}. The cursor shows the timing.")
+            self._say(f"Silent: {sound}. The cursor shows the timing.")
             self._sound = None
         else:
             try:
@@ -103,15 +103,20 @@ class Playback(QtWidgets.QWidget):
                 samples, rate = soundfile.read(self.audio, dtype="float32", always_2d=False)
                 sound.play(samples, rate)
                 self._sound = sound
-                self.note.setText("")
+                self._say("")
             except Exception as exc:  # noqa: BLE001 - playing is a convenience; the cursor still runs
                 logger.info("cannot play %s: %s", self.audio, exc)
-                self.note.setText(f"Silent: cannot play the audio ({exc}). The cursor shows the timing.")
+                self._say(f"Silent: cannot play the audio ({exc}). The cursor shows the timing.")
                 self._sound = None
         self._started = time.monotonic()
         self.button.setText("Stop")
         self._timer.start()
         self._tick()
+
+    def _say(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+        self.button.setToolTip(text or "Play the clip with a cursor over the curves.")
 
     def _halt(self) -> None:
         self._timer.stop()
