@@ -300,8 +300,8 @@ class GenerateTab(QtWidgets.QWidget):
         layout.addWidget(self.drop_zone)
         layout.addWidget(self.clip_row)
         layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.message)  # above the buttons, so they never move when a message comes or goes
         layout.addWidget(row(self.progress, self.cancel_button, self.generate_button, self.apply_button))
-        layout.addWidget(self.message)
         self._set_tab_order()
 
     def _set_tab_order(self) -> None:
@@ -587,7 +587,8 @@ class GenerateTab(QtWidgets.QWidget):
             self.state.output_name = None
 
     def _browse_output(self) -> None:
-        start = self.state.output_path(self.audio_path) or str(Path.home())
+        stem = Path(self.audio_path).stem if self.audio_path else "shot"
+        start = self.state.output_path(self.audio_path) or str(Path.home() / (stem + self.state.output_extension))
         path, chosen = QtWidgets.QFileDialog.getSaveFileName(self, "Write curves to", start, OUTPUT_FILTER)
         if path:
             if not Path(path).suffix:
@@ -652,6 +653,8 @@ class GenerateTab(QtWidgets.QWidget):
         reason = self.stale_reason()
         current = result is not None and not reason
         self.plot.set_stale(reason if result is not None else "")
+        if result is not None and self._job is None:
+            self.progress.setFormat("Out of date" if reason else "Preview ready")
         title = self.qc_view.title()
         self.views.setTabText(1, title if current or result is None else f"{title} (out of date)")
         self.apply_button.setEnabled(current and not self.live.active and self._job is None)
@@ -703,7 +706,8 @@ class GenerateTab(QtWidgets.QWidget):
         self._jobs.append(job)
         self._set_busy(True)
         self.progress.setValue(0)
-        self.progress.setFormat(f"Generating {Path(audio).name}... %p%")
+        self.progress.setFormat("%p%")
+        self.progress.setToolTip(f"Generating {Path(audio).name}")
         if not keep_message:
             self.message.clear_message()
         job.start()
@@ -754,7 +758,9 @@ class GenerateTab(QtWidgets.QWidget):
         self.qc_view.set_qc(result.qc)
         self.mapping_table.set_rest_targets([n for n in rest_targets(curves) if n not in curves.unmatched])
         self.progress.setValue(1000)
-        self.progress.setFormat("Preview ready" if result.predicted else "Preview ready (post-processing only)")
+        self.progress.setFormat("Preview ready")
+        self.progress.setToolTip(
+            "" if result.predicted else "Only post-processing ran again (the model's output was reused).")
         self._refresh_preview_state()
         unmatched = list(curves.unmatched or curves.source.get("unmatched_targets") or [])
         text = (f"{curves.frame_count} frames at {curves.fps:g} fps "
@@ -777,10 +783,10 @@ class GenerateTab(QtWidgets.QWidget):
             self.state.forget_prediction()
             self.plot.set_curves(None)
             self.qc_view.set_qc(None)
+        self._refresh_preview_state()
         self.progress.setValue(0)
         self.progress.setFormat("Failed")
         self.message.show_message(text, "error")
-        self._refresh_preview_state()
         self._next_in_batch()
 
     def _job_cancelled(self, job: Job) -> None:
@@ -788,10 +794,10 @@ class GenerateTab(QtWidgets.QWidget):
             return
         if self.state.result is not None:
             self.state.mark_stale("cancelled before the new curves were made")
+        self._refresh_preview_state()
         self.progress.setValue(0)
         self.progress.setFormat("Cancelled")
         self.message.show_message("Cancelled: nothing was keyed or written.", "info")
-        self._refresh_preview_state()
 
     def _job_finished(self, job: Job) -> None:
         self._end_job(job)
