@@ -377,3 +377,55 @@ def test_play_runs_a_cursor_over_the_curves_and_says_when_it_is_silent(qtbot, ta
     assert tab.plot.cursor_frame > first, "the cursor moves at real time"
     qtbot.waitUntil(lambda: not tab.playback.playing(), timeout=5000)  # stops at the end of the clip
     assert tab.plot.cursor_frame is None and tab.playback.button.text() == "Play"
+
+
+def test_per_target_gain_and_offset_are_applied_and_saved_with_the_mapping(qtbot, tab, tmp_path, ui_speech):
+    from audio2face import retarget
+
+    tab.load_target_names(_targets(tmp_path, ["jawOpen", "mouthFunnel"]))
+    plain = _generate(qtbot, tab, lambda: tab.load_audio(str(ui_speech)))
+    tab.mapping_table.set_gain_offset("jawOpen", 0.5, 0.1)
+    scaled = _generate(qtbot, tab, tab.generate)
+    assert np.allclose(scaled.channel("jawOpen"), plain.channel("jawOpen") * 0.5 + 0.1, atol=1e-4)
+    path = tmp_path / "rig_mapping.json"
+    tab.mapping_table.save_file(str(path))
+    assert retarget.load_mapping(path)["jawOpen"] == retarget.Source("ch", ("jawOpen",), 0.5, 0.1)
+    tab.mapping_table.auto_match()
+    tab.mapping_table.load_file(str(path))
+    assert tab.mapping_table.mapping()["jawOpen"].gain == pytest.approx(0.5)
+
+
+def test_all_settings_save_and_load_as_one_file(qtbot, tab, tmp_path, ui_store, ui_model):
+    import json
+
+    from audio2face.settings_io import animate_settings_from_dict
+    from audio2face_maya.host import FileHost
+    from audio2face_maya.ui.generate_tab import GenerateTab
+
+    tab.load_target_names(_targets(tmp_path, ["jawOpen", "mouthFunnel", "browInnerUp"]))
+    tab.mapping_table.set_gain_offset("mouthFunnel", 1.5, 0.0)
+    tab.knobs.spins["strength"].setValue(0.8)
+    tab.knobs.spins["time_offset_ms"].setValue(-40)
+    tab.knobs.emotion.setCurrentText("open")
+    tab.knobs.reduce.setValue(0.01)
+    tab.fps_combo.setCurrentText("25")
+    tab.start_frame.setValue(1001)
+    path = tmp_path / "look.json"
+    tab.save_settings_file(str(path))
+    values = json.loads(path.read_text())
+    settings = animate_settings_from_dict(values, where=str(path))  # what batch jobs and the CLI build on
+    assert settings.fps == 25.0 and settings.post.strength == pytest.approx(0.8) and settings.emotion == "open"
+    assert values["mapping"]["mouthFunnel"] == {"expr": "mouthFunnel", "gain": 1.5, "offset": 0.0}
+
+    other = GenerateTab(FileHost(target_names=["jawOpen", "mouthFunnel", "browInnerUp"]), ui_store)
+    qtbot.addWidget(other)
+    other.load_settings_file(str(path))
+    assert other.current_model_path() == str(ui_model)
+    mine, theirs = tab.inputs(), other.inputs()
+    assert dataclasses.replace(theirs, audio=None) == dataclasses.replace(mine, audio=None)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"strenght": 2}')
+    from audio2face_maya.ui.messages import guarded
+
+    guarded(other.message, lambda: other.load_settings_file(str(broken)))()
+    assert other.message.level == "error" and "unknown settings: strenght" in other.message.text()

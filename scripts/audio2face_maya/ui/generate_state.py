@@ -8,15 +8,17 @@ audio, model, frame rate or emotion change; every other knob re-runs ``finish`` 
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
-from audio2face import pipeline, retarget
+from audio2face import pipeline, retarget, settings_io
+from audio2face.atomic import atomic_open
 from audio2face.curves import Curves
-from audio2face.errors import Audio2FaceError
+from audio2face.errors import Audio2FaceError, PathLike
 from audio2face.post import PostSettings
 from audio2face.progress import CancelToken, ProgressFn
 
@@ -292,3 +294,41 @@ class GenerateState:
 def mapping_from_rows(rows: Mapping[str, Optional[retarget.Source]]) -> Optional[MappingValue]:
     """The mapping value for the pipeline (``None`` when the rig names no targets)."""
     return dict(rows) if rows else None
+
+
+def settings_document(settings: pipeline.AnimateSettings, mapping: Optional[MappingValue]) -> Dict[str, Any]:
+    """All the Generate settings as one flat dict (``settings_io``'s form; the mapping inline, by value)."""
+    values = settings_io.settings_to_dict(settings)
+    values["mapping"] = None if mapping is None else {
+        t: None if s is None else s.to_spec() for t, s in mapping.items()}
+    values["targets"] = None
+    return values
+
+
+def write_settings_file(path: PathLike, settings: pipeline.AnimateSettings, mapping: Optional[MappingValue]) -> None:
+    """Save the settings as a JSON file the CLI and batch jobs read (``animate_settings_from_dict``)."""
+    with atomic_open(path) as handle:
+        json.dump(settings_document(settings, mapping), handle, indent=2)
+        handle.write("\n")
+
+
+def read_settings_file(path: PathLike) -> Tuple[pipeline.AnimateSettings, Optional[MappingValue]]:
+    """Read a settings file (checked by ``settings_io``); the mapping comes back as a value."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            values = json.load(handle)
+    except OSError as exc:
+        raise Audio2FaceError(f"cannot read the settings file ({exc.strerror or exc})", path) from None
+    except ValueError as exc:
+        raise Audio2FaceError(f"not a settings file (invalid JSON: {exc})", path) from None
+    if not isinstance(values, dict):
+        raise Audio2FaceError("not a settings file (expected a JSON object of settings)", path)
+    settings = settings_io.animate_settings_from_dict(values, where=os.fspath(path))
+    mapping = settings.mapping
+    if isinstance(mapping, dict):
+        value: Optional[MappingValue] = {str(t): retarget.parse_spec(v, path) for t, v in mapping.items()}
+    elif mapping:
+        value = retarget.load_mapping(mapping)
+    else:
+        value = None
+    return settings, value

@@ -22,7 +22,17 @@ from audio2face_maya.vendor.Qt import QtCore, QtWidgets
 from .curve_plot import CurvePlot
 from .drop_zone import AUDIO_FILTER, DropZone
 from .form_rows import row
-from .generate_state import FPS_CHOICES, GenerateState, Inputs, Result, has_key_rest_knob, rest_targets
+from .generate_state import (
+    FPS_CHOICES,
+    KEY_REST_KNOB,
+    GenerateState,
+    Inputs,
+    Result,
+    has_key_rest_knob,
+    read_settings_file,
+    rest_targets,
+    write_settings_file,
+)
 from .knobs import PostKnobs
 from .live_controls import LiveControls, LiveRequest
 from .mapping_table import MappingTable
@@ -38,6 +48,7 @@ logger = logging.getLogger(__name__)
 
 OUTPUT_FILTER = "Maya ASCII (*.ma);;Curves JSON (*.json);;Maya anim (*.anim);;All files (*)"
 MAPPING_FILTER = "Mapping (*.json);;All files (*)"
+SETTINGS_FILTER = "Settings (*.json);;All files (*)"
 REGENERATE_DELAY_MS = 400
 NO_MODEL_TEXT = "No model yet: the default model is not installed. Add a model bundle folder, or train one."
 KEY_REST_TEXT = "Also key targets the model leaves at rest"
@@ -75,6 +86,7 @@ class GenerateTab(QtWidgets.QWidget):
         self._apply_when_done = False
         self._batch: List[str] = []
         self._mapped_for: tuple = ()
+        self._post_base: Any = None
         self._restoring = True
         self._build()
         self._restore()
@@ -220,6 +232,14 @@ class GenerateTab(QtWidgets.QWidget):
         knobs_layout.setContentsMargins(0, 0, 0, 0)
         knobs_layout.addWidget(self.knobs)
         knobs_layout.addWidget(self.live_check)
+        self.save_settings_button = QtWidgets.QPushButton("Save settings...")
+        self.save_settings_button.setToolTip(
+            "Model, frame rate, mapping (with gains and offsets), emotion, post-processing and key reduction in "
+            "one JSON file of the setting names batch jobs use (audio2face.settings_io).")
+        self.save_settings_button.clicked.connect(lambda *_: self._safe(self._save_settings_dialog))
+        self.load_settings_button = QtWidgets.QPushButton("Load settings...")
+        self.load_settings_button.clicked.connect(lambda *_: self._safe(self._load_settings_dialog))
+        knobs_layout.addWidget(row(self.save_settings_button, self.load_settings_button, stretch=None))
         knobs_layout.addStretch(1)
 
         self.plot = CurvePlot()
@@ -315,7 +335,8 @@ class GenerateTab(QtWidgets.QWidget):
         chain += [self.sections["post"].header]
         chain += [w for w in self.knobs.findChildren(QtWidgets.QWidget)
                   if w.focusPolicy() != QtCore.Qt.FocusPolicy.NoFocus and w.parent() is self.knobs]
-        chain += [self.live_check, self.sections["preview"].header, self.views, self.qc_view.save_button]
+        chain += [self.live_check, self.save_settings_button, self.load_settings_button,
+                  self.sections["preview"].header, self.views, self.qc_view.save_button]
         chain += self.playback.focus_chain()
         chain += [self.sections["live"].header]
         chain += [w for w in self.live.findChildren(QtWidgets.QWidget)
@@ -626,10 +647,70 @@ class GenerateTab(QtWidgets.QWidget):
             mapping=self.mapping_table.mapping() if self.mapping_table.targets() else None,
             emotion=self.knobs.emotion_choice(),
             start_frame=self.start_frame.value(),
-            post=self.knobs.post_settings(),
+            post=self._post(),
             reduce=self.knobs.reduce_tolerance(),
             key_rest_targets=self.key_rest_check.isChecked(),
         )
+
+    def _post(self) -> Any:
+        """The knobs' ``PostSettings``; fields the knobs do not show come from a loaded settings file."""
+        post = self.knobs.post_settings()
+        if self._post_base is None:
+            return post
+        shown = list(self.knobs.spins) + ["silence_gate"]
+        return dataclasses.replace(self._post_base, **{name: getattr(post, name) for name in shown})
+
+    # -- settings files -----------------------------------------------------------------------------
+    def save_settings_file(self, path: str) -> None:
+        """Write every Generate setting (the mapping by value) as one settings file."""
+        inputs = self.inputs()
+        write_settings_file(path, self.state.settings(inputs), inputs.mapping)
+        self.message.show_message(f"Settings saved to {path}.", "info")
+
+    def load_settings_file(self, path: str) -> None:
+        """Put a settings file's values into the views (the same file the CLI and batch jobs read)."""
+        settings, mapping = read_settings_file(path)
+        if settings.model:
+            self.add_model(settings.model)
+        elif self.model_combo.findData("") >= 0:
+            self.model_combo.setCurrentIndex(self.model_combo.findData(""))
+        if settings.fps and not self.in_maya:
+            self.fps_combo.setCurrentText(f"{settings.fps:g}")
+        self.start_frame.setValue(float(settings.start_frame))
+        post = settings.post
+        self.knobs.blockSignals(True)
+        try:
+            for name, spin in self.knobs.spins.items():
+                spin.setValue(float(getattr(post, name)))
+            self.knobs.silence_gate.setChecked(bool(post.silence_gate))
+            emotion = settings.emotion if isinstance(settings.emotion, str) else "neutral"
+            if self.knobs.emotion.findText(emotion) < 0:
+                raise Audio2FaceError(f"this model has no emotion preset {emotion!r}", path)
+            self.knobs.emotion.setCurrentText(emotion)
+            self.knobs.reduce.setValue(settings.reduce or 0.0)
+        finally:
+            self.knobs.blockSignals(False)
+        self._post_base = post
+        self.key_rest_check.setChecked(bool(getattr(settings, KEY_REST_KNOB, self.key_rest_check.isChecked())))
+        if mapping is not None and self.mapping_table.targets():
+            self.mapping_table.apply_mapping(mapping, where=path)
+        self._inputs_changed()
+        self.message.show_message(f"Settings loaded from {Path(path).name}.", "info")
+
+    def _save_settings_dialog(self) -> None:
+        start = self.store.get("generate/settings_dir", "")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save settings", start, SETTINGS_FILTER)
+        if path:
+            path = path if Path(path).suffix else path + ".json"
+            self.store.set("generate/settings_dir", str(Path(path).parent))
+            self.save_settings_file(path)
+
+    def _load_settings_dialog(self) -> None:
+        start = self.store.get("generate/settings_dir", "")
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load settings", start, SETTINGS_FILTER)
+        if path:
+            self.store.set("generate/settings_dir", str(Path(path).parent))
+            self.load_settings_file(path)
 
     def animate_settings(self) -> Any:
         """The panel's state as ``AnimateSettings``."""
