@@ -23,12 +23,10 @@ from .curve_plot import CurvePlot
 from .drop_zone import AUDIO_FILTER, DropZone
 from .form_rows import row
 from .generate_state import (
-    FPS_CHOICES,
     KEY_REST_KNOB,
     GenerateState,
     Inputs,
     Result,
-    has_key_rest_knob,
     read_settings_file,
     rest_targets,
     write_settings_file,
@@ -40,6 +38,8 @@ from .messages import MessageBar, MessageLog, guarded
 from .model_catalog import ModelCatalog, ModelInfo
 from .playback import Playback
 from .qc_view import QcView, measure
+from .rig_form import WIDGETS as RIG_WIDGETS
+from .rig_form import RigForm
 from .sections import Section, StackWhenNarrow, scrolling
 from .settings_store import SettingsStore
 from .workers import Job
@@ -51,8 +51,6 @@ MAPPING_FILTER = "Mapping (*.json);;All files (*)"
 SETTINGS_FILTER = "Settings (*.json);;All files (*)"
 REGENERATE_DELAY_MS = 400
 NO_MODEL_TEXT = "No model yet: the default model is not installed. Add a model bundle folder, or train one."
-KEY_REST_TEXT = "Also key targets the model leaves at rest"
-_MODE_LABELS = {"range": "Replace keys in the clip's range", "curve": "Replace whole curves"}
 
 
 class GenerateTab(QtWidgets.QWidget):
@@ -116,93 +114,21 @@ class GenerateTab(QtWidgets.QWidget):
         self.clip_row = row(QtWidgets.QLabel("Clip"), self.clip_combo, self.write_all_button, stretch=1)
         self.clip_row.setVisible(False)
 
-        self.model_combo = QtWidgets.QComboBox()
-        self.model_combo.setObjectName("modelPicker")
-        self.model_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.model_combo.setMinimumContentsLength(12)
+        self.rig_form = RigForm(in_maya, hasattr(self.host, "load_targets"))
+        rig = self.rig_form
+        for name in RIG_WIDGETS:
+            setattr(self, name, getattr(rig, name))
         self.model_combo.currentIndexChanged.connect(lambda *_: self._safe(self._model_changed))
-        self.model_browse = QtWidgets.QPushButton("Add model...")
-        self.model_browse.setToolTip("Any model bundle folder (holding model.onnx and model.json).")
         self.model_browse.clicked.connect(lambda *_: self._safe(self._browse_model))
-
-        self.node_combo = QtWidgets.QComboBox()
-        self.node_combo.setObjectName("nodePicker")
-        self.node_combo.setEditable(not in_maya)
-        self.node_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.node_combo.setMinimumContentsLength(10)
         self.node_combo.currentTextChanged.connect(lambda *_: self._safe(self._node_changed))
-        self.refresh_button = QtWidgets.QPushButton("Refresh")
-        self.refresh_button.setToolTip("List the scene's blendShape nodes again.")
         self.refresh_button.clicked.connect(lambda *_: self._safe(self.refresh_nodes))
-        self.selection_button = QtWidgets.QPushButton("From selection")
-        self.selection_button.setToolTip("Use the blendShape of the selected mesh (or the selected node).")
         self.selection_button.clicked.connect(lambda *_: self._safe(self.use_selection))
-        self.refresh_button.setVisible(in_maya)
-        self.selection_button.setVisible(in_maya)
-        self.targets_button = QtWidgets.QPushButton("Load target names...")
-        self.targets_button.setToolTip("A text file with one rig target name per line, or a curves file.")
         self.targets_button.clicked.connect(lambda *_: self._safe(self._browse_targets))
-        self.targets_button.setVisible(hasattr(self.host, "load_targets"))
-
-        self.output_edit = QtWidgets.QLineEdit()
-        self.output_edit.setObjectName("outputFile")
-        self.output_edit.setPlaceholderText("choose where files go: Save as...")
-        self.output_edit.setToolTip("Each clip is written as <clip name>.<ext> into the output folder unless you "
-                                    "name its file here. An existing file is replaced only after you agree.")
         self.output_edit.textEdited.connect(lambda text: self._safe(lambda: self._output_typed(text)))
-        self.output_browse = QtWidgets.QPushButton("Save as...")
         self.output_browse.clicked.connect(lambda *_: self._safe(self._browse_output))
-        self.fps_combo = QtWidgets.QComboBox()
-        self.fps_combo.setObjectName("fps")
-        self.fps_combo.setEditable(True)
-        self.fps_combo.addItems([f"{f:g}" for f in FPS_CHOICES])
-        self.fps_combo.setToolTip("Frame rate of the written file (the scene's rate inside Maya).")
         self.fps_combo.currentTextChanged.connect(lambda *_: self._inputs_changed())
-        self.fps_label = QtWidgets.QLabel()
-        self.fps_label.setObjectName("sceneFps")
-        self.start_frame = QtWidgets.QDoubleSpinBox()
-        self.start_frame.setObjectName("startFrame")
-        self.start_frame.setRange(-1e6, 1e6)
-        self.start_frame.setDecimals(1)
-        self.start_frame.setValue(1.0)
-        self.start_frame.setKeyboardTracking(False)
         self.start_frame.valueChanged.connect(lambda *_: self._inputs_changed())
-        self.mode_combo = QtWidgets.QComboBox()
-        for mode in APPLY_MODES:
-            self.mode_combo.addItem(_MODE_LABELS.get(mode, mode), mode)
-        self.mode_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.mode_combo.setMinimumContentsLength(12)
-        self.key_rest_check = QtWidgets.QCheckBox(KEY_REST_TEXT)
-        self.key_rest_check.setObjectName("keyRestTargets")
-        self.key_rest_check.setToolTip(
-            "Off: targets no channel drives or the model never moves keep their animation (blinks, eye darts)."
-            + ("" if has_key_rest_knob() else
-               " (This version's settings have no key_rest_targets knob: the panel itself decides what it keys.)"))
         self.key_rest_check.toggled.connect(lambda *_: self._inputs_changed())
-        self.sound_check = QtWidgets.QCheckBox("Put the audio on the time slider")
-        self.sound_check.setChecked(True)
-        self.layer_edit = QtWidgets.QLineEdit()
-        self.layer_edit.setPlaceholderText("base layer")
-        self.layer_edit.setToolTip("Animation layer to key on (created if missing); empty = the base layer.")
-
-        rig = QtWidgets.QWidget()
-        form = QtWidgets.QFormLayout(rig)
-        form.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
-        form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Model", row(self.model_combo, self.model_browse))
-        form.addRow("blendShape", self.node_combo)
-        form.addRow("", row(self.refresh_button, self.selection_button, self.targets_button, stretch=None))
-        if not in_maya:
-            form.addRow("Output file", row(self.output_edit, self.output_browse))
-            form.addRow("Frame rate", row(self.fps_combo, QtWidgets.QLabel("fps"), stretch=None))
-        else:
-            form.addRow("Frame rate", self.fps_label)
-        form.addRow("Start frame", row(self.start_frame, stretch=None))
-        form.addRow("Keys", self.mode_combo)
-        form.addRow("", self.key_rest_check)
-        if in_maya:
-            form.addRow("Sound", self.sound_check)
-            form.addRow("Layer", self.layer_edit)
 
         self.mapping_table = MappingTable()
         self.mapping_table.setMinimumHeight(120)
@@ -264,7 +190,7 @@ class GenerateTab(QtWidgets.QWidget):
         self.log_view = MessageLog(self.message)
 
         self.sections = {
-            "rig": Section("Model and rig", rig),
+            "rig": Section("Model and rig", self.rig_form),
             "mapping": Section("Mapping (model channel -> rig target)", mapping_body),
             "post": Section("Post-processing", knobs_body),
             "preview": Section("Preview", preview_body),
