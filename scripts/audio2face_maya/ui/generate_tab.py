@@ -19,7 +19,6 @@ from audio2face.errors import Audio2FaceError
 from audio2face_maya.host import APPLY_MODES, ApplyOptions, ApplyReport, Host
 from audio2face_maya.vendor.Qt import QtCore, QtWidgets
 
-from .curve_plot import CurvePlot
 from .drop_zone import AUDIO_FILTER, DropZone
 from .form_rows import row
 from .generate_state import (
@@ -33,11 +32,11 @@ from .generate_state import (
 )
 from .knobs import PostKnobs
 from .live_controls import LiveControls, LiveRequest
-from .mapping_table import MappingTable
+from .mapping_section import MappingSection
 from .messages import MessageBar, MessageLog, guarded
 from .model_catalog import ModelCatalog, ModelInfo
-from .playback import Playback
-from .qc_view import QcView, measure
+from .preview_pane import PreviewPane
+from .qc_view import measure
 from .rig_form import WIDGETS as RIG_WIDGETS
 from .rig_form import RigForm
 from .sections import Section, StackWhenNarrow, scrolling
@@ -47,7 +46,6 @@ from .workers import Job
 logger = logging.getLogger(__name__)
 
 OUTPUT_FILTER = "Maya ASCII (*.ma);;Curves JSON (*.json);;Maya anim (*.anim);;All files (*)"
-MAPPING_FILTER = "Mapping (*.json);;All files (*)"
 SETTINGS_FILTER = "Settings (*.json);;All files (*)"
 REGENERATE_DELAY_MS = 400
 NO_MODEL_TEXT = "No model yet: the default model is not installed. Add a model bundle folder, or train one."
@@ -130,24 +128,10 @@ class GenerateTab(QtWidgets.QWidget):
         self.start_frame.valueChanged.connect(lambda *_: self._inputs_changed())
         self.key_rest_check.toggled.connect(lambda *_: self._inputs_changed())
 
-        self.mapping_table = MappingTable()
-        self.mapping_table.setMinimumHeight(120)
+        self.mapping_section = MappingSection(self.store, self.message)
+        self.mapping_table = self.mapping_section.table
         self.mapping_table.mapping_changed.connect(self._inputs_changed)
         self.mapping_table.itemSelectionChanged.connect(self._highlight_selected_rows)
-        auto = QtWidgets.QPushButton("Auto-match")
-        auto.clicked.connect(lambda *_: self._safe(self.mapping_table.auto_match))
-        load = QtWidgets.QPushButton("Load...")
-        load.clicked.connect(lambda *_: self._safe(self._load_mapping))
-        save = QtWidgets.QPushButton("Save...")
-        save.clicked.connect(lambda *_: self._safe(self._save_mapping))
-        self.unmatched_label = QtWidgets.QLabel()
-        self.unmatched_label.setWordWrap(True)
-        mapping_body = QtWidgets.QWidget()
-        mapping_layout = QtWidgets.QVBoxLayout(mapping_body)
-        mapping_layout.setContentsMargins(0, 0, 0, 0)
-        mapping_layout.addWidget(self.mapping_table, 1)
-        mapping_layout.addWidget(row(auto, load, save, stretch=None))
-        mapping_layout.addWidget(self.unmatched_label)
 
         self.knobs = PostKnobs()
         self.knobs.changed.connect(self._inputs_changed)
@@ -168,20 +152,10 @@ class GenerateTab(QtWidgets.QWidget):
         knobs_layout.addWidget(row(self.save_settings_button, self.load_settings_button, stretch=None))
         knobs_layout.addStretch(1)
 
-        self.plot = CurvePlot()
-        self.plot.setMinimumHeight(90)
-        self.qc_view = QcView()
-        self.views = QtWidgets.QTabWidget()
-        self.views.addTab(self.plot, "Curves")
-        self.views.addTab(scrolling(self.qc_view), "QC")
-        self.qc_view.changed.connect(lambda *_: self._refresh_preview_state())
-        self.playback = Playback(self.plot, self.in_maya)
-        preview_body = QtWidgets.QWidget()
-        preview_layout = QtWidgets.QVBoxLayout(preview_body)
-        preview_layout.setContentsMargins(0, 0, 0, 0)
-        preview_layout.addWidget(self.views, 1)
-        preview_layout.addWidget(self.playback.note)
-        self.views.setCornerWidget(self.playback, QtCore.Qt.Corner.TopRightCorner)
+        self.preview = PreviewPane(self.in_maya)
+        self.preview.qc_changed.connect(self._refresh_preview_state)
+        self.plot, self.qc_view, self.views = self.preview.plot, self.preview.qc_view, self.preview.views
+        self.playback = self.preview.playback
 
         self.live = LiveControls(self.host, self._live_request, self.message)
         self.live.trace_changed.connect(self.plot.set_curves)
@@ -191,9 +165,9 @@ class GenerateTab(QtWidgets.QWidget):
 
         self.sections = {
             "rig": Section("Model and rig", self.rig_form),
-            "mapping": Section("Mapping (model channel -> rig target)", mapping_body),
+            "mapping": Section("Mapping (model channel -> rig target)", self.mapping_section),
             "post": Section("Post-processing", knobs_body),
-            "preview": Section("Preview", preview_body),
+            "preview": Section("Preview", self.preview),
             "live": Section("Live", self.live, expanded=in_maya),
             "log": Section("Messages", self.log_view, expanded=False),
         }
@@ -257,13 +231,13 @@ class GenerateTab(QtWidgets.QWidget):
                  self.refresh_button, self.selection_button, self.targets_button, self.output_edit,
                  self.output_browse, self.fps_combo, self.start_frame, self.mode_combo, self.key_rest_check,
                  self.sound_check, self.layer_edit, self.sections["mapping"].header, self.mapping_table]
-        chain += [b for b in self.sections["mapping"].body.findChildren(QtWidgets.QPushButton)]
+        chain += self.mapping_section.buttons()
         chain += [self.sections["post"].header]
         chain += [w for w in self.knobs.findChildren(QtWidgets.QWidget)
                   if w.focusPolicy() != QtCore.Qt.FocusPolicy.NoFocus and w.parent() is self.knobs]
         chain += [self.live_check, self.save_settings_button, self.load_settings_button,
-                  self.sections["preview"].header, self.views, self.qc_view.save_button]
-        chain += self.playback.focus_chain()
+                  self.sections["preview"].header]
+        chain += self.preview.focus_chain()
         chain += [self.sections["live"].header]
         chain += [w for w in self.live.findChildren(QtWidgets.QWidget)
                   if w.focusPolicy() != QtCore.Qt.FocusPolicy.NoFocus and isinstance(
@@ -445,34 +419,10 @@ class GenerateTab(QtWidgets.QWidget):
         self._mapped_for = key
         self.mapping_table.set_rows(targets, channels, retarget.auto_match(channels, targets) if channels else {})
 
-    def _update_unmatched(self) -> None:
-        unmatched = self.mapping_table.unmatched()
-        total = len(self.mapping_table.targets())
-        text = f"{total - len(unmatched)} of {total} targets driven"
-        self.unmatched_label.setText(text + (f"; {len(unmatched)} unmatched" if unmatched else ""))
-
     def _highlight_selected_rows(self) -> None:
         rows = sorted({index.row() for index in self.mapping_table.selectedIndexes()})
         targets = self.mapping_table.targets()
         self.plot.set_highlight([targets[r] for r in rows if r < len(targets)])
-
-    def _load_mapping(self) -> None:
-        start = self.store.get("generate/mapping_dir", "")
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load mapping", start, MAPPING_FILTER)
-        if path:
-            self.store.set("generate/mapping_dir", str(Path(path).parent))
-            self.mapping_table.load_file(path)
-            self.message.show_message(f"Mapping loaded from {Path(path).name}.", "info")
-
-    def _save_mapping(self) -> None:
-        start = self.store.get("generate/mapping_dir", "")
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save mapping", start, MAPPING_FILTER)
-        if path:
-            if not Path(path).suffix:
-                path += ".json"
-            self.store.set("generate/mapping_dir", str(Path(path).parent))
-            self.mapping_table.save_file(path)
-            self.message.show_message(f"Mapping saved to {path}.", "info")
 
     # -- clips and output ---------------------------------------------------------------------------
     def load_clips(self, paths: List[str]) -> None:
@@ -643,7 +593,6 @@ class GenerateTab(QtWidgets.QWidget):
         return self.state.settings(self.inputs())
 
     def _inputs_changed(self) -> None:
-        self._update_unmatched()
         self._refresh_preview_state()
         if self._restoring:
             return
@@ -659,11 +608,9 @@ class GenerateTab(QtWidgets.QWidget):
         result = self.state.result
         reason = self.stale_reason()
         current = result is not None and not reason
-        self.plot.set_stale(reason if result is not None else "")
+        self.preview.mark(result is not None, reason)
         if result is not None and self._job is None:
             self.progress.setFormat("Out of date" if reason else "Preview ready")
-        title = self.qc_view.title()
-        self.views.setTabText(1, title if current or result is None else f"{title} (out of date)")
         self.apply_button.setEnabled(current and not self.live.active and self._job is None)
         self.apply_button.setToolTip(
             ("Key the curves on the blendShape (one undo step)." if self.in_maya
@@ -760,9 +707,7 @@ class GenerateTab(QtWidgets.QWidget):
         self.state.accept(result, audio)
         self._end_job(job)
         curves = result.curves
-        if not self.live.active:
-            self.plot.set_curves(curves)
-        self.qc_view.set_qc(result.qc)
+        self.preview.show_result(curves, result.qc, plot=not self.live.active)
         self.mapping_table.set_rest_targets([n for n in rest_targets(curves) if n not in curves.unmatched])
         self.progress.setValue(1000)
         self.progress.setFormat("Preview ready")
@@ -788,8 +733,7 @@ class GenerateTab(QtWidgets.QWidget):
         if audio == self.audio_path:
             self.state.clear(f"{Path(audio).name} could not be used")
             self.state.forget_prediction()
-            self.plot.set_curves(None)
-            self.qc_view.set_qc(None)
+            self.preview.clear()
         self._refresh_preview_state()
         self.progress.setValue(0)
         self.progress.setFormat("Failed")
