@@ -146,3 +146,17 @@ def test_apply_asks_before_replacing_a_file(tmp_path, model, speech):
     assert report is None and out.read_text() == "the animator's file" and "Replace it?" in asked[0]
     report = state.apply(FileHost(), "blendShape1", ApplyOptions(output=str(out)), confirm=lambda q: True)
     assert report is not None and out.read_text() != "the animator's file"
+
+
+def test_write_all_keeps_existing_files_when_the_user_says_no(tmp_path):
+    from audio2face_maya.ui.generate_state import plan_batch
+
+    clips = ["/in/a.wav", "/in/b.wav", "/in/c.wav"]
+    (tmp_path / "b.ma").write_text("kept")
+    out = lambda clip: str(tmp_path / (Path(clip).stem + ".ma"))  # noqa: E731
+    asked = []
+    batch = plan_batch(clips, out, lambda q: asked.append(q) or False)
+    assert batch.pending == ["/in/a.wav", "/in/c.wav"] and not batch.overwrite and "b.ma" in asked[0]
+    assert batch.current == "/in/a.wav" and batch.advance() == "/in/c.wav" and batch.advance() is None
+    batch = plan_batch(clips, out, lambda q: True)
+    assert batch.pending == clips and batch.overwrite and batch.total == 3

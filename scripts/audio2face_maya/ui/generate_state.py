@@ -291,6 +291,38 @@ class GenerateState:
         return report
 
 
+@dataclasses.dataclass
+class ClipBatch:
+    """Write all: the clips still to write (the first is being written) and whether files may be replaced."""
+
+    pending: List[str]
+    overwrite: bool = False
+    total: int = 0
+
+    @property
+    def current(self) -> Optional[str]:
+        """The clip being generated and written."""
+        return self.pending[0] if self.pending else None
+
+    def advance(self) -> Optional[str]:
+        """The current clip is done: the next one (``None`` when the batch is done)."""
+        if self.pending:
+            self.pending.pop(0)
+        return self.current
+
+
+def plan_batch(clips: List[str], output_path: Callable[[str], Optional[str]],
+               confirm: Callable[[str], bool]) -> ClipBatch:
+    """Which clips Write all writes: all of them, or (when the user keeps existing files) the new ones only."""
+    existing = [p for p in (output_path(c) for c in clips) if p and os.path.exists(p)]
+    overwrite = False
+    if existing:
+        names = ", ".join(Path(p).name for p in existing[:4]) + (" ..." if len(existing) > 4 else "")
+        overwrite = confirm(f"{len(existing)} of the files exist ({names}). Replace them?")
+    pending = [c for c in clips if overwrite or not os.path.exists(output_path(c) or "")]
+    return ClipBatch(pending, overwrite, len(clips))
+
+
 def mapping_from_rows(rows: Mapping[str, Optional[retarget.Source]]) -> Optional[MappingValue]:
     """The mapping value for the pipeline (``None`` when the rig names no targets)."""
     return dict(rows) if rows else None

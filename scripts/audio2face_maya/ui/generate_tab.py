@@ -23,9 +23,11 @@ from .drop_zone import AUDIO_FILTER, DropZone
 from .form_rows import row
 from .generate_state import (
     KEY_REST_KNOB,
+    ClipBatch,
     GenerateState,
     Inputs,
     Result,
+    plan_batch,
     read_settings_file,
     rest_targets,
     write_settings_file,
@@ -80,7 +82,7 @@ class GenerateTab(QtWidgets.QWidget):
         self._job: Optional[Job] = None
         self._jobs: List[Job] = []
         self._apply_when_done = False
-        self._batch: List[str] = []
+        self._batch: Optional[ClipBatch] = None
         self._mapped_for: tuple = ()
         self._post_base: Any = None
         self._restoring = True
@@ -673,7 +675,7 @@ class GenerateTab(QtWidgets.QWidget):
     def cancel(self) -> None:
         """Stop the running generation (and a Write all); nothing is keyed or written."""
         self._apply_when_done = False
-        self._batch = []
+        self._batch = None
         if self._job is not None:
             self._job.cancel()
             self.progress.setFormat("Cancelling...")
@@ -719,7 +721,7 @@ class GenerateTab(QtWidgets.QWidget):
                 f"({curves.frame_count / curves.fps:.2f} s) on {len(curves.names)} targets.")
         if unmatched:
             text += f" Not driven: {', '.join(unmatched[:6])}{' ...' if len(unmatched) > 6 else ''}."
-        if not self._batch:
+        if self._batch is None:
             self.message.show_message(text, "warning" if unmatched else "info")
         self.curves_ready.emit(curves)
         if self._apply_when_done:
@@ -795,7 +797,7 @@ class GenerateTab(QtWidgets.QWidget):
             options = self.apply_options()
             if not options.output:
                 return None
-        confirm = (lambda _q: True) if self._batch_overwrite else self.confirm
+        confirm = (lambda _q: True) if self._batch is not None and self._batch.overwrite else self.confirm
         report = self.state.apply(self.host, self.current_node(), options, self.key_rest_check.isChecked(),
                                   confirm=confirm)
         if report is None:
@@ -811,8 +813,6 @@ class GenerateTab(QtWidgets.QWidget):
         self._next_in_batch()
         return report
 
-    _batch_overwrite = False
-
     def write_all(self) -> None:
         """Outside Maya: generate every clip of the batch and write each into the output folder."""
         if not self.clips:
@@ -822,29 +822,22 @@ class GenerateTab(QtWidgets.QWidget):
             if not self.state.output_dir:
                 return
         self.state.output_name = None
-        existing = [p for p in (self.state.output_path(c) for c in self.clips) if p and os.path.exists(p)]
-        self._batch_overwrite = False
-        if existing:
-            names = ", ".join(Path(p).name for p in existing[:4]) + (" ..." if len(existing) > 4 else "")
-            self._batch_overwrite = self.confirm(f"{len(existing)} of the files exist ({names}). Replace them?")
-        self._batch = [c for c in self.clips
-                       if self._batch_overwrite or not os.path.exists(self.state.output_path(c) or "")]
-        if not self._batch:
+        batch = plan_batch(self.clips, self.state.output_path, self.confirm)
+        if batch.current is None:
             self.message.show_message("Nothing written: every file exists and was kept.", "info")
             return
-        self._next_in_batch(first=True)
+        self._batch = batch
+        self.load_audio(batch.current, apply_when_done=True, keep_message=True)
 
-    def _next_in_batch(self, first: bool = False) -> None:
-        if not self._batch:
+    def _next_in_batch(self) -> None:
+        batch = self._batch
+        if batch is None:
             return
-        if not first:
-            self._batch.pop(0)
-            if not self._batch:
-                self._batch_overwrite = False
-                self.message.show_message(f"Batch done: {len(self.clips)} clips, files in {self.state.output_dir}.",
-                                          "info")
-                return
-        clip = self._batch[0]
+        clip = batch.advance()
+        if clip is None:
+            self._batch = None
+            self.message.show_message(f"Batch done: {batch.total} clips, files in {self.state.output_dir}.", "info")
+            return
         self.load_audio(clip, apply_when_done=True, keep_message=True)
 
     # -- live ---------------------------------------------------------------------------------------
@@ -896,7 +889,7 @@ class GenerateTab(QtWidgets.QWidget):
         self.live.shutdown(wait_ms)
         self.playback.stop()
         self._regenerate_timer.stop()
-        self._batch = []
+        self._batch = None
         self._stop_job()
         for job in list(self._jobs):
             job.wait(wait_ms)
