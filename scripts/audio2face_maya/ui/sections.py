@@ -29,7 +29,8 @@ class Section(QtWidgets.QWidget):
         self.header.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.header.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Fixed)
         self.header.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
-        self.header.setStyleSheet("QToolButton { border: none; font-weight: bold; text-align: left; padding: 3px; }")
+        self.header.setStyleSheet("QToolButton { border: none; font-weight: bold; text-align: left; padding: 3px; }"
+                                  "QToolButton:focus { background: rgba(120, 170, 255, 60); }")
         self.body = body
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
