@@ -102,6 +102,14 @@ class CurvePlot(QtWidgets.QWidget):
         high = max(1.0, float(finite.max())) if finite.size else 1.0
         return low, high
 
+    def frame_labels(self, width: float) -> List[Tuple[int, str]]:
+        """The frame axis ticks for a plot ``width`` pixels wide: whole scene frames, written in full."""
+        curves = self._curves
+        if curves is None or curves.frame_count == 0:
+            return []
+        count = max(2, min(6, int(width // 70)))
+        return [(tick, str(tick)) for tick in style.frame_ticks(curves.start_frame, curves.end_frame, count)]
+
     def _plot_rect(self) -> QtCore.QRectF:
         left, top, right, bottom = _MARGINS
         return QtCore.QRectF(left, top, max(self.width() - left - right, 10), max(self.height() - top - bottom, 10))
@@ -177,13 +185,11 @@ class CurvePlot(QtWidgets.QWidget):
             painter.drawText(QtCore.QPointF(rect.left() - metrics.horizontalAdvance(label) - 4, y + 4), label)
         first, last = curves.start_frame, curves.end_frame
         span = max(last - first, 1.0)
-        count = max(2, min(6, int(rect.width() // 70)))
-        for tick in style.frame_ticks(first, last, count):
+        for tick, label in self.frame_labels(rect.width()):
             x = rect.left() + (tick - first) / span * rect.width()
             painter.setPen(QtGui.QPen(style.GRID, 1.0, QtCore.Qt.PenStyle.DotLine))
             painter.drawLine(QtCore.QPointF(x, rect.top()), QtCore.QPointF(x, rect.bottom()))
             painter.setPen(style.AXIS_TEXT)
-            label = str(tick)
             painter.drawText(QtCore.QPointF(x - metrics.horizontalAdvance(label) / 2, rect.bottom() + 14), label)
         seconds = curves.frame_count / curves.fps
         caption = f"frames ({curves.fps:g} fps, {seconds:.2f} s, {len(curves.names)} curves)"

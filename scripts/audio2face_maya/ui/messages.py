@@ -13,6 +13,8 @@ from audio2face_maya.vendor.Qt import QtCore, QtWidgets
 
 logger = logging.getLogger(__name__)
 
+HISTORY_LENGTH = 500
+
 _STYLES = {
     "error": "background:#5a1f1f; color:#ffd9d9; border:1px solid #a33; border-radius:3px; padding:4px;",
     "warning": "background:#4d3d12; color:#ffe9b0; border:1px solid #a82; border-radius:3px; padding:4px;",
@@ -56,6 +58,7 @@ class MessageBar(QtWidgets.QLabel):
         self.setText(text)
         self.setVisible(True)
         self.history.append((time.time(), level, text))
+        del self.history[:-HISTORY_LENGTH]
         log = logger.warning if level in ("error", "warning") else logger.info
         log("%s", text)
         self.posted.emit(level, text)
@@ -94,7 +97,7 @@ class MessageLog(QtWidgets.QPlainTextEdit):
         super().__init__(parent)
         self.setObjectName("messageLog")
         self.setReadOnly(True)
-        self.setMaximumBlockCount(500)
+        self.setMaximumBlockCount(HISTORY_LENGTH)
         self.setMinimumHeight(60)
         self.setTabChangesFocus(True)
         for when, level, text in bar.history:
