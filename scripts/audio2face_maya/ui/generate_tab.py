@@ -160,6 +160,7 @@ class GenerateTab(QtWidgets.QWidget):
         self.playback = self.preview.playback
 
         self.live = LiveControls(self.host, self._live_request, self.message)
+        self.live.setTitle("")  # the section header says "Live"
         self.live.trace_changed.connect(self.plot.set_curves)
         self.live.active_changed.connect(self._live_active)
         self.live.stopped.connect(self._live_stopped)
@@ -293,28 +294,18 @@ class GenerateTab(QtWidgets.QWidget):
 
     # -- models -------------------------------------------------------------------------------------
     def _populate_models(self, select: str = "") -> None:
-        self.model_combo.blockSignals(True)
-        try:
-            self.model_combo.clear()
-            if ModelCatalog.default_available():
-                self.model_combo.addItem(self.catalog.info(None).label, "")
-            for path in self.store.paths("generate/models"):
-                try:
-                    label = self.catalog.info(path).label
-                except Audio2FaceError:
-                    logger.info("remembered model %s is gone", path)
-                    continue
-                self.model_combo.addItem(label, path)
-                self.model_combo.setItemData(self.model_combo.count() - 1, path, QtCore.Qt.ItemDataRole.ToolTipRole)
-            index = self.model_combo.findData(select)
-            self.model_combo.setCurrentIndex(index if index >= 0 else 0)
-        finally:
-            self.model_combo.blockSignals(False)
-        if self.model_combo.count() == 0:
+        entries = [(self.catalog.info(None).label, "")] if ModelCatalog.default_available() else []
+        for path in self.store.paths("generate/models"):
+            try:
+                entries.append((self.catalog.info(path).label, path))
+            except Audio2FaceError:
+                logger.info("remembered model %s is gone", path)
+        found = self.rig_form.set_models(entries, select)
+        if not entries:
             self.message.show_message(NO_MODEL_TEXT, "warning")
         elif self.message.text() == NO_MODEL_TEXT:
             self.message.clear_message()
-        if select and index < 0 and self.model_combo.count():
+        if select and not found and entries:
             self.message.show_message(
                 f"The model used last time is gone ({select}); using {self.model_combo.currentText()} instead.",
                 "warning")
@@ -328,8 +319,7 @@ class GenerateTab(QtWidgets.QWidget):
 
     def current_model_path(self) -> Optional[str]:
         """The selected bundle folder (``None`` = the default model)."""
-        data = self.model_combo.currentData()
-        return str(data) if data else None
+        return self.rig_form.current_model_path()
 
     def _browse_model(self) -> None:
         start = self.store.get("generate/model_dir", "")
@@ -353,20 +343,8 @@ class GenerateTab(QtWidgets.QWidget):
     # -- rig ----------------------------------------------------------------------------------------
     def refresh_nodes(self, prefer: str = "") -> None:
         """List blendShape nodes again, keeping the current one (else the selected one)."""
-        current = prefer or self.node_combo.currentText()
-        nodes = list(self.host.blendshape_nodes())
-        selected = list(self.host.selected_blendshape_nodes())
-        self.node_combo.blockSignals(True)
-        try:
-            self.node_combo.clear()
-            self.node_combo.addItems(nodes)
-            choice = current if current in nodes or self.node_combo.isEditable() and current else ""
-            choice = choice or (selected[0] if selected else (nodes[0] if nodes else ""))
-            if self.node_combo.findText(choice) < 0 and choice:
-                self.node_combo.addItem(choice)
-            self.node_combo.setCurrentText(choice)
-        finally:
-            self.node_combo.blockSignals(False)
+        self.rig_form.set_nodes(list(self.host.blendshape_nodes()), list(self.host.selected_blendshape_nodes()),
+                                prefer)
         self._node_changed()
 
     def use_selection(self) -> str:
@@ -379,7 +357,7 @@ class GenerateTab(QtWidgets.QWidget):
 
     def current_node(self) -> str:
         """The blendShape node the curves go to."""
-        return self.node_combo.currentText().strip()
+        return self.rig_form.current_node()
 
     def _node_changed(self) -> None:
         if not self._restoring:

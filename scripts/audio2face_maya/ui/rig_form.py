@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Optional
+from typing import List, Optional, Sequence, Tuple
 
 from audio2face_maya.host import APPLY_MODES
-from audio2face_maya.vendor.Qt import QtWidgets
+from audio2face_maya.vendor.Qt import QtCore, QtWidgets
 
 from .form_rows import row
 from .generate_state import FPS_CHOICES, has_key_rest_knob
@@ -120,3 +120,45 @@ class RigForm(QtWidgets.QWidget):
         if in_maya:
             form.addRow("Sound", self.sound_check)
             form.addRow("Layer", self.layer_edit)
+
+    # -- filling the pickers (the Generate tab says what to list) -----------------------------------
+    def set_models(self, entries: Sequence[Tuple[str, str]], select: str) -> bool:
+        """List (label, bundle folder) entries ("" = the default model); whether ``select`` was among them."""
+        combo = self.model_combo
+        combo.blockSignals(True)
+        try:
+            combo.clear()
+            for label, path in entries:
+                combo.addItem(label, path)
+                if path:
+                    combo.setItemData(combo.count() - 1, path, QtCore.Qt.ItemDataRole.ToolTipRole)
+            index = combo.findData(select)
+            combo.setCurrentIndex(index if index >= 0 else 0)
+        finally:
+            combo.blockSignals(False)
+        return index >= 0
+
+    def current_model_path(self) -> Optional[str]:
+        """The selected bundle folder (``None`` = the default model)."""
+        data = self.model_combo.currentData()
+        return str(data) if data else None
+
+    def set_nodes(self, nodes: List[str], selected: List[str], prefer: str = "") -> None:
+        """List blendShape nodes, keeping ``prefer`` (or the current one), else the selected one, else the first."""
+        combo = self.node_combo
+        current = prefer or combo.currentText()
+        combo.blockSignals(True)
+        try:
+            combo.clear()
+            combo.addItems(nodes)
+            choice = current if current in nodes or combo.isEditable() and current else ""
+            choice = choice or (selected[0] if selected else (nodes[0] if nodes else ""))
+            if combo.findText(choice) < 0 and choice:
+                combo.addItem(choice)
+            combo.setCurrentText(choice)
+        finally:
+            combo.blockSignals(False)
+
+    def current_node(self) -> str:
+        """The blendShape node the curves go to."""
+        return self.node_combo.currentText().strip()
