@@ -32,11 +32,11 @@ from .generate_state import (
     rest_targets,
     write_settings_file,
 )
-from .knobs import PostKnobs
 from .live_controls import LiveControls, LiveRequest
 from .mapping_section import MappingSection
 from .messages import MessageBar, MessageLog, guarded
 from .model_catalog import ModelCatalog, ModelInfo
+from .post_section import PostSection
 from .preview_pane import PreviewPane
 from .qc_view import measure
 from .rig_form import WIDGETS as RIG_WIDGETS
@@ -84,7 +84,6 @@ class GenerateTab(QtWidgets.QWidget):
         self._apply_when_done = False
         self._batch: Optional[ClipBatch] = None
         self._mapped_for: tuple = ()
-        self._post_base: Any = None
         self._restoring = True
         self._build()
         self._restore()
@@ -135,24 +134,13 @@ class GenerateTab(QtWidgets.QWidget):
         self.mapping_table.mapping_changed.connect(self._inputs_changed)
         self.mapping_table.itemSelectionChanged.connect(self._highlight_selected_rows)
 
-        self.knobs = PostKnobs()
+        self.post_section = PostSection()
+        self.knobs, self.live_check = self.post_section.knobs, self.post_section.live_check
+        self.save_settings_button = self.post_section.save_button
+        self.load_settings_button = self.post_section.load_button
         self.knobs.changed.connect(self._inputs_changed)
-        self.live_check = QtWidgets.QCheckBox("Update the preview as I change things")
-        self.live_check.setChecked(True)
-        knobs_body = QtWidgets.QWidget()
-        knobs_layout = QtWidgets.QVBoxLayout(knobs_body)
-        knobs_layout.setContentsMargins(0, 0, 0, 0)
-        knobs_layout.addWidget(self.knobs)
-        knobs_layout.addWidget(self.live_check)
-        self.save_settings_button = QtWidgets.QPushButton("Save settings...")
-        self.save_settings_button.setToolTip(
-            "Model, frame rate, mapping (with gains and offsets), emotion, post-processing and key reduction in "
-            "one JSON file of the setting names batch jobs use (audio2face.settings_io).")
         self.save_settings_button.clicked.connect(lambda *_: self._safe(self._save_settings_dialog))
-        self.load_settings_button = QtWidgets.QPushButton("Load settings...")
         self.load_settings_button.clicked.connect(lambda *_: self._safe(self._load_settings_dialog))
-        knobs_layout.addWidget(row(self.save_settings_button, self.load_settings_button, stretch=None))
-        knobs_layout.addStretch(1)
 
         self.preview = PreviewPane(self.in_maya)
         self.preview.qc_changed.connect(self._refresh_preview_state)
@@ -169,7 +157,7 @@ class GenerateTab(QtWidgets.QWidget):
         self.sections = {
             "rig": Section("Model and rig", self.rig_form),
             "mapping": Section("Mapping (model channel -> rig target)", self.mapping_section),
-            "post": Section("Post-processing", knobs_body),
+            "post": Section("Post-processing", self.post_section),
             "preview": Section("Preview", self.preview),
             "live": Section("Live", self.live, expanded=in_maya),
             "log": Section("Messages", self.log_view, expanded=False),
@@ -236,10 +224,7 @@ class GenerateTab(QtWidgets.QWidget):
                  self.sound_check, self.layer_edit, self.sections["mapping"].header, self.mapping_table]
         chain += self.mapping_section.buttons()
         chain += [self.sections["post"].header]
-        chain += [w for w in self.knobs.findChildren(QtWidgets.QWidget)
-                  if w.focusPolicy() != QtCore.Qt.FocusPolicy.NoFocus and w.parent() is self.knobs]
-        chain += [self.live_check, self.save_settings_button, self.load_settings_button,
-                  self.sections["preview"].header]
+        chain += self.post_section.focus_chain() + [self.sections["preview"].header]
         chain += self.preview.focus_chain()
         chain += [self.sections["live"].header]
         chain += [w for w in self.live.findChildren(QtWidgets.QWidget)
@@ -503,18 +488,10 @@ class GenerateTab(QtWidgets.QWidget):
             mapping=self.mapping_table.mapping() if self.mapping_table.targets() else None,
             emotion=self.knobs.emotion_choice(),
             start_frame=self.start_frame.value(),
-            post=self._post(),
+            post=self.post_section.post(),
             reduce=self.knobs.reduce_tolerance(),
             key_rest_targets=self.key_rest_check.isChecked(),
         )
-
-    def _post(self) -> Any:
-        """The knobs' ``PostSettings``; fields the knobs do not show come from a loaded settings file."""
-        post = self.knobs.post_settings()
-        if self._post_base is None:
-            return post
-        shown = list(self.knobs.spins) + ["silence_gate"]
-        return dataclasses.replace(self._post_base, **{name: getattr(post, name) for name in shown})
 
     # -- settings files -----------------------------------------------------------------------------
     def save_settings_file(self, path: str) -> None:
@@ -533,20 +510,7 @@ class GenerateTab(QtWidgets.QWidget):
         if settings.fps and not self.in_maya:
             self.fps_combo.setCurrentText(f"{settings.fps:g}")
         self.start_frame.setValue(float(settings.start_frame))
-        post = settings.post
-        self.knobs.blockSignals(True)
-        try:
-            for name, spin in self.knobs.spins.items():
-                spin.setValue(float(getattr(post, name)))
-            self.knobs.silence_gate.setChecked(bool(post.silence_gate))
-            emotion = settings.emotion if isinstance(settings.emotion, str) else "neutral"
-            if self.knobs.emotion.findText(emotion) < 0:
-                raise Audio2FaceError(f"this model has no emotion preset {emotion!r}", path)
-            self.knobs.emotion.setCurrentText(emotion)
-            self.knobs.reduce.setValue(settings.reduce or 0.0)
-        finally:
-            self.knobs.blockSignals(False)
-        self._post_base = post
+        self.post_section.show_settings(settings, path)
         self.key_rest_check.setChecked(bool(getattr(settings, KEY_REST_KNOB, self.key_rest_check.isChecked())))
         if mapping is not None and self.mapping_table.targets():
             self.mapping_table.apply_mapping(mapping, where=path)
