@@ -431,3 +431,20 @@ def test_all_settings_save_and_load_as_one_file(qtbot, tab, tmp_path, ui_store, 
 
     guarded(other.message, lambda: other.load_settings_file(str(broken)))()
     assert other.message.level == "error" and "unknown settings: strenght" in other.message.text()
+
+
+def test_folding_the_preview_gives_its_room_to_the_settings(qtbot, ui_store, ui_model):
+    from audio2face_maya.host import FileHost
+    from audio2face_maya.ui.panel import Audio2FacePanel
+
+    panel = Audio2FacePanel(host=FileHost(), store=ui_store)
+    qtbot.addWidget(panel)
+    panel.resize(400, 700)
+    panel.show()
+    tab = panel.generate_tab
+    qtbot.waitUntil(lambda: tab.scroll.height() > 0)
+    before = tab.scroll.height()
+    tab.sections["preview"].set_expanded(False)
+    qtbot.waitUntil(lambda: tab.scroll.height() > before + 100)
+    tab.sections["preview"].set_expanded(True)
+    qtbot.waitUntil(lambda: tab.plot.isVisible() and tab.plot.height() >= 90)

@@ -180,6 +180,7 @@ class GenerateTab(QtWidgets.QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        self.sections["preview"].toggled.connect(self._preview_folded)
 
         self.progress = QtWidgets.QProgressBar()
         self.progress.setRange(0, 1000)
@@ -214,6 +215,12 @@ class GenerateTab(QtWidgets.QWidget):
         layout.addWidget(self.message)  # above the buttons, so they never move when a message comes or goes
         layout.addWidget(row(self.progress, self.cancel_button, self.generate_button, self.apply_button))
         self._set_tab_order()
+
+    def _preview_folded(self, expanded: bool) -> None:
+        """A folded preview gives its height to the settings (and takes it back when unfolded)."""
+        total = sum(self.splitter.sizes()) or self.height()
+        header = self.sections["preview"].header.sizeHint().height()
+        self.splitter.setSizes([total * 3 // 5, total * 2 // 5] if expanded else [total - header, header])
 
     def _set_tab_order(self) -> None:
         """Tab follows the page from top to bottom, then the action buttons."""
