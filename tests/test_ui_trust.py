@@ -370,6 +370,7 @@ def test_play_runs_a_cursor_over_the_curves_and_says_when_it_is_silent(qtbot, ta
     from audio2face_maya.ui import playback
 
     monkeypatch.setattr(playback, "_sound_output", lambda: "no sound output device (test)")
+    assert not tab.playback.button.isEnabled(), "nothing to play before a preview"
     _generate(qtbot, tab, lambda: tab.load_audio(str(ui_speech)))
     assert tab.playback.button.isEnabled()
     tab.playback.button.click()

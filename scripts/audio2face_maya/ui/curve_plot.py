@@ -148,7 +148,8 @@ class CurvePlot(QtWidgets.QWidget):
             curves = self._curves
             if curves is None or curves.frame_count == 0:
                 painter.setPen(style.AXIS_TEXT)
-                painter.drawText(self.rect(), int(QtCore.Qt.AlignmentFlag.AlignCenter), self.placeholder)
+                flags = int(QtCore.Qt.AlignmentFlag.AlignCenter) | int(QtCore.Qt.TextFlag.TextWordWrap)
+                painter.drawText(QtCore.QRectF(self.rect()).adjusted(12, 8, -12, -8), flags, self.placeholder)
                 return
             rect = self._plot_rect()
             self._draw_axes(painter, rect, curves)

@@ -560,6 +560,7 @@ class GenerateTab(QtWidgets.QWidget):
         reason = self.stale_reason()
         current = result is not None and not reason
         self.preview.mark(result is not None, reason)
+        self.playback.set_ready(current)
         if result is not None and self._job is None:
             self.progress.setFormat("Out of date" if reason else "Preview ready")
         self.apply_button.setEnabled(current and not self.live.active and self._job is None)

@@ -68,7 +68,13 @@ class Playback(QtWidgets.QWidget):
         """The clip to play."""
         self.stop()
         self.audio = path
-        self.button.setEnabled(bool(path) and not self.in_maya)
+        self.set_ready(False)
+
+    def set_ready(self, ready: bool) -> None:
+        """Play is offered only while the preview shows the clip's curves."""
+        self.button.setEnabled(ready and bool(self.audio) and not self.in_maya)
+        if not ready:
+            self.stop()
 
     def playing(self) -> bool:
         """Whether the cursor runs."""
