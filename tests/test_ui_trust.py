@@ -289,7 +289,7 @@ def test_the_frame_rate_field_sets_the_written_rate(qtbot, tab, tmp_path, ui_spe
     assert "not a number" in tab.stale_reason()
 
 
-def test_in_maya_the_scene_rate_is_shown(qtbot, ui_store, ui_model, maya_scene_24fps=None):
+def test_in_maya_the_scene_rate_is_shown(qtbot, ui_store, ui_model):
     from audio2face_maya.host import FileHost
     from audio2face_maya.ui.generate_tab import GenerateTab
 
