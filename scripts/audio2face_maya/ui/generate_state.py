@@ -163,7 +163,9 @@ class GenerateState:
         mapping = None if inputs.mapping is None else sorted(
             (t, None if s is None else (s.op, s.channels, s.gain, s.offset)) for t, s in inputs.mapping.items()
         )
-        fields = dataclasses.asdict(dataclasses.replace(inputs, mapping=None, key_rest_targets=False))
+        # Without the schema's knob, "key the targets left at rest" only changes what apply keys, not the preview.
+        key_rest = inputs.key_rest_targets and has_key_rest_knob()
+        fields = dataclasses.asdict(dataclasses.replace(inputs, mapping=None, key_rest_targets=key_rest))
         return (repr(sorted(fields.items())), repr(mapping))
 
     # -- generation ---------------------------------------------------------------------------------
