@@ -26,8 +26,8 @@ def test_new_user_drops_speech_adjusts_knobs_sees_curves_and_writes_ma(qtbot, tm
     assert tab.host.name == "file" and tab.apply_button.text() == "Write file"
     with qtbot.waitSignal(tab.curves_ready, timeout=30000):
         drop(tab.drop_zone, [speech])
-    assert tab.output_edit.text() == str(speech.with_suffix(".ma")), "the output defaults next to the audio"
-    tab.output_edit.setText(str(out))
+    assert tab.output_edit.text() == "", "no output folder chosen yet: nothing is put beside the audio"
+    tab.set_output(str(out))
     full = tab.curves()
     with qtbot.waitSignal(tab.curves_ready, timeout=30000) as blocker:
         tab.knobs.spins["strength"].setValue(0.5)  # the live preview follows
@@ -91,3 +91,21 @@ def test_errors_never_raise_out_of_slots(qtbot, tmp_path, ui_store):
     assert bar.level == "error" and "Unexpected problem (KeyError" in bar.text()
     guarded(bar, lambda: open(tmp_path / "missing" / "x"))()
     assert "No such file or directory" in bar.text() and "missing" in bar.text()
+
+
+def test_several_audio_files_on_the_command_line_make_a_batch(qtbot, tmp_path, ui_model):
+    from audio2face_maya.ui.__main__ import build_window, parse_args
+    from ui_conftest import wait_idle, write_speech
+
+    clips = [write_speech(tmp_path / f"take{i}.wav", seconds=1.0) for i in range(2)]
+    args = parse_args([str(c) for c in clips] + ["--model", str(ui_model), "--settings", str(tmp_path / "ui.ini"),
+                                                 "--output", str(tmp_path / "out" / "first.json")])
+    panel = build_window(args)
+    qtbot.addWidget(panel)
+    tab = panel.generate_tab
+    wait_idle(qtbot, tab)
+    assert tab.clips == [str(c) for c in clips] and tab.audio_path == str(clips[0])
+    assert tab.output_edit.text() == str(tmp_path / "out" / "first.json")
+    tab.load_audio(str(clips[1]))
+    assert tab.output_edit.text() == str(tmp_path / "out" / "take1.json"), "the next clip gets its own file"
+    wait_idle(qtbot, tab)

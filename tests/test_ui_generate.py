@@ -80,18 +80,22 @@ def test_mapping_edits_change_what_gets_keyed(qtbot, tab, ui_speech, ui_model, t
     assert table.item(2, 0).background().color() != table.item(0, 0).background().color()
 
     first = tmp_path / "first.json"
-    tab.output_edit.setText(str(first))
+    tab.set_output(str(first))
     with qtbot.waitSignal(tab.applied, timeout=30000):
         tab.load_audio(str(ui_speech), apply_when_done=True)
     before = read_curves(first)
 
-    table.combo_for("browInnerUp").setCurrentText("mouthClose")  # as a user picks it
-    table.combo_for("JawOpen").setCurrentText("(none)")
+    table.set_source("browInnerUp", "mouthClose")  # as a user picks it
+    table.set_source("JawOpen", None)
     assert table.unmatched() == ["JawOpen"]
+    assert not tab.apply_button.isEnabled(), "the preview no longer matches the mapping"
     second = tmp_path / "second.json"
-    tab.output_edit.setText(str(second))
+    tab.set_output(str(second))
+    with qtbot.waitSignal(tab.curves_ready, timeout=30000):
+        tab.generate_button.click()
+    assert tab.apply_button.isEnabled()
     with qtbot.waitSignal(tab.applied, timeout=30000):
-        tab.apply_button.click()  # the preview is stale: regenerated, then written
+        tab.apply_button.click()
     after = read_curves(second)
 
     identity = _direct(ui_speech, model=str(ui_model))
@@ -110,18 +114,18 @@ def test_cancel_stops_a_long_job(qtbot, tab, tmp_path, ui_speech):
     long_clip = write_speech(tmp_path / "long.wav", seconds=12.0)
     calls = []
 
-    def slow_animate(audio, settings, progress, cancel):
+    def slow_predict(audio, settings, progress, cancel):
         def slow_progress(done, total):
             calls.append(done)
             time.sleep(0.05)
             progress(done, total)
 
         small_batches = dataclasses.replace(settings, batch_size=8)
-        return pipeline.animate(audio, small_batches, progress=slow_progress, cancel=cancel)
+        return pipeline.predict(audio, small_batches, progress=slow_progress, cancel=cancel)
 
-    tab.animate_fn = slow_animate
+    tab.state.predict_fn = slow_predict
     out = tmp_path / "never.json"
-    tab.output_edit.setText(str(out))
+    tab.set_output(str(out))
     tab.load_audio(str(long_clip), apply_when_done=True)
     job = tab.job()
     qtbot.waitUntil(lambda: len(calls) >= 2, timeout=20000)
@@ -141,14 +145,14 @@ def test_ui_stays_responsive_while_generating(qtbot, tab, tmp_path):
     from audio2face import pipeline
     from ui_conftest import wait_idle
 
-    def slow_animate(audio, settings, progress, cancel):
+    def slow_predict(audio, settings, progress, cancel):
         time.sleep(0.6)
-        return pipeline.animate(audio, settings, progress=progress, cancel=cancel)
+        return pipeline.predict(audio, settings, progress=progress, cancel=cancel)
 
     from ui_conftest import write_speech
 
     clip = write_speech(tmp_path / "clip.wav", seconds=1.0)
-    tab.animate_fn = slow_animate
+    tab.state.predict_fn = slow_predict
     ticks = []
     from audio2face_maya.vendor.Qt import QtCore
 
@@ -205,7 +209,7 @@ def test_settings_persist_between_sessions(qtbot, ui_store, ui_model, tmp_path):
     first.knobs.spins["strength"].setValue(1.4)
     first.knobs.spins["time_offset_ms"].setValue(25)
     first.knobs.silence_gate.setChecked(False)
-    first.output_edit.setText(str(tmp_path / "shot.anim"))
+    first.set_output(str(tmp_path / "shot.anim"))
     first.start_frame.setValue(101)
     first.shutdown()
 
@@ -215,7 +219,7 @@ def test_settings_persist_between_sessions(qtbot, ui_store, ui_model, tmp_path):
     assert second.knobs.spins["strength"].value() == pytest.approx(1.4)
     assert second.knobs.spins["time_offset_ms"].value() == pytest.approx(25)
     assert not second.knobs.silence_gate.isChecked()
-    assert second.output_edit.text() == str(tmp_path / "shot.anim")
+    assert second.state.output_dir == str(tmp_path) and second.state.output_extension == ".anim"
     assert second.start_frame.value() == 101
     assert second.current_model_path() == str(ui_model)
 
@@ -225,7 +229,7 @@ def test_bad_inputs_are_plain_messages(qtbot, tab, tmp_path):
 
     guarded(tab.message, lambda: tab.add_model(str(tmp_path)))()
     assert tab.message.level == "error" and "not a model bundle" in tab.message.text()
-    tab.mapping_table.combo_for(tab.mapping_table.targets()[0]).setCurrentText("max(jawOpen, nope)")
+    tab.mapping_table.set_source(tab.mapping_table.targets()[0], "max(jawOpen, nope)")
     assert tab.mapping_table.invalid() == [tab.mapping_table.targets()[0]]
     tab.audio_path = None
     tab.generate_button.click()

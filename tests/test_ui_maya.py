@@ -100,3 +100,31 @@ def test_refresh_finds_new_nodes_and_keeps_mapping_edits(qtbot, maya, rig, ui_st
     tab.hide()
     tab.show()  # coming back into view refreshes too
     assert tab.mapping_table.source_text("browInnerUp") == "mouthClose"
+
+
+def test_a_target_the_model_leaves_at_rest_keeps_the_animators_keys(qtbot, maya, rig, ui_store,  # noqa: F811
+                                                                    ui_model, ui_speech):
+    import dataclasses
+
+    from audio2face import pipeline
+    from audio2face_maya.host import MayaHost
+    from ui_conftest import make_generate_tab
+
+    tab = make_generate_tab(qtbot, ui_store, ui_model, host=MayaHost())
+    tab.mapping_table.set_source("browInnerUp", "mouthClose")  # mapped, but this model never moves it
+
+    def finish(prediction, settings):
+        curves = pipeline.finish(prediction, settings)
+        return dataclasses.replace(curves, driven=[n for n in curves.names if n != "browInnerUp"])
+
+    tab.state.finish_fn = finish
+    hand_keys = maya.keys("face_bs.browInnerUp")
+    with qtbot.waitSignal(tab.applied, timeout=20000) as blocker:
+        tab.load_audio(str(ui_speech), apply_when_done=True)
+    assert tab.mapping_table.status_text("browInnerUp") == "left at rest"
+    assert "browInnerUp" not in blocker.args[0].keyed
+    assert maya.keys("face_bs.browInnerUp") == hand_keys, "Replace keys in the clip's range kept the hand keys"
+    tab.key_rest_check.setChecked(True)
+    with qtbot.waitSignal(tab.applied, timeout=20000) as blocker:
+        tab.apply()  # out of date: generated again, then applied
+    assert "browInnerUp" in blocker.args[0].keyed, "asked for: the target left at rest is keyed too"

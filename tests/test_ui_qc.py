@@ -28,18 +28,18 @@ def clip(tmp_path: Path) -> Path:
 def _jaw_in_silence(value: float):  # noqa: ANN202
     """The real pipeline (random tiny model), then the jaw set to ``value`` through the silence."""
 
-    def animate(audio, settings, progress, cancel):  # noqa: ANN001, ANN202
+    def finish(prediction, settings):  # noqa: ANN001, ANN202
         from audio2face import pipeline
         from audio2face.key_reduction import reduce_curves
 
-        curves = pipeline.animate(audio, settings, progress=progress, cancel=cancel)
+        curves = pipeline.finish(prediction, settings)
         weights = curves.weights.copy()
         seconds = np.arange(curves.frame_count) / curves.fps
         weights[(seconds >= SILENCE[0]) & (seconds < SILENCE[1]), curves.names.index("jawOpen")] = value
         changed = dataclasses.replace(curves, weights=weights, keys=None)
         return reduce_curves(changed, settings.reduce) if settings.reduce is not None else changed
 
-    return animate
+    return finish
 
 
 def test_generate_shows_qc_figures_and_picture_and_flags_an_open_mouth(qtbot, ui_store, ui_model, clip, tmp_path):
@@ -48,7 +48,7 @@ def test_generate_shows_qc_figures_and_picture_and_flags_an_open_mouth(qtbot, ui
     tab = make_generate_tab(qtbot, ui_store, ui_model)
     tab.resize(800, 900)
     assert tab.views.tabText(1) == "QC" and not tab.qc_view.save_button.isEnabled()
-    tab.animate_fn = _jaw_in_silence(0.7)
+    tab.state.finish_fn = _jaw_in_silence(0.7)
     tab.load_audio(str(clip))
     wait_idle(qtbot, tab)
     report = tab.qc_view.report()
@@ -75,7 +75,7 @@ def test_a_clean_preview_is_not_flagged_and_reduced_keys_show_keys_per_second(qt
 
     tab = make_generate_tab(qtbot, ui_store, ui_model)
     tab.knobs.reduce.setValue(0.02)
-    tab.animate_fn = _jaw_in_silence(0.0)
+    tab.state.finish_fn = _jaw_in_silence(0.0)
     tab.load_audio(str(clip))
     wait_idle(qtbot, tab)
     report = tab.qc_view.report()
@@ -91,7 +91,7 @@ def test_a_shot_too_short_for_qc_still_previews(qtbot, ui_store, ui_model, clip)
     from ui_conftest import make_generate_tab, wait_idle
 
     tab = make_generate_tab(qtbot, ui_store, ui_model)
-    tab.animate_fn = lambda audio, settings, progress, cancel: Curves(["jawOpen"], 30.0, np.zeros((1, 1)))
+    tab.state.finish_fn = lambda prediction, settings: Curves(["jawOpen"], 30.0, np.zeros((1, 1)))
     tab.load_audio(str(clip))
     wait_idle(qtbot, tab)
     assert tab.curves() is not None and tab.message.level != "error"

@@ -91,6 +91,9 @@ def test_resume_passes_resume_and_keeps_the_loss_history(qtbot, train_tab):
     train_tab.epochs_spin.setValue(2)
     _run(qtbot, train_tab)
     before = len(train_tab.loss_plot.series()["train"])
+    checkpoint = Path(f"{train_tab.out_edit.text()}.training")  # what the real trainer leaves behind
+    checkpoint.mkdir(parents=True, exist_ok=True)
+    (checkpoint / "state.json").write_text("{}")
     with qtbot.waitSignal(train_tab.trainer.ended, timeout=20000):
         command = train_tab.start(resume=True)
     assert "--resume" in command
@@ -161,3 +164,38 @@ def test_dropping_folders_adds_datasets_and_files_are_refused(qtbot, train_tab, 
     assert str(folder) in train_tab.datasets()
     assert str(stray) not in train_tab.datasets()
     assert "Not a folder: notes.txt" in train_tab.message.text()
+
+
+def test_an_interpreter_without_tensorflow_is_refused_before_starting(qtbot, train_tab):
+    train_tab.required_module = "no_such_module_a2f"  # sys.executable lacks it, as a Python without TensorFlow
+    train_tab.start_button.click()
+    assert not train_tab.running(), "nothing is started with an interpreter that cannot train"
+    assert train_tab.message.level == "error"
+    text = train_tab.message.text()
+    assert f"{sys.executable} has no no_such_module_a2f" in text and "Traceback" not in text
+    assert train_tab.progress.value() <= 0 and "Failed" not in train_tab.progress.format(), "no full bar"
+
+
+def test_find_interpreter_picks_one_that_has_the_module(qtbot, train_tab, tmp_path):
+    train_tab.python_edit.setText(str(tmp_path / "missing" / "python"))
+    train_tab.required_module = "json"
+    assert train_tab.find_interpreter() is not None
+    assert train_tab.python_edit.text() != str(tmp_path / "missing" / "python")
+    train_tab.required_module = "no_such_module_a2f"
+    assert train_tab.find_interpreter() is None and "No Python with TensorFlow found" in train_tab.message.text()
+
+
+def test_resume_is_offered_only_when_a_checkpoint_exists(qtbot, train_tab, tmp_path):
+    out = tmp_path / "models" / "mine"
+    assert train_tab.out_edit.text() == str(out)
+    assert not train_tab.resume_button.isEnabled(), "no earlier run: nothing to resume"
+    checkpoint = Path(f"{out}.training")
+    checkpoint.mkdir(parents=True)
+    (checkpoint / "state.json").write_text("{}")
+    train_tab.out_edit.setText(str(tmp_path / "other"))
+    assert not train_tab.resume_button.isEnabled()
+    train_tab.out_edit.setText(str(out))  # typed again
+    assert train_tab.resume_button.isEnabled()
+    train_tab.out_edit.setText(str(tmp_path / "other"))
+    train_tab.extra_edit.setText(f"--checkpoint-dir {checkpoint}")
+    assert train_tab.resume_button.isEnabled(), "--checkpoint-dir names where the checkpoint is"

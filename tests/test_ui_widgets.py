@@ -87,7 +87,7 @@ def test_mapping_table_highlights_validates_and_round_trips_files(qtbot, tmp_pat
     assert mapping["mouthFunnel"] == retarget.Source("max", ("mouth_funnel_l", "mouth_funnel_r"), 0.8, 0.0)
     changes = []
     table.mapping_changed.connect(lambda: changes.append(1))
-    table.combo_for("tongueOut").setCurrentText("nope")
+    table.set_source("tongueOut", "nope")
     assert changes and table.invalid() == ["tongueOut"]
     assert "no channel nope" in table.item(2, 0).toolTip()
     table.set_source("tongueOut", None)
@@ -116,7 +116,8 @@ def test_drop_zone_sorts_audio_from_other_files(qtbot, tmp_path):
     zone.rejected.connect(refused.append)
     assert zone.offer([str(tmp_path / "gone.wav")]) is False
     assert refused == ["File not found: gone.wav."]
-    assert zone.offer([str(wav), str(wav)]) is True and got == [[str(wav)]]
+    assert zone.offer([str(wav), str(txt), str(wav)]) is True, "the audio files of a mixed drop are used"
+    assert got == [[str(wav), str(wav)]], "every audio file is passed on (the Generate tab makes a batch)"
 
 
 def test_eta_text():

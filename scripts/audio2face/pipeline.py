@@ -82,7 +82,8 @@ class AnimateSettings:
     key_rest_targets: bool = setting(
         False, kind="bool", label="Key targets left at rest",
         help="also key targets the model never moves (flat at rest; off keeps their existing animation)",
-        cli="--key-rest-targets", mel=("krt", "keyRestTargets"), panel=Panel())
+        cli="--key-rest-targets", mel=("krt", "keyRestTargets"),
+        off={"panel": "the Generate tab's own box beside Apply, 'Also key targets the model leaves at rest'"})
 
     def validate(self) -> None:
         """Raise ``Audio2FaceError`` on a value out of its knob's range (one line naming it)."""

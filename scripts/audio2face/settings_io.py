@@ -20,6 +20,7 @@ from .pipeline import AnimateSettings, mapping_provenance
 from .post import PostSettings
 from .schema import Entry, entries, markdown_table
 from .secondary import SecondarySettings
+from .text_input import load_json
 
 SETTINGS_FORMAT = "audio2face-settings"
 SETTINGS_VERSION = 1
@@ -130,12 +131,7 @@ def write_settings(path: PathLike, settings: AnimateSettings, *, only_changed: b
 def read_settings_values(path: PathLike) -> Dict[str, Any]:
     """The flat values of a settings file, unchecked (see :func:`read_settings`)."""
     source = Path(os.fspath(path))
-    try:
-        data = json.loads(source.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise Audio2FaceError(f"cannot read settings: {exc.strerror or exc}", source) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Audio2FaceError(f"settings file is not valid JSON: {exc}", source) from None
+    data = load_json(source, "settings file")
     if not isinstance(data, dict) or data.get("format") != SETTINGS_FORMAT:
         raise Audio2FaceError(f"not an {SETTINGS_FORMAT} file", source)
     if data.get("format_version") != SETTINGS_VERSION:

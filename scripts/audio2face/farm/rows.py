@@ -137,15 +137,20 @@ def read_rows(path: PathLike, defaults: Optional[Mapping[str, Any]] = None) -> L
 
 
 def read_settings_file(path: Optional[PathLike]) -> Dict[str, Any]:
-    """A settings file: a JSON object of job fields and settings applied under every row (``{}`` for none).
+    """A settings file applied under every row (``{}`` for none): the CLI's and panel's settings file
+    (``settings_io``), or a plain JSON object of job fields and settings.
 
     Raises:
         Audio2FaceError: unreadable, not JSON, or not an object; the message names the file.
     """
+    from ..settings_io import SETTINGS_FORMAT, read_settings_values
+
     if not path or not str(path).strip():
         return {}
     file = Path(path)
     data = load_json(file, "settings file")
+    if isinstance(data, dict) and data.get("format") == SETTINGS_FORMAT:  # a settings file of the CLI and panel
+        data = read_settings_values(file)
     if not isinstance(data, dict):
         raise Audio2FaceError("settings file must hold a JSON object of setting names and values", file)
     base = file.resolve().parent

@@ -40,7 +40,7 @@ class SecondarySettings:
     """Switches and strengths of the secondary motion (all off by default); described once (``schema``)."""
 
     blinks: bool = setting(
-        False, kind="bool", label="Blinks", help="blinks at a human rate, drawn to pauses, off syllables",
+        False, kind="bool", label="Blinks", help="blink at a human rate, mostly in pauses",
         cli="--blinks", mel=("bl", "blinks"), panel=Panel())
     blink_rate: float = setting(
         17.0, label="Blink rate", help="blinks per minute (15-26 in conversation)", minimum=1.0, maximum=60.0,
@@ -49,10 +49,10 @@ class SecondarySettings:
         1.0, label="Blink strength", help="how far the lids close", minimum=0.0, maximum=1.0,
         cli="--blink-strength", mel=("bls", "blinkStrength"), panel=Panel(step=0.05, decimals=2))
     half_blinks: bool = setting(
-        True, kind="bool", label="Half blinks", help="about one blink in seven closes only partly",
+        True, kind="bool", label="Half blinks", help="some blinks close only partly",
         cli="--no-half-blinks", mel=("hbl", "halfBlinks"), panel=Panel())
     gaze: bool = setting(
-        False, kind="bool", label="Eye darts", help="small fast gaze shifts with fixations between them",
+        False, kind="bool", label="Eye darts", help="small gaze shifts between fixations",
         cli="--gaze", mel=("gz", "gaze"), panel=Panel())
     gaze_strength: float = setting(
         1.0, label="Eye dart strength", help="scales the dart range", minimum=0.0, maximum=2.0,
@@ -69,13 +69,13 @@ class SecondarySettings:
         help="key the gaze as rotateX/rotateY (degrees) on this control instead of the eyeLook targets",
         cli="--gaze-node", mel=("gzn", "gazeNode"), panel=Panel())
     brows: bool = setting(
-        False, kind="bool", label="Brows", help="brow raises on pitch accents and emphasis",
+        False, kind="bool", label="Brows", help="raise the brows on pitch accents",
         cli="--brows", mel=("bw", "brows"), panel=Panel())
     brow_strength: float = setting(
         1.0, label="Brow strength", help="scales the brow raises", minimum=0.0, maximum=2.0,
         cli="--brow-strength", mel=("bws", "browStrength"), panel=Panel(step=0.05, decimals=2))
     brow_frowns: bool = setting(
-        False, kind="bool", label="Brow frowns", help="emphasis on a low pitch lowers the brows instead",
+        False, kind="bool", label="Brow frowns", help="low-pitch emphasis lowers the brows",
         cli="--brow-frowns", mel=("bwf", "browFrowns"), panel=Panel())
     head: Optional[str] = setting(
         None, kind="text", optional=True, label="Head motion",

@@ -11,9 +11,9 @@ from typing import Any, List, Optional
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(prog="python -m audio2face_maya.ui", description=__doc__)
-    parser.add_argument("audio", nargs="?", help="speech file to load at start")
+    parser.add_argument("audio", nargs="*", help="speech file(s) to load at start (several = a batch)")
     parser.add_argument("--targets", help="rig target names (text file, one per line, or a curves file)")
-    parser.add_argument("--output", help="file Apply writes (.ma, .json or .anim)")
+    parser.add_argument("--output", help="file Write writes (.ma, .json or .anim); its folder takes the next clips")
     parser.add_argument("--model", help="model bundle folder to add and select")
     parser.add_argument("--tab", choices=("generate", "train", "export"), help="tab to open")
     parser.add_argument("--settings", help="INI file for the settings (default: per user)")
@@ -37,11 +37,11 @@ def build_window(args: argparse.Namespace) -> Any:
     if args.targets:
         guarded(tab.message, lambda: tab.load_target_names(args.targets))()
     if args.output:
-        tab.output_edit.setText(args.output)
+        tab.set_output(args.output)
     if args.tab:
         panel.show_tab(args.tab)
     if args.audio:
-        guarded(tab.message, lambda: tab.load_audio(args.audio))()
+        guarded(tab.message, lambda: tab.load_clips(args.audio))()
     return panel
 
 

@@ -49,6 +49,19 @@ class CurvePlot(QtWidgets.QWidget):
         self._coloured = coloured
         self._cache: Dict[Tuple[int, int], List[Tuple[str, QtGui.QPolygonF]]] = {}
         self.placeholder = "Drop a speech file to see the curves here before anything is keyed."
+        self.stale_text = ""
+        self.cursor_frame: Optional[float] = None
+        self.setMinimumWidth(200)
+
+    def set_stale(self, reason: str) -> None:
+        """Grey the curves out with ``reason`` ("" = they match the inputs)."""
+        self.stale_text = reason
+        self.update()
+
+    def set_cursor(self, frame: Optional[float]) -> None:
+        """Draw the playback cursor at scene ``frame`` (``None`` hides it)."""
+        self.cursor_frame = frame
+        self.update()
 
     def curves(self) -> Optional[Curves]:
         """The curves shown (``None`` when empty)."""
@@ -89,6 +102,14 @@ class CurvePlot(QtWidgets.QWidget):
         high = max(1.0, float(finite.max())) if finite.size else 1.0
         return low, high
 
+    def frame_labels(self, width: float) -> List[Tuple[int, str]]:
+        """The frame axis ticks for a plot ``width`` pixels wide: whole scene frames, written in full."""
+        curves = self._curves
+        if curves is None or curves.frame_count == 0:
+            return []
+        count = max(2, min(6, int(width // 70)))
+        return [(tick, str(tick)) for tick in style.frame_ticks(curves.start_frame, curves.end_frame, count)]
+
     def _plot_rect(self) -> QtCore.QRectF:
         left, top, right, bottom = _MARGINS
         return QtCore.QRectF(left, top, max(self.width() - left - right, 10), max(self.height() - top - bottom, 10))
@@ -127,7 +148,8 @@ class CurvePlot(QtWidgets.QWidget):
             curves = self._curves
             if curves is None or curves.frame_count == 0:
                 painter.setPen(style.AXIS_TEXT)
-                painter.drawText(self.rect(), int(QtCore.Qt.AlignmentFlag.AlignCenter), self.placeholder)
+                flags = int(QtCore.Qt.AlignmentFlag.AlignCenter) | int(QtCore.Qt.TextFlag.TextWordWrap)
+                painter.drawText(QtCore.QRectF(self.rect()).adjusted(12, 8, -12, -8), flags, self.placeholder)
                 return
             rect = self._plot_rect()
             self._draw_axes(painter, rect, curves)
@@ -144,6 +166,9 @@ class CurvePlot(QtWidgets.QWidget):
                 painter.drawPolyline(by_name[name])
             painter.setClipping(False)
             self._draw_legend(painter, rect, coloured)
+            self._draw_cursor(painter, rect, curves)
+            if self.stale_text:
+                self._draw_stale(painter, rect)
         finally:
             painter.end()
 
@@ -161,15 +186,16 @@ class CurvePlot(QtWidgets.QWidget):
             painter.drawText(QtCore.QPointF(rect.left() - metrics.horizontalAdvance(label) - 4, y + 4), label)
         first, last = curves.start_frame, curves.end_frame
         span = max(last - first, 1.0)
-        for tick in style.nice_ticks(first, last, 6):
+        for tick, label in self.frame_labels(rect.width()):
             x = rect.left() + (tick - first) / span * rect.width()
             painter.setPen(QtGui.QPen(style.GRID, 1.0, QtCore.Qt.PenStyle.DotLine))
             painter.drawLine(QtCore.QPointF(x, rect.top()), QtCore.QPointF(x, rect.bottom()))
             painter.setPen(style.AXIS_TEXT)
-            label = style.format_tick(tick)
             painter.drawText(QtCore.QPointF(x - metrics.horizontalAdvance(label) / 2, rect.bottom() + 14), label)
         seconds = curves.frame_count / curves.fps
         caption = f"frames ({curves.fps:g} fps, {seconds:.2f} s, {len(curves.names)} curves)"
+        if metrics.horizontalAdvance(caption) > rect.width():
+            caption = f"{curves.fps:g} fps, {seconds:.2f} s"
         painter.drawText(
             QtCore.QPointF(rect.right() - metrics.horizontalAdvance(caption), rect.bottom() + 26), caption
         )
@@ -190,3 +216,19 @@ class CurvePlot(QtWidgets.QWidget):
             painter.setPen(colour.lighter(130))
             painter.drawText(QtCore.QPointF(x + 16, y + metrics.ascent()), name)
             x += width + 4
+
+    def _draw_cursor(self, painter: QtGui.QPainter, rect: QtCore.QRectF, curves: Curves) -> None:
+        if self.cursor_frame is None:
+            return
+        span = max(curves.end_frame - curves.start_frame, 1.0)
+        x = rect.left() + (self.cursor_frame - curves.start_frame) / span * rect.width()
+        if rect.left() <= x <= rect.right():
+            painter.setPen(QtGui.QPen(QtGui.QColor(255, 255, 255, 220), 1.5))
+            painter.drawLine(QtCore.QPointF(x, rect.top()), QtCore.QPointF(x, rect.bottom()))
+
+    def _draw_stale(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
+        painter.fillRect(rect, QtGui.QColor(38, 40, 44, 170))
+        painter.setPen(QtGui.QColor(255, 214, 120))
+        text = f"Out of date: {self.stale_text}"
+        flags = int(QtCore.Qt.AlignmentFlag.AlignCenter) | int(QtCore.Qt.TextFlag.TextWordWrap)
+        painter.drawText(rect.adjusted(8, 8, -8, -8), flags, text)

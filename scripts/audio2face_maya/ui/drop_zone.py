@@ -98,9 +98,6 @@ class DropZone(QtWidgets.QFrame):
     def offer(self, paths: Sequence[str]) -> bool:
         """Handle paths as if dropped; return whether any were accepted."""
         accepted, rejected = split_paths(paths, self.kind)
-        if self.kind == "audio" and len(accepted) > 1:
-            logger.info("several audio files dropped; using %s", accepted[0])
-            accepted = accepted[:1]
         if rejected:
             self.rejected.emit(rejection_message(rejected, self.kind))
         if accepted:

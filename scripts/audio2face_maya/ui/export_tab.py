@@ -16,6 +16,7 @@ from audio2face_maya.vendor.Qt import QtCore, QtGui, QtWidgets
 from .drop_zone import AUDIO_FILTER, is_audio_path
 from .form_rows import row
 from .messages import MessageBar, guarded
+from .sections import scrolling
 from .settings_store import SettingsStore
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,9 @@ class ExportTab(QtWidgets.QWidget):
 
         box = QtWidgets.QGroupBox("Training data from the rig")
         form = QtWidgets.QFormLayout(box)
-        form.addRow("blendShape", row(self.node_combo, refresh, selection))
+        form.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow("blendShape", self.node_combo)
+        form.addRow("", row(refresh, selection, stretch=None))
         form.addRow("Frames", row(self.start_spin, QtWidgets.QLabel("to"), self.end_spin, playback, stretch=None))
         form.addRow("Audio", row(self.audio_edit, audio_browse))
         form.addRow("Dataset folder", row(self.folder_edit, folder_browse))
@@ -82,12 +85,16 @@ class ExportTab(QtWidgets.QWidget):
             "Train on the folder in the Train tab."
         )
         help_text.setWordWrap(True)
+        content = QtWidgets.QWidget()
+        content_layout = QtWidgets.QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.addWidget(box)
+        content_layout.addWidget(help_text)
+        content_layout.addStretch(1)
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(box)
-        layout.addWidget(help_text)
+        layout.addWidget(scrolling(content), 1)
         layout.addWidget(row(QtWidgets.QWidget(), self.export_button))
         layout.addWidget(self.message)
-        layout.addStretch(1)
         if self.host.name != "maya":
             self.message.show_message(
                 "Exporting training data reads a rig's weights and needs Maya (or mayapy -m audio2face_maya.batch).",

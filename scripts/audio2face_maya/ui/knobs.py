@@ -61,6 +61,8 @@ class PostKnobs(QtWidgets.QWidget):
         super().__init__(parent)
         layout = QtWidgets.QFormLayout(self)
         layout.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # in a narrow dock a label goes above its field instead of pushing the panel wider
+        layout.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
         self.entries: Dict[str, FlatKnob] = {}
         self.spins: Dict[str, QtWidgets.QDoubleSpinBox] = {}
         self.checks: Dict[str, QtWidgets.QCheckBox] = {}
@@ -148,10 +150,6 @@ class PostKnobs(QtWidgets.QWidget):
     def reduce_tolerance(self) -> Optional[float]:
         """Key reduction tolerance, or ``None`` for a key on every frame."""
         return self.values()["reduce"]
-
-    def key_rest_targets(self) -> bool:
-        """Whether targets the model never moves are keyed too (flat at rest)."""
-        return bool(self.values().get("key_rest_targets", False))
 
     def save(self, store: SettingsStore, prefix: str = "generate/post/") -> None:
         """Remember the knobs."""

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Callable, Optional
+import time
+from typing import Any, Callable, List, Optional, Tuple
 
 from audio2face.errors import Audio2FaceError, Cancelled
 
 from audio2face_maya.vendor.Qt import QtCore, QtWidgets
 
 logger = logging.getLogger(__name__)
+
+HISTORY_LENGTH = 500
 
 _STYLES = {
     "error": "background:#5a1f1f; color:#ffd9d9; border:1px solid #a33; border-radius:3px; padding:4px;",
@@ -32,23 +35,33 @@ def plain_message(error: BaseException) -> str:
 
 
 class MessageBar(QtWidgets.QLabel):
-    """A one-line banner for errors, warnings and results."""
+    """A banner for the latest error, warning or result; every message is also kept in ``history``.
+
+    Signals:
+        posted(str, str): level and text of each message shown.
+    """
+
+    posted = QtCore.Signal(str, str)
 
     def __init__(self, parent: Optional[QtWidgets.QWidget] = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
         self.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.level = ""
+        self.history: List[Tuple[float, str, str]] = []
         self.clear_message()
 
     def show_message(self, text: str, level: str = "info") -> None:
-        """Show ``text`` styled by ``level`` (info, warning, error)."""
+        """Show ``text`` styled by ``level`` (info, warning, error) and keep it in the history."""
         self.level = level
         self.setStyleSheet(_STYLES.get(level, _STYLES["info"]))
         self.setText(text)
         self.setVisible(True)
+        self.history.append((time.time(), level, text))
+        del self.history[:-HISTORY_LENGTH]
         log = logger.warning if level in ("error", "warning") else logger.info
         log("%s", text)
+        self.posted.emit(level, text)
 
     def show_error(self, error: Any) -> None:
         """Show an exception (or text) as an error."""
@@ -75,3 +88,25 @@ def guarded(bar: MessageBar, fn: Callable[[], Any]) -> Callable[..., None]:
             bar.show_error(exc)
 
     return slot
+
+
+class MessageLog(QtWidgets.QPlainTextEdit):
+    """Every message a ``MessageBar`` showed, oldest first, with its time and level (read-only)."""
+
+    def __init__(self, bar: MessageBar, parent: Optional[QtWidgets.QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageLog")
+        self.setReadOnly(True)
+        self.setMaximumBlockCount(HISTORY_LENGTH)
+        self.setMinimumHeight(60)
+        self.setTabChangesFocus(True)
+        for when, level, text in bar.history:
+            self._add(when, level, text)
+        bar.posted.connect(lambda level, text: self._add(time.time(), level, text))
+
+    def _add(self, when: float, level: str, text: str) -> None:
+        self.appendPlainText(f"{time.strftime('%H:%M:%S', time.localtime(when))}  {level:<7}  {text}")
+
+    def lines(self) -> List[str]:
+        """The log's lines."""
+        return self.toPlainText().splitlines()

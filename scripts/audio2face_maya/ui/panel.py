@@ -60,8 +60,8 @@ class Audio2FacePanel(QtWidgets.QWidget):
         self._shut_down = False
 
     def sizeHint(self) -> QtCore.QSize:
-        """A comfortable first size."""
-        return QtCore.QSize(760, 860)
+        """A first size that fits a 1366x768 screen; the panel works down to a 350 px wide Maya dock."""
+        return QtCore.QSize(720, 680)
 
     def show_tab(self, name: str) -> None:
         """Bring a tab to the front: "generate", "train" or "export"."""

@@ -34,6 +34,14 @@ def nice_ticks(low: float, high: float, count: int = 5) -> List[float]:
     return ticks
 
 
+def frame_ticks(first: float, last: float, count: int = 6) -> List[int]:
+    """Whole-frame tick values covering [first, last] (a step of at least one frame)."""
+    ticks = nice_ticks(first, last, count)
+    if len(ticks) > 1 and ticks[1] - ticks[0] < 1:
+        ticks = nice_ticks(first, max(last, first + count), count)
+    return sorted({int(round(t)) for t in ticks if first - 1e-9 <= round(t) <= last + 1e-9})
+
+
 def log_ticks(low: float, high: float) -> List[float]:
     """Tick values (1, 2, 5 times powers of ten) covering [10**low, 10**high], as log10 positions."""
     ticks = []

@@ -18,8 +18,10 @@ from .drop_zone import DropZone
 from .form_rows import row
 from .loss_plot import LossPlot
 from .messages import MessageBar, guarded
+from .sections import scrolling
 from .settings_store import SettingsStore
 from .trainer_process import TrainerProcess
+from .trainer_python import REQUIRED_MODULE, candidates, find_python, has_checkpoint, interpreter_problem
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,9 @@ class TrainTab(QtWidgets.QWidget):
         super().__init__(parent)
         self.store = store
         self.program: Sequence[str] = training.DEFAULT_PROGRAM
+        self.required_module: Optional[str] = REQUIRED_MODULE
+        self._checked_python = False
+        self._checkpointed: set = set()
         self.trainer = TrainerProcess(self)
         self.trainer.event_received.connect(self._on_event)
         self.trainer.log.connect(self.append_log)
@@ -96,6 +101,7 @@ class TrainTab(QtWidgets.QWidget):
         self.out_edit.setObjectName("outFolder")
         self.out_edit.setPlaceholderText("folder for the new model bundle")
         self.out_edit.editingFinished.connect(lambda: self.store.set("train/out", self.out_edit.text()))
+        self.out_edit.textChanged.connect(lambda *_: self.update_resume())
         out_browse = QtWidgets.QPushButton("Browse...")
         out_browse.clicked.connect(lambda *_: self._browse_out())
         self.epochs_spin = QtWidgets.QSpinBox()
@@ -106,9 +112,11 @@ class TrainTab(QtWidgets.QWidget):
         self.val_edit.setPlaceholderText("clip names held out for validation, comma separated (default: auto)")
         self.extra_edit = QtWidgets.QLineEdit()
         self.extra_edit.setPlaceholderText("more trainer options, e.g. --batch-size 64")
+        self.extra_edit.textChanged.connect(lambda *_: self.update_resume())
 
         form_box = QtWidgets.QGroupBox("Training")
         form = QtWidgets.QFormLayout(form_box)
+        form.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Datasets", self.dataset_zone)
         form.addRow("", row(self.dataset_list, remove))
         form.addRow("Python", row(self.python_edit, python_browse))
@@ -121,6 +129,7 @@ class TrainTab(QtWidgets.QWidget):
         self.start_button.clicked.connect(lambda *_: self._safe(lambda: self.start(resume=False)))
         self.resume_button = QtWidgets.QPushButton("Resume")
         self.resume_button.setToolTip("Continue from the checkpoint of an earlier run into the same output folder.")
+        self.resume_button.setEnabled(False)
         self.resume_button.clicked.connect(lambda *_: self._safe(lambda: self.start(resume=True)))
         self.cancel_button = QtWidgets.QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
@@ -143,11 +152,17 @@ class TrainTab(QtWidgets.QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
 
+        splitter.setMinimumHeight(260)
+        content = QtWidgets.QWidget()
+        content_layout = QtWidgets.QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.addWidget(form_box)
+        content_layout.addWidget(self.status)
+        content_layout.addWidget(splitter, 1)
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(form_box)
-        layout.addWidget(row(self.progress, self.start_button, self.resume_button, self.cancel_button))
-        layout.addWidget(self.status)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(scrolling(content), 1)  # the buttons and the bar stay in view in a small dock
+        layout.addWidget(self.progress)
+        layout.addWidget(row(self.start_button, self.resume_button, self.cancel_button, stretch=None))
         layout.addWidget(self.message)
 
     def _safe(self, fn: Any) -> None:
@@ -155,13 +170,45 @@ class TrainTab(QtWidgets.QWidget):
 
     # -- settings -----------------------------------------------------------------------------------
     def _restore(self) -> None:
-        self.python_edit.setText(self.store.get("train/python", "") or default_python())
+        remembered = self.store.get("train/python", "")
+        self.python_edit.setText(remembered or default_python())
         self.out_edit.setText(self.store.get("train/out", ""))
         self.epochs_spin.setValue(self.store.get("train/epochs", 0))
         self.val_edit.setText(self.store.get("train/val_clips", ""))
         self.extra_edit.setText(self.store.get("train/extra", ""))
         for path in self.store.paths("train/datasets"):
             self._add_item(path)
+        self.update_resume()
+
+    def find_interpreter(self) -> Optional[str]:
+        """Put the first interpreter that has TensorFlow in the Python field (``None``: none found, say so)."""
+        found = find_python(candidates(self.python_edit.text().strip()), self.required_module)
+        if found:
+            self.python_edit.setText(found)
+            self.store.set("train/python", found)
+        else:
+            self.message.show_message(
+                "No Python with TensorFlow found: pick one with Browse..., or install the trainer's packages "
+                "into one (python -m pip install \".[train]\").", "warning")
+        return found
+
+    def check_interpreter(self) -> None:
+        """Raise ``Audio2FaceError`` in plain words when the chosen Python cannot run the trainer."""
+        problem = interpreter_problem(self.python_edit.text().strip(), self.required_module)
+        if problem is None:
+            return
+        other = find_python([c for c in candidates() if c != self.python_edit.text().strip()], self.required_module)
+        hint = f" {other} has it: choose it." if other else ""
+        raise Audio2FaceError(problem + "." + hint)
+
+    def update_resume(self) -> None:
+        """Resume is offered only when an earlier run into the output folder left a checkpoint."""
+        out = self.out_edit.text().strip()
+        available = out in self._checkpointed or has_checkpoint(out, self.extra_edit.text())
+        self.resume_button.setEnabled(available and not self.running())
+        self.resume_button.setToolTip(
+            "Continue from the checkpoint of an earlier run into the same output folder." if available else
+            "No checkpoint in the output folder yet: Resume continues a cancelled run.")
 
     def save_settings(self) -> None:
         """Remember the interpreter, datasets and options."""
@@ -222,6 +269,10 @@ class TrainTab(QtWidgets.QWidget):
         except ValueError as exc:
             raise Audio2FaceError(f"cannot read the other options: {exc}") from None
         val_clips = [v.strip() for v in self.val_edit.text().split(",") if v.strip()]
+        if resume and not (self.out_edit.text().strip() in self._checkpointed
+                           or has_checkpoint(self.out_edit.text(), self.extra_edit.text())):
+            raise Audio2FaceError("nothing to resume: no checkpoint from an earlier run in the output folder")
+        self.check_interpreter()
         self.save_settings()
         command = self.trainer.start(
             self.python_edit.text().strip(),
@@ -255,8 +306,11 @@ class TrainTab(QtWidgets.QWidget):
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
-        self.resume_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
+        if running:
+            self.resume_button.setEnabled(False)
+        else:
+            self.update_resume()
 
     def _on_event(self, event: Dict[str, Any]) -> None:
         name = event["event"]
@@ -270,6 +324,7 @@ class TrainTab(QtWidgets.QWidget):
             self._on_epoch(event)
         elif name == "checkpoint":
             self.append_log(f"Checkpoint after epoch {event['epoch']}: {event['path']}")
+            self._checkpointed.add(self.out_edit.text().strip())
         elif name == "cancelled":
             self.message.show_message(
                 f"Training cancelled after epoch {event['epoch']}; Resume continues from the checkpoint.", "info"
@@ -317,7 +372,16 @@ class TrainTab(QtWidgets.QWidget):
         if outcome == "cancelled":
             self.progress.setFormat("Cancelled")
         elif outcome == "error":
-            self.progress.setFormat("Failed")
+            self.progress.setValue(0)
+            self.progress.setFormat("Failed: see the message and the log")
+
+    def showEvent(self, event: Any) -> None:
+        """The first time the tab is seen, look for a Python with TensorFlow when the field has none that works."""
+        super().showEvent(event)
+        if not self._checked_python:
+            self._checked_python = True
+            if interpreter_problem(self.python_edit.text().strip(), self.required_module) is not None:
+                self.find_interpreter()
 
     def shutdown(self) -> None:
         """Stop the trainer (the panel is closing)."""
