@@ -97,7 +97,7 @@ class ExportTab(QtWidgets.QWidget):
         layout.addWidget(self.message)
         if self.host.name != "maya":
             self.message.show_message(
-                "Exporting training data reads a rig's weights and needs Maya (or mayapy -m audio2face_maya.batch).",
+                "Exporting training data reads a rig's weights and needs Maya (or mayapy with the module).",
                 "warning",
             )
 
