@@ -42,6 +42,10 @@ _LEVINSON_BATCH = 4096
 _LANES = 8
 """Batches are padded to a multiple of this so numpy always vectorises across sub-frames (see module doc)."""
 
+_GEMM_COLUMNS = 48
+"""Sub-frames per matrix product: small enough (32 x 161 x 48 multiply-adds) that OpenBLAS runs it on the
+calling thread; bigger products wake its thread pool, which on a busy machine costs more than it saves."""
+
 _EXACT_BELOW = 1e-3
 """Prediction error / energy under which a sub-frame's autocorrelation is redone by direct sums."""
 
@@ -463,6 +467,7 @@ class _SpectralAutocorrelation:
         self.frames = np.zeros((rows, self.size), dtype=np.float64)
         self.spectrum = np.empty((rows, self.size // 2 + 1), dtype=np.complex128)
         self.power = np.empty((rows, self.size // 2 + 1), dtype=np.float64)
+        self.lags = np.empty((params.lpc_order, rows), dtype=np.float64)
 
     def __call__(
         self, local: np.ndarray, offsets: np.ndarray, inside: Optional[np.ndarray], out: np.ndarray
@@ -480,7 +485,10 @@ class _SpectralAutocorrelation:
         squares = spectrum.view(np.float64)
         np.square(squares, out=squares)
         power = np.add(squares[:, 0::2], squares[:, 1::2], out=self.power[:width])
-        lags = np.matmul(self.basis, power.T)
+        lags = self.lags[:, :width]
+        for begin in range(0, width, _GEMM_COLUMNS):
+            end = min(begin + _GEMM_COLUMNS, width)
+            np.matmul(self.basis, power[begin:end].T, out=lags[:, begin:end])
         out[...] = lags[:, :count]
         return out
 
