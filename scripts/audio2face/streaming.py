@@ -40,16 +40,18 @@ taken from the future frames, as offline; a positive one delays nothing.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import math
 from collections import deque
+from pathlib import Path
 from typing import Callable, Deque, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 import soxr
 
 from .audio import RESAMPLE_QUALITY, prepare_samples
-from .bundle import Bundle
+from .bundle import METADATA_FILE, Bundle, default_model_path
 from .channels import jaw_open_index
 from .errors import Audio2FaceError, PathLike
 from .features import FeatureParams, features_for_windows, frame_count, frame_window_starts
@@ -66,6 +68,96 @@ SPEECH_WINDOW_S = 60.0
 
 RawHook = Callable[[np.ndarray, np.ndarray], None]
 """Called as ``hook(frame_indices, raw_model_outputs)`` after each model batch."""
+
+LOW_LATENCY_MODEL = "lowlatency"
+"""Folder, beside the default model, of the shipped model whose window reaches only 80 ms ahead."""
+
+PROCESSING_ALLOWANCE_MS = 10.0
+"""What ``model_for_latency`` allows for computing a frame (the p99 target of ``bench/live.py``)."""
+
+
+def shipped_models() -> List[Path]:
+    """The bundled model folders a stream can pick by latency: the default and the low-latency one."""
+    default = default_model_path()
+    return [folder for folder in (default, default.parent / LOW_LATENCY_MODEL) if (folder / METADATA_FILE).is_file()]
+
+
+def model_lookahead_ms(folder: PathLike) -> float:
+    """A bundle's lookahead in ms (how far past a frame its window reaches), read from its ``model.json``."""
+    path = Path(folder) / METADATA_FILE
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise Audio2FaceError(f"cannot read model metadata ({exc})", path) from None
+    params = FeatureParams.from_dict(meta.get("features", {}) if isinstance(meta, dict) else {}, source=path)
+    return 1000.0 * params.lookahead_samples / params.sample_rate
+
+
+def model_for_latency(latency_ms: float, block_ms: float, models: Optional[Sequence[PathLike]] = None) -> Path:
+    """The model with the longest lookahead whose latency fits in ``latency_ms``.
+
+    A frame's weights come out ``lookahead + up to one block + processing`` after its audio (module
+    docstring); processing is allowed ``PROCESSING_ALLOWANCE_MS``.
+
+    Args:
+        latency_ms: The most delay wanted from a frame's audio to its weights.
+        block_ms: Audio block length of the input.
+        models: Candidate bundle folders (default: ``shipped_models()``).
+
+    Raises:
+        Audio2FaceError: No candidate fits.
+    """
+    candidates = [Path(m) for m in (models if models is not None else shipped_models())]
+    if not candidates:
+        raise Audio2FaceError("no model is installed to choose from")
+    costs = sorted(((model_lookahead_ms(m), m) for m in candidates), key=lambda item: item[0])
+    fitting = [(ahead, m) for ahead, m in costs if ahead + block_ms + PROCESSING_ALLOWANCE_MS <= latency_ms]
+    if not fitting:
+        ahead, _ = costs[0]
+        raise Audio2FaceError(
+            f"no model streams within {latency_ms:g} ms with {block_ms:g} ms blocks: the shortest lookahead is "
+            f"{ahead:g} ms, so the least latency is about {ahead + block_ms + PROCESSING_ALLOWANCE_MS:g} ms "
+            "(lookahead + block + processing; shorter --block-ms lowers it)"
+        )
+    return fitting[-1][1]
+
+
+class LatencyMeter:
+    """The delay from each frame's audio to its weights, as a live stream measures it.
+
+    For each ``push``, ``arrived`` is when its block was received and ``heard_s`` the audio received so far
+    (``StreamSession.seconds_received`` after the push): the audio at a frame's time was then
+    ``heard_s - index / fps`` old, and ``sent - arrived`` more passed before its weights went out. What the
+    sound card and its driver buffer before handing a block over is not seen here.
+    """
+
+    def __init__(self, fps: float) -> None:
+        self.fps = float(fps)
+        self._delays: List[float] = []
+
+    def add(self, frames: Sequence[LiveFrame], heard_s: float, arrived: float, sent: float) -> None:
+        """Record the frames one ``push`` returned (times in seconds, ``time.perf_counter``)."""
+        for frame in frames:
+            self._delays.append(sent - arrived + heard_s - frame.index / self.fps)
+
+    @property
+    def count(self) -> int:
+        """Frames measured."""
+        return len(self._delays)
+
+    def percentile_ms(self, q: float) -> float:
+        """The ``q``-th percentile of the delays in ms (NaN before any frame)."""
+        if not self._delays:
+            return float("nan")
+        return float(np.percentile(np.asarray(self._delays), q) * 1000.0)
+
+    def summary(self) -> str:
+        """One line: p50, p99 and the largest delay."""
+        if not self._delays:
+            return "latency: no frame measured"
+        return (f"latency from a frame's audio to its weights: p50 {self.percentile_ms(50):.0f} ms, "
+                f"p99 {self.percentile_ms(99):.0f} ms, max {self.percentile_ms(100):.0f} ms "
+                f"over {self.count} frames")
 
 
 def live_bundle(model: Optional[PathLike] = None, threads: int = 1) -> Bundle:
