@@ -23,7 +23,7 @@ import dataclasses
 import functools
 import logging
 import math
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
@@ -287,6 +287,66 @@ def iter_feature_chunks(
             segment[src_low + pad - low : src_high + pad - low] = samples[src_low:src_high]
         yield first, features_for_windows(segment, starts - low, params)
     logger.debug("features: %d frames at %g fps from %d samples", total, float(fps), samples.size)
+
+
+def iter_stream_feature_chunks(
+    blocks: Iterable[np.ndarray],
+    fps: float,
+    params: FeatureParams = FeatureParams(),
+    *,
+    chunk_frames: int = 1024,
+    cancel: Optional[CancelToken] = None,
+) -> Iterator[Tuple[int, np.ndarray]]:
+    """``iter_feature_chunks`` on audio that arrives in blocks (``audio.stream_audio``): the same chunks and numbers.
+
+    Each chunk is computed as soon as the audio its windows need has arrived, and the audio no later chunk
+    needs is dropped, so memory holds about one chunk of audio whatever the clip's length.
+
+    Args:
+        blocks: Mono sample blocks at ``params.sample_rate``, in order (float or int; finite).
+        fps: Video frame rate.
+        params: Feature parameters.
+        chunk_frames: Frames per chunk.
+        cancel: Checked before each chunk.
+    """
+    if chunk_frames < 1:
+        raise ValueError(f"chunk_frames must be >= 1, got {chunk_frames}")
+    pad, extent = params.pad_samples, _window_extent(params)
+    held = np.zeros(0, dtype=np.float64)
+    origin = received = first = 0
+
+    def chunk(first: int, last: int) -> np.ndarray:
+        starts = frame_window_starts(np.arange(first, last), fps, params)
+        low, high = int(starts[0]), int(starts[-1]) + extent
+        segment = np.zeros(high - low, dtype=np.float64)
+        src_low, src_high = max(low - pad, origin), min(high - pad, received)
+        if src_high > src_low:
+            segment[src_low + pad - low : src_high + pad - low] = held[src_low - origin : src_high - origin]
+        return features_for_windows(segment, starts - low, params)
+
+    for block in blocks:
+        block = np.asarray(block).reshape(-1)
+        if block.dtype.kind == "f" and not np.isfinite(block).all():
+            raise Audio2FaceError("audio samples contain NaN or infinite values")
+        held = np.concatenate([held, block]) if held.size else block.astype(np.float64)
+        received += block.size
+        while True:
+            last = first + chunk_frames
+            complete = int(frame_window_starts([last - 1], fps, params)[0]) + extent - pad <= received
+            if not (complete and last <= frame_count(received, fps, params)):
+                break
+            check(cancel)
+            yield first, chunk(first, last)
+            first = last
+            keep = max(int(frame_window_starts([first], fps, params)[0]) - pad, origin)
+            held = held[keep - origin :]
+            origin = keep
+    total = frame_count(received, fps, params)
+    while first < total:
+        check(cancel)
+        last = min(first + chunk_frames, total)
+        yield first, chunk(first, last)
+        first = last
 
 
 def features_for_windows(
