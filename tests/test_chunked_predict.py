@@ -112,5 +112,5 @@ def test_errors_and_cancel_reach_the_caller_from_the_feature_thread(tmp_path: Pa
         token.cancel()
 
     with pytest.raises(Cancelled):
-        predict(path, AnimateSettings(batch_size=64), progress=cancel_after_first, cancel=token)
-    assert seen == [64]
+        predict(path, AnimateSettings(batch_size=16), progress=cancel_after_first, cancel=token)
+    assert seen == [16]

@@ -19,11 +19,13 @@ engine (``features_for_windows`` on a ring buffer) and offline extraction agree 
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import dataclasses
 import functools
 import logging
 import math
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
@@ -226,6 +228,7 @@ def compute_features(
     chunk_frames: int = 1024,
     progress: Optional[ProgressFn] = None,
     cancel: Optional[CancelToken] = None,
+    workers: int = 1,
 ) -> np.ndarray:
     """LPC features for every video frame of a clip.
 
@@ -236,6 +239,8 @@ def compute_features(
         chunk_frames: Frames computed per chunk; memory use is bounded by it, not by the clip's length.
         progress: Called as ``progress(frames_done, frames_total)`` after each chunk.
         cancel: Checked before each chunk.
+        workers: Threads computing chunks at once (numpy releases the GIL in the heavy steps; the numbers
+            do not depend on it).
 
     Returns:
         float32 ``(frame_count(len(samples), fps), lpc_order, subframes)``; ``(0, ...)`` for audio shorter
@@ -247,7 +252,8 @@ def compute_features(
     """
     total = frame_count(np.asarray(samples).size, fps, params)
     out = np.empty((total, params.lpc_order, params.subframes), dtype=np.float32)
-    for first, chunk in iter_feature_chunks(samples, fps, params, chunk_frames=chunk_frames, cancel=cancel):
+    chunks = iter_feature_chunks(samples, fps, params, chunk_frames=chunk_frames, cancel=cancel, workers=workers)
+    for first, chunk in chunks:
         out[first : first + chunk.shape[0]] = chunk
         report(progress, first + chunk.shape[0], total)
     return out
@@ -260,6 +266,7 @@ def iter_feature_chunks(
     *,
     chunk_frames: int = 1024,
     cancel: Optional[CancelToken] = None,
+    workers: int = 1,
 ) -> Iterator[Tuple[int, np.ndarray]]:
     """Yield ``(first_frame, features)`` chunks of ``compute_features``'s result, in order.
 
@@ -274,19 +281,41 @@ def iter_feature_chunks(
     if samples.dtype.kind == "f" and not np.isfinite(samples).all():
         raise Audio2FaceError("audio samples contain NaN or infinite values")
     total = frame_count(samples.size, fps, params)
-    pad = params.pad_samples
-    for first in range(0, total, chunk_frames):
-        check(cancel)
-        last = min(first + chunk_frames, total)
-        starts = frame_window_starts(np.arange(first, last), fps, params)
-        low = int(starts[0])
-        high = int(starts[-1]) + _window_extent(params)
-        segment = np.zeros(high - low, dtype=np.float64)
-        src_low, src_high = max(low - pad, 0), min(high - pad, samples.size)
-        if src_high > src_low:
-            segment[src_low + pad - low : src_high + pad - low] = samples[src_low:src_high]
-        yield first, features_for_windows(segment, starts - low, params)
+    spans = _spans(0, total, chunk_frames)
+    if workers <= 1:
+        for first, last in spans:
+            check(cancel)
+            yield first, _frames_features(samples, first, last, fps, params)
+    else:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="features") as pool:
+            running: Deque[Tuple[int, concurrent.futures.Future]] = collections.deque()
+            try:
+                for first, last in spans:
+                    check(cancel)
+                    running.append((first, pool.submit(_frames_features, samples, first, last, fps, params)))
+                    if len(running) > workers:
+                        done, future = running.popleft()
+                        yield done, future.result()
+                while running:
+                    done, future = running.popleft()
+                    yield done, future.result()
+            finally:
+                for _, future in running:
+                    future.cancel()
     logger.debug("features: %d frames at %g fps from %d samples", total, float(fps), samples.size)
+
+
+def _frames_features(samples: np.ndarray, first: int, last: int, fps: float, params: FeatureParams) -> np.ndarray:
+    """Features of frames ``first`` to ``last`` (exclusive) of the unpadded ``samples``."""
+    pad = params.pad_samples
+    starts = frame_window_starts(np.arange(first, last), fps, params)
+    low = int(starts[0])
+    high = int(starts[-1]) + _window_extent(params)
+    segment = np.zeros(high - low, dtype=np.float64)
+    src_low, src_high = max(low - pad, 0), min(high - pad, samples.size)
+    if src_high > src_low:
+        segment[src_low + pad - low : src_high + pad - low] = samples[src_low:src_high]
+    return features_for_windows(segment, starts - low, params)
 
 
 def iter_stream_feature_chunks(
@@ -387,9 +416,10 @@ def features_for_windows(
         keys = sub_starts * (length + 1) + inside[None, :]
         unique_keys, inverse = np.unique(keys, return_inverse=True)
         unique_starts, unique_inside = np.divmod(unique_keys, length + 1)
-    rows = np.ascontiguousarray(_subframe_lpc(signal, unique_starts, unique_inside, params).T, dtype=np.float32)
-    gathered = rows.take(inverse.reshape(-1), axis=0).reshape(count, params.subframes, params.lpc_order)
-    out[...] = gathered.transpose(0, 2, 1)
+    rows = _subframe_lpc(signal, unique_starts, unique_inside, params).astype(np.float32)
+    inverse = inverse.reshape(count, params.subframes)
+    for coefficient in range(params.lpc_order):
+        out[:, coefficient, :] = rows[coefficient].take(inverse)
     return out
 
 

@@ -38,6 +38,11 @@ STREAM_CHUNK_FRAMES = 1024
 """Frames per chunk when a file is decoded as it goes (``predict`` on a path): the features of the next
 chunk are computed on a second thread while the model runs on this one."""
 
+MODEL_BATCH_LIMIT = 32
+"""Most frames per onnxruntime call in ``predict`` (``AnimateSettings.batch_size`` above it is capped):
+onnxruntime keeps the memory of its largest call (about 220 MB at 256 frames, 28 MB at 32) and bigger
+batches are no faster on a CPU; the numbers do not depend on the batch."""
+
 PREDICT_SPIN = False
 """``predict`` runs the model with idle inference threads asleep: its feature thread needs the core they
 would spin on (on 2 busy cores, spinning made an hour about 1.3x slower and used more CPU)."""
@@ -238,7 +243,7 @@ def predict(
             bundle,
             features,
             settings.emotion,
-            batch_size=settings.batch_size,
+            batch_size=min(settings.batch_size, MODEL_BATCH_LIMIT),
             progress=None if progress is None else lambda done, _n, first=first: progress(first + done, total),
             cancel=cancel,
         )
@@ -285,7 +290,8 @@ def _predict_file(
             lambda finished, _n, first=first: progress(first + finished, max(estimate, first + finished))
         )
         raw[first:end] = run_model(
-            bundle, features, settings.emotion, batch_size=settings.batch_size, progress=report, cancel=cancel
+            bundle, features, settings.emotion, batch_size=min(settings.batch_size, MODEL_BATCH_LIMIT),
+            progress=report, cancel=cancel,
         )
         done = end
     total = frame_count(store.size, fps, params)
