@@ -486,6 +486,38 @@ def _levinson_columns(r: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray
     return a, alfa, active
 
 
+def _levinson_unchecked(r: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_levinson_columns`` without its edge cases: (coefficients, final prediction error, smallest 1 - k^2).
+
+    The same operations as ``_levinson_columns`` on columns whose reflection coefficients all stay below 1
+    in magnitude (the others, where the smallest ``1 - k^2`` is <= 0 or not finite, and columns with
+    ``R[0] <= 0``, come out as garbage: the caller redoes or replaces them).
+    """
+    lags = r.shape[0]
+    a = np.zeros(r.shape, dtype=np.float64)
+    a[0] = 1.0
+    scratch = np.empty(r.shape, dtype=np.float64)
+    negative_alfa = r[0] * -(1.0 + 1.0e-9)
+    worst = np.ones(r.shape[1], dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for m in range(1, lags):
+            if m > 1:
+                total = np.einsum("jn,jn->n", a[1:m], r[m - 1 : 0 : -1])
+                total += r[m]
+            else:
+                total = r[1].copy()
+            k = np.divide(total, negative_alfa, out=total)
+            if m > 1:
+                np.multiply(a[m - 1 : 0 : -1], k, out=scratch[1:m])
+                a[1:m] += scratch[1:m]
+            a[m] = k
+            np.multiply(k, k, out=scratch[0])
+            np.subtract(1.0, scratch[0], out=scratch[0])
+            np.fmin(worst, scratch[0], out=worst)
+            negative_alfa *= scratch[0]
+    return a, -negative_alfa, worst
+
+
 def _subframe_lpc(
     signal: np.ndarray, starts: np.ndarray, inside: Optional[np.ndarray], params: FeatureParams
 ) -> np.ndarray:
@@ -514,9 +546,14 @@ def _subframe_lpc(
         for begin, end in _spans(first, last, _BATCH):
             part = None if inside is None else inside[begin:end]
             spectral(local, offsets[begin:end], part, out=group[:, begin - first : end - first])
-        coefficients, error, active = _levinson_columns(group[:, :width])
+        coefficients, error, worst = _levinson_unchecked(group[:, :width])
         energy = group[0, :count]
-        redo = np.flatnonzero(((error[:count] < _EXACT_BELOW * energy) | ~active[:count]) & (energy > 0.0))
+        silent = ~(energy > 0.0)
+        if silent.any():
+            coefficients[:, :count][:, silent] = 0.0
+            coefficients[0, :count][silent] = 1.0
+        sure = (error[:count] >= _EXACT_BELOW * energy) & (worst[:count] > 0.0) & np.isfinite(worst[:count])
+        redo = np.flatnonzero(~sure & ~silent)
         if redo.size:
             picked = first + redo
             exact = _direct_autocorrelation(local, offsets[picked], None if inside is None else inside[picked], params)
