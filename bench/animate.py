@@ -1,24 +1,28 @@
-"""End-to-end ``audio2face animate`` speed and peak memory.
+"""End-to-end ``audio2face animate`` speed and peak memory, beside the code before chunked decoding.
 
-Runs the real CLI in a child process (so peak RSS is that process's own) on 10 minutes of audio (FACEGOOD's
-labelled clips repeated; a synthetic speech-like signal when they are absent), then on one hour, and prints
-frames per second, real-time factor and peak RSS. The baseline in the same run is the same command on 10 s of
-audio, whose peak RSS is the fixed cost (Python, onnxruntime, the model).
+Runs the real CLI in a child process (so peak RSS is that process's own) on 10 s (the fixed cost: Python,
+onnxruntime, the model), 10 minutes and one hour of audio (FACEGOOD's labelled clips repeated, 16 kHz
+16-bit; a synthetic speech-like signal when they are absent), and prints wall time, frames per second,
+real-time factor, CPU and peak RSS. Each length also runs the same command on the code of ``--baseline``
+(default: the commit before chunked decoding and the FFT features, extracted with ``git archive``), in
+the same run, and the two outputs are compared (largest difference of any weight).
 
-    python bench/animate.py [--minutes 10] [--hour/--no-hour] [--format json] [--model DIR]
+    python bench/animate.py [--minutes 10] [--hour/--no-hour] [--format npy] [--model DIR] [--baseline REV]
 
-Target: an hour of audio stays under 1 GB peak RSS.
+Targets: one hour in <= 25 s on 2 cores, peak RSS <= 400 MB, output equal to the baseline's within 1e-6.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import subprocess
 import sys
+import tarfile
 import tempfile
-import time
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import soundfile as sf
@@ -26,6 +30,8 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parents[1]
 FACEGOOD = ROOT.parent / "shared" / "facegood" / "wav"
 RATE = 16000
+BASELINE = "5184497"
+"""The last commit before chunked decoding, streamed features and the FFT autocorrelation."""
 
 
 def source_audio() -> tuple:
@@ -52,59 +58,92 @@ def write_audio(path: Path, base: np.ndarray, seconds: float) -> None:
             written += part.size
 
 
-def run_cli(audio: Path, out: Path, model: str) -> tuple:
-    """(wall seconds, peak RSS MiB, frames) of one ``audio2face animate`` child process."""
+def extract_baseline(revision: str, into: Path) -> Path:
+    """``scripts/`` of ``revision`` (``git archive``) under ``into``; returns that ``scripts`` folder."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "scripts"], capture_output=True)
+    if archive.returncode != 0:
+        raise SystemExit(f"cannot extract the baseline {revision}: {archive.stderr.decode().strip()}")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "scripts"
+
+
+def run_cli(audio: Path, out: Path, model: str, scripts: Path) -> tuple:
+    """(wall seconds, CPU seconds, peak RSS MiB, frames) of one ``audio2face animate`` child process."""
     cmd = [sys.executable, "-m", "audio2face", "animate", str(audio), "--out", str(out)]
     if model:
         cmd += ["--model", model]
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"))
-    start = time.perf_counter()
+    env = dict(os.environ, PYTHONPATH=str(scripts))
     # A fresh child per measurement: ru_maxrss of RUSAGE_CHILDREN is the largest child so far, so
     # each measurement runs in its own grandchild through a small wrapper that reports its own child.
     wrapper = (
-        "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE); "
-        "sys.stdout.write(r.stdout.decode()); "
-        "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)"
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE); wall = time.perf_counter() - t; "
+        "sys.stdout.write(r.stdout.decode()); u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+        "print('MAXRSS', u.ru_maxrss, u.ru_utime + u.ru_stime, wall); sys.exit(r.returncode)"
     )
     result = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True, env=env)
-    wall = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"animate failed: {result.stderr.strip()}")
-    rss_kib = int(result.stdout.strip().splitlines()[-1].split()[1])
+    _, rss_kib, cpu, wall = result.stdout.strip().splitlines()[-1].split()
     frames = int(result.stdout.split(": ")[1].split(" frames")[0])
-    return wall, rss_kib / 1024.0, frames
+    return float(wall), float(cpu), int(rss_kib) / 1024.0, frames
+
+
+def largest_difference(first: Path, second: Path) -> float:
+    """Largest absolute difference between the weights of two curve files."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from audio2face.formats import read_curves
+
+    a, b = read_curves(first), read_curves(second)
+    if a.weights.shape != b.weights.shape or a.names != b.names:
+        return float("inf")
+    return float(np.abs(a.weights.astype(np.float64) - b.weights).max()) if a.weights.size else 0.0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--hour", action=argparse.BooleanOptionalAction, default=True)
-    parser.add_argument("--format", default="json", choices=["json", "csv", "npy", "anim", "ma"])
+    parser.add_argument("--format", default="npy", choices=["json", "csv", "npy", "anim", "ma"])
     parser.add_argument("--model", default="", help="bundle folder (default: the bundled model)")
+    parser.add_argument("--baseline", default=BASELINE, help="git revision whose code is the baseline")
     args = parser.parse_args()
     base, what = source_audio()
-    print(f"audio: {what}; output .{args.format}; cores: {os.cpu_count()}")
+    print(f"audio: {what}; output .{args.format}; cores: {os.cpu_count()}; load average "
+          f"{os.getloadavg()[0]:.1f} (the machine is shared)")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [("baseline 10 s", 10.0), (f"{args.minutes:g} min", args.minutes * 60)]
+        folder = Path(tmp)
+        paths = {"now": ROOT / "scripts", f"baseline {args.baseline}": extract_baseline(args.baseline, folder / "old")}
+        runs = [("10 s", 10.0), (f"{args.minutes:g} min", args.minutes * 60)]
         if args.hour:
             runs.append(("60 min", 3600.0))
         for label, seconds in runs:
-            audio = Path(tmp) / f"{int(seconds)}.wav"
+            audio = folder / f"{int(seconds)}.wav"
             write_audio(audio, base, seconds)
-            wall, rss, frames = run_cli(audio, Path(tmp) / f"out.{args.format}", args.model)
-            rows.append((label, seconds, wall, rss, frames))
+            outputs = {}
+            for code, scripts in paths.items():
+                outputs[code] = folder / f"{code.split()[0]}.{args.format}"
+                wall, cpu, rss, frames = run_cli(audio, outputs[code], args.model, scripts)
+                rows.append((label, code, seconds, wall, cpu, rss, frames, None))
+            difference: Optional[float] = largest_difference(*outputs.values())
+            rows[-2] = rows[-2][:-1] + (difference,)
+            for output in outputs.values():
+                output.unlink()
             audio.unlink()
-    base_rss = rows[0][3]
-    print(f"{'run':<14}{'audio s':>9}{'wall s':>9}{'frames':>9}{'frames/s':>10}{'x realtime':>12}"
-          f"{'peak MiB':>10}{'vs 10 s':>9}")
-    for label, seconds, wall, rss, frames in rows:
-        print(f"{label:<14}{seconds:>9.0f}{wall:>9.1f}{frames:>9d}{frames / wall:>10.0f}{seconds / wall:>12.1f}"
-              f"{rss:>10.0f}{rss / base_rss:>8.2f}x")
+    print(f"{'run':<9}{'code':<18}{'audio s':>8}{'wall s':>8}{'CPU s':>7}{'frames':>8}{'frames/s':>9}"
+          f"{'x realtime':>11}{'peak MiB':>9}{'max |diff|':>11}")
+    for label, code, seconds, wall, cpu, rss, frames, difference in rows:
+        diff = "" if difference is None else f"{difference:.1e}"
+        print(f"{label:<9}{code:<18}{seconds:>8.0f}{wall:>8.1f}{cpu:>7.1f}{frames:>8d}{frames / wall:>9.0f}"
+              f"{seconds / wall:>11.1f}{rss:>9.0f}{diff:>11}")
     if args.hour:
-        hour_rss = rows[-1][3]
-        verdict = "meets" if hour_rss < 1024 else "MISSES"
-        print(f"one hour peak RSS {hour_rss:.0f} MiB: {verdict} the 1 GB target")
+        now, old = rows[-2], rows[-1]
+        print(f"one hour: {now[3]:.1f} s (baseline {old[3]:.1f} s, {old[3] / now[3]:.2f}x faster), "
+              f"peak {now[5]:.0f} MiB (baseline {old[5]:.0f} MiB); targets 25 s: "
+              f"{'met' if now[3] <= 25 else 'NOT met'}, 400 MiB: {'met' if now[5] <= 400 else 'NOT met'}, "
+              f"identical within 1e-6: {'yes' if (now[7] or 0) <= 1e-6 else 'NO'}")
 
 
 if __name__ == "__main__":

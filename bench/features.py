@@ -1,12 +1,15 @@
-"""Feature extraction speed on one core, against the literal reference measured in the same run.
+"""Feature extraction speed at every frame rate, beside the previous (vectorised direct-sum) code in the same run.
 
-Prints audio-seconds processed per second of wall time for ``compute_features`` on the FACEGOOD clips
-(or a synthetic speech-like signal when ``../shared/facegood`` is absent, and says so), at several frame
-rates, its ratio to ``tests/lpc_reference.py`` (timed per frame on a short excerpt and scaled to each clip),
-the largest difference from the reference on that excerpt, and the working memory for 1 and 10 minutes
-of audio (it should not grow with the length). Target: >= 200x real time at 30 fps.
+For each rate (23.976, 24, 25, 29.97, 30, 50, 60 fps) prints, on the longest FACEGOOD clip (or a synthetic
+speech-like signal when ``../shared/facegood`` is absent, and says so), audio-seconds processed per second
+for ``compute_features`` now and for the code of ``--baseline`` (default: the commit before the FFT
+autocorrelation, extracted with ``git archive``; its vectorised direct sums), the speed-up, the share of
+distinct sub-frames the rate leaves to compute, and the largest difference from the literal reference
+(``tests/lpc_reference.py``) on a short excerpt at that rate. Both by wall time (best of ``--repeat``) and by
+the process's CPU time (steadier on a shared machine). Then 30 fps over all clips and the working memory
+for 1 and 10 minutes of audio (it should not grow with the length). Target: >= 400x real time at every rate.
 
-    python bench/features.py [--repeat 3] [--reference-seconds 1.0]
+    python bench/features.py [--repeat 3] [--reference-seconds 0.5] [--baseline REV]
 """
 
 from __future__ import annotations
@@ -17,7 +20,13 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VEC
     os.environ[_name] = "1"
 
 import argparse  # noqa: E402
+import importlib  # noqa: E402
+import io  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tarfile  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -30,11 +39,15 @@ for _path in (ROOT / "scripts", ROOT / "tests"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from audio2face.features import compute_features  # noqa: E402
+from audio2face.features import compute_features, frame_count, frame_window_starts  # noqa: E402
 from lpc_reference import reference_features  # noqa: E402
 
 RATE = 16000
 FACEGOOD = ROOT.parent / "shared" / "facegood"
+RATES = (23.976, 24.0, 25.0, 29.97, 30.0, 50.0, 60.0)
+BASELINE = "5184497"
+"""The last commit before the FFT autocorrelation (vectorised direct sums in FACEGOOD's order)."""
+TARGET = 400.0
 
 
 def load_clips() -> Tuple[List[Tuple[str, np.ndarray]], str]:
@@ -52,14 +65,34 @@ def load_clips() -> Tuple[List[Tuple[str, np.ndarray]], str]:
     return [("synthetic_120s", (signal * 20000).astype(np.int16))], note
 
 
-def best_time(work: Callable[[], object], repeat: int) -> float:
-    """Fastest of ``repeat`` runs, in seconds."""
-    best = float("inf")
+def baseline_features(revision: str, into: Path) -> Callable:
+    """``compute_features`` of ``revision``'s core, imported as the package ``audio2face_baseline``."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "scripts/audio2face"], capture_output=True)
+    if archive.returncode != 0:
+        raise SystemExit(f"cannot extract the baseline {revision}: {archive.stderr.decode().strip()}")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(into, filter="data")
+    shutil.move(str(into / "scripts" / "audio2face"), str(into / "audio2face_baseline"))
+    sys.path.insert(0, str(into))
+    return importlib.import_module("audio2face_baseline.features").compute_features
+
+
+def timed(work: Callable[[], object], repeat: int) -> Tuple[float, float]:
+    """(fastest wall time, fastest CPU time) of ``repeat`` runs, in seconds."""
+    wall = cpu = float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         work()
-        best = min(best, time.perf_counter() - start)
-    return best
+        wall = min(wall, time.perf_counter() - start)
+        cpu = min(cpu, time.process_time() - start_cpu)
+    return wall, cpu
+
+
+def distinct_share(samples: int, fps: float) -> float:
+    """Distinct sub-frame starts over all sub-frames (1 = no frame shares any)."""
+    frames = frame_count(samples, fps)
+    starts = frame_window_starts(np.arange(frames), fps)[:, None] + np.arange(64) * 128
+    return np.unique(starts).size / starts.size
 
 
 def working_memory_mb(samples: np.ndarray, fps: float) -> float:
@@ -74,57 +107,43 @@ def working_memory_mb(samples: np.ndarray, fps: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the fastest counts)")
-    parser.add_argument("--reference-seconds", type=float, default=1.0, help="excerpt the reference times")
+    parser.add_argument("--reference-seconds", type=float, default=0.5, help="excerpt checked against the reference")
+    parser.add_argument("--baseline", default=BASELINE, help="git revision whose features are the baseline")
     args = parser.parse_args()
 
     clips, note = load_clips()
     print(f"data: {note}")
-    print(f"numpy {np.__version__}, one thread (OMP/OPENBLAS/MKL_NUM_THREADS=1)\n")
-
+    print(f"numpy {np.__version__}, one thread (OMP/OPENBLAS/MKL_NUM_THREADS=1); load average "
+          f"{os.getloadavg()[0]:.1f} (other work on the machine slows the wall times)\n")
     name, longest = max(clips, key=lambda clip: clip[1].size)
+    seconds = longest.size / RATE
     excerpt = longest[len(longest) // 3 :][: int(args.reference_seconds * RATE)]
-    frame_time = {}
-    ref_error = {}
-    for fps in (30.0, 24.0):
-        start = time.perf_counter()
-        reference = reference_features(excerpt, fps)
-        frame_time[fps] = (time.perf_counter() - start) / reference.shape[0]
-        ours = compute_features(excerpt, fps).astype(np.float64)
-        ref_error[fps] = float((np.abs(ours - reference) / np.maximum(1.0, np.abs(reference))).max())
-    per_frame = min(frame_time.values())
-    print(
-        f"literal reference (tests/lpc_reference.py) on {args.reference_seconds:g} s of {name}: "
-        f"{per_frame * 1000:.1f} ms per frame = {1 / (30 * per_frame):.2f} audio-s/s at 30 fps"
-    )
-    print(
-        "largest difference from it (float32 output, |a-b| / max(1, |b|)): "
-        + ", ".join(f"{ref_error[f]:.2g} at {f:g} fps" for f in ref_error)
-        + "\n"
-    )
 
-    rows = []
-    for clip_name, samples in clips:
-        seconds = samples.size / RATE
-        elapsed = best_time(lambda s=samples: compute_features(s, 30.0), args.repeat)
-        rows.append((clip_name, seconds, 30.0, elapsed))
-    total_audio = sum(r[1] for r in rows)
-    total_time = sum(r[3] for r in rows)
-    rows.append(("all clips", total_audio, 30.0, total_time))
-    for fps in (24.0, 25.0, 29.97, 60.0):
-        elapsed = best_time(lambda f=fps: compute_features(longest, f), args.repeat)
-        rows.append((name, longest.size / RATE, fps, elapsed))
+    with tempfile.TemporaryDirectory() as tmp:
+        old = baseline_features(args.baseline, Path(tmp))
+        header = (f"{'fps':>7} {'distinct':>9} {'now x rt':>9} {'before':>8} {'speed-up':>9} "
+                  f"{'now CPU':>8} {'before':>8} {'speed-up':>9} {'vs reference':>13}")
+        print(f"{name}, {seconds:.1f} s; x rt = audio seconds per second (wall, then CPU time)")
+        print(header)
+        print("-" * len(header))
+        slowest = float("inf")
+        for fps in RATES:
+            wall, cpu = timed(lambda f=fps: compute_features(longest, f), args.repeat)
+            old_wall, old_cpu = timed(lambda f=fps: old(longest, f), max(1, args.repeat - 1))
+            reference = reference_features(excerpt, fps)
+            ours = compute_features(excerpt, fps).astype(np.float64)
+            error = float((np.abs(ours - reference) / np.maximum(1.0, np.abs(reference))).max())
+            slowest = min(slowest, seconds / wall)
+            print(f"{fps:>7g} {distinct_share(longest.size, fps):>8.0%} {seconds / wall:>8.0f}x "
+                  f"{seconds / old_wall:>7.0f}x {old_wall / wall:>8.1f}x {seconds / cpu:>7.0f}x "
+                  f"{seconds / old_cpu:>7.0f}x {old_cpu / cpu:>8.1f}x {error:>13.2g}")
+    print(f"\nslowest rate (wall): {slowest:.0f}x real time (target >= {TARGET:.0f}x): "
+          f"{'MET' if slowest >= TARGET else 'NOT MET'}")
+    print("(vs reference: |a-b| / max(1, |b|) on the excerpt; the parity bound is 1e-6)")
 
-    header = f"{'clip':<16} {'audio s':>8} {'fps':>6} {'time s':>8} {'audio-s/s':>10} {'x reference':>12}"
-    print(header)
-    print("-" * len(header))
-    for clip_name, seconds, fps, elapsed in rows:
-        speed = seconds / elapsed
-        reference = 1.0 / (fps * per_frame)
-        print(f"{clip_name:<16} {seconds:>8.1f} {fps:>6g} {elapsed:>8.3f} {speed:>9.0f}x {speed / reference:>11.0f}x")
-    target = total_audio / total_time
-    print(f"\n30 fps over all clips: {target:.0f}x real time (target >= 200x): {'MET' if target >= 200 else 'NOT MET'}")
-    print("(x reference: the reference's measured time per frame, times the frames at that rate)")
-
+    total_audio = sum(c[1].size for c in clips) / RATE
+    total_wall = sum(timed(lambda s=c[1]: compute_features(s, 30.0), args.repeat)[0] for c in clips)
+    print(f"30 fps over all {len(clips)} clips ({total_audio:.0f} s): {total_audio / total_wall:.0f}x real time")
     tiled = np.resize(longest, 600 * RATE)
     memory = {minutes: working_memory_mb(tiled[: minutes * 60 * RATE], 30.0) for minutes in (1, 10)}
     print("working memory beyond input and output: " + ", ".join(f"{m} min -> {mb:.0f} MB" for m, mb in memory.items()))

@@ -340,6 +340,10 @@ def test_params_round_trip_through_the_bundle_block():
         ({"window_ms": 520.01}, "whole number of samples"),
         ({"window_ms": -1}, "window_ms"),
         ({"lpc_order": 300}, "cannot exceed"),
+        ({"lookahead_ms": 600}, "lookahead_ms"),
+        ({"lookahead_ms": -10}, "lookahead_ms"),
+        ({"lookahead_ms": "80"}, "lookahead_ms"),
+        ({"lookahead_ms": 80.01}, "whole number of samples"),
     ],
 )
 def test_params_from_dict_rejects_unknown_values(block, message, tmp_path):
@@ -349,3 +353,33 @@ def test_params_from_dict_rejects_unknown_values(block, message, tmp_path):
     assert str(where) in str(caught.value)
     with pytest.raises(Audio2FaceError):
         FeatureParams.from_dict("not a block")  # type: ignore[arg-type]
+
+
+# --- lookahead (low-latency windows) ---------------------------------------------------------------
+
+
+def test_lookahead_moves_the_window_into_the_past():
+    """80 ms of lookahead: frame i's window is the 440 ms before its time and the 80 ms after it."""
+    params = FeatureParams(lookahead_ms=80)
+    assert (params.lookahead_samples, params.pad_samples, params.window_samples) == (1280, 7040, 8320)
+    samples = speech_like(1.5)
+    got = compute_features(samples, 29.97, params)
+    assert got.shape[0] == frame_count(samples.size, 29.97)
+    padded = np.concatenate([np.zeros(7040), samples, np.zeros(8320)])
+    for frame in (0, 3, 20, got.shape[0] - 1):
+        start = frame_window_starts([frame], 29.97, params)
+        assert np.array_equal(features_for_windows(padded, start, params)[0], got[frame])
+    centred = compute_features(samples, 29.97)
+    assert not np.array_equal(got[10], centred[10])
+    delayed = np.concatenate([np.zeros(7040 - 4160), samples])
+    assert np.array_equal(got, compute_features(delayed, 29.97)[: got.shape[0]]), "= centred on audio delayed 180 ms"
+
+
+def test_centred_lookahead_is_the_default_and_stays_out_of_the_bundle_block():
+    assert FeatureParams(lookahead_ms=260) == FeatureParams()
+    assert FeatureParams(lookahead_ms=260).centred and "lookahead_ms" not in FeatureParams(lookahead_ms=260).to_dict()
+    low = FeatureParams(lookahead_ms=80)
+    assert not low.centred and low.to_dict()["lookahead_ms"] == 80
+    assert FeatureParams.from_dict(low.to_dict()) == low
+    assert FeatureParams.from_dict({"lookahead_ms": 80.0}) == low
+    assert FeatureParams(window_ms=260.0, subframes=32).lookahead_samples == 2080

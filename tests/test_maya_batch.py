@@ -308,14 +308,15 @@ def test_a_job_decodes_its_audio_once_for_the_keys_and_the_qc(mayapy, scenes, sp
     from audio2face import pipeline
 
     decoded = []
-    real = audio_module.load_audio
 
-    def counting(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        decoded.append(str(path))
-        return real(path, *args, **kwargs)
+    def counting(real):  # noqa: ANN001, ANN202
+        def decode(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            decoded.append(str(path))
+            return real(path, *args, **kwargs)
+        return decode
 
-    monkeypatch.setattr(pipeline, "load_audio", counting)
-    monkeypatch.setattr(audio_module, "load_audio", counting)  # what qc imports when it decodes
+    monkeypatch.setattr(pipeline, "stream_audio", counting(pipeline.stream_audio))  # what predict decodes with
+    monkeypatch.setattr(audio_module, "load_audio", counting(audio_module.load_audio))  # what qc would import
     job_file = tmp_path / "jobs.json"
     job_file.write_text(json.dumps([{"name": "one", "scene": "shot010.ma", "audio": str(speech_wav),
                                      "output": "out/one.ma", "model": str(tiny_bundle)}]))

@@ -253,3 +253,70 @@ def test_a_stream_with_several_threads_does_not_spin(bundle_dir: Path):
     assert two.bundle.session.get_session_options().intra_op_num_threads == 2
     assert live_bundle(str(bundle_dir), 2) is two.bundle, "loaded once per process"
     assert _spinning(StreamSession(AnimateSettings(model=str(bundle_dir), threads=1)).bundle) == "default"
+
+
+# --- low-latency models (a window that is mostly past) -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def low_latency_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model with an 80 ms lookahead, as ``models/lowlatency`` records it."""
+    import json
+
+    from bundle_factory import make_bundle
+
+    folder = make_bundle(tmp_path_factory.mktemp("stream") / "tiny_lowlatency")
+    meta = json.loads((folder / "model.json").read_text())
+    meta["features"]["lookahead_ms"] = 80
+    (folder / "model.json").write_text(json.dumps(meta))
+    return folder
+
+
+def test_a_low_latency_model_emits_every_frame_80_ms_after_its_time(low_latency_dir):
+    """Silence gate on (the default), speech with pauses: no frame waits longer than its window's end."""
+    audio = speech_like(3.0, 16000, silence=((0.9, 1.15), (1.6, 2.4)), seed=21)
+    bundle = load_bundle(low_latency_dir)
+    session = StreamSession(AnimateSettings(model=str(low_latency_dir), fps=30.0), bundle=bundle)
+    assert session.lookahead_ms == 80.0
+    pushed = 0
+    for frame in range(frame_count(audio.size, 30.0)):
+        needed = session.samples_needed(frame)
+        assert needed == pytest.approx(frame / 30.0 * 16000 + 1280, abs=1.0)
+        if needed > audio.size:
+            break
+        out = session.push(audio[pushed : needed - 1])
+        assert all(f.index < frame for f in out)
+        out = session.push(audio[needed - 1 : needed])
+        pushed = needed
+        assert out and out[-1].index == frame, f"frame {frame} waited"
+    session.finish()
+
+
+def test_a_low_latency_stream_gives_the_offline_numbers(low_latency_dir):
+    audio = speech_like(2.5, 22050, silence=((1.0, 1.8),), seed=22)
+    bundle = load_bundle(low_latency_dir)
+    params = bundle.feature_params
+    assert params.lookahead_ms == 80.0
+    raw: Dict[int, np.ndarray] = {}
+
+    def keep(indices: np.ndarray, outputs: np.ndarray) -> None:
+        raw.update(zip(indices.tolist(), outputs))
+
+    ungated = AnimateSettings(model=str(low_latency_dir), fps=29.97, post=PostSettings(silence_gate=False))
+    session = StreamSession(ungated, sample_rate=22050, bundle=bundle, on_raw=keep)
+    _, weights = stream_array(session, audio, random_chunks(audio.size, np.random.default_rng(4)))
+    samples = load_audio_array(audio, 22050)
+    offline = predict(bundle, compute_features(samples, 29.97, params), None)
+    assert sorted(raw) == list(range(offline.shape[0]))
+    assert np.abs(np.stack([raw[i] for i in range(offline.shape[0])]) - offline).max() <= 1e-5
+    np.testing.assert_allclose(weights, animate(audio, ungated, sample_rate=22050).weights, atol=1e-5)
+    # with the gate on, the face still rests in the long pause
+    gated = AnimateSettings(model=str(low_latency_dir), fps=29.97)
+    _, closed = stream_array(StreamSession(gated, sample_rate=22050, bundle=bundle), audio, [441])
+    assert np.abs(closed[42:50]).max() == 0.0 and closed[5:25].min() > 0.0
+
+
+def load_audio_array(audio: np.ndarray, rate: int) -> np.ndarray:
+    from audio2face.audio import prepare_samples
+
+    return prepare_samples(audio, rate, 16000)

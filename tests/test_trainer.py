@@ -270,3 +270,18 @@ def test_resume_with_other_data_is_refused(tmp_path: Path) -> None:
     more = make_dataset(tmp_path / "more", clips=3, seconds=2.0)
     events, code, _ = run_trainer([more], out, "--epochs", "2", "--resume")
     assert code == training.EXIT_ERROR and "other data" in events[-1]["message"]
+
+
+def test_lookahead_is_trained_and_recorded_in_the_bundle(tmp_path: Path) -> None:
+    from audio2face.bundle import load_bundle
+
+    data = make_dataset(tmp_path / "data", clips=2, seconds=2.0)
+    out = tmp_path / "models" / "low"
+    events, code, stderr = run_trainer([data], out, "--epochs", "1", "--lookahead-ms", "80")
+    assert code == training.EXIT_DONE, stderr
+    bundle = load_bundle(out)
+    assert bundle.metadata["features"]["lookahead_ms"] == 80
+    assert bundle.feature_params.lookahead_samples == 1280 and bundle.feature_params.pad_samples == 7040
+    events, code, _ = run_trainer([data], tmp_path / "bad", "--epochs", "1", "--lookahead-ms", "900")
+    assert code == training.EXIT_ERROR
+    assert "lookahead_ms" in events[-1]["message"] and not (tmp_path / "bad").exists()

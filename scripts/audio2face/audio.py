@@ -11,7 +11,7 @@ import logging
 import math
 import os
 from pathlib import Path
-from typing import Any, Optional, Tuple
+from typing import Any, Iterator, Optional, Tuple
 
 import numpy as np
 import soundfile
@@ -224,3 +224,93 @@ def _check_rate(rate: float, name: str) -> None:
         ok = False
     if not ok or isinstance(rate, bool):
         raise ValueError(f"{name} must be a positive number of Hz, got {rate!r}")
+
+
+def stream_audio(
+    path: PathLike, sample_rate: int = DEFAULT_SAMPLE_RATE, *, block_frames: int = READ_BLOCK
+) -> AudioStream:
+    """Open an audio file for reading block by block as float32 mono at ``sample_rate``.
+
+    The blocks, concatenated, are exactly what ``load_audio`` returns (the same downmix, silencing of
+    NaN/infinite samples and resampling stream), but memory holds one block at a time.
+
+    Args:
+        path: Any format libsndfile reads.
+        sample_rate: Rate of the blocks in Hz.
+        block_frames: File frames read per block.
+
+    Raises:
+        Audio2FaceError: The file is missing, a folder or not audio (here); empty or with no finite sample
+            (when the iteration ends).
+    """
+    _check_rate(sample_rate, "sample_rate")
+    source = Path(os.fspath(path))
+    if not source.exists():
+        raise Audio2FaceError("audio file not found", source)
+    if source.is_dir():
+        raise Audio2FaceError("is a folder, not an audio file", source)
+    try:
+        handle = soundfile.SoundFile(str(source))
+    except (soundfile.SoundFileError, RuntimeError, OSError) as error:
+        detail = getattr(error, "error_string", None) or getattr(error, "strerror", None) or str(error)
+        raise Audio2FaceError(f"cannot read audio ({str(detail).strip().rstrip('.')})", source) from None
+    try:
+        check_source_rate(handle.samplerate, source)  # a lying header must not make soxr allocate gigabytes
+    except Audio2FaceError:
+        handle.close()
+        raise
+    return AudioStream(source, handle, sample_rate, block_frames)
+
+
+class AudioStream:
+    """Blocks of a file as float32 mono at the feature rate (see ``stream_audio``); iterate once.
+
+    Attributes:
+        path: The file.
+        sample_rate: Rate of the blocks.
+        expected_samples: About how many samples the blocks will hold (from the file's header).
+    """
+
+    def __init__(self, path: Path, handle: Any, sample_rate: int, block_frames: int) -> None:
+        self.path = path
+        self.sample_rate = int(sample_rate)
+        self._handle = handle
+        self._block = max(int(block_frames), 1)
+        self.expected_samples = int(np.ceil(max(handle.frames, 0) * sample_rate / handle.samplerate))
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        handle, source = self._handle, self.path
+        read = bad = 0
+        try:
+            with handle:
+                stream = None
+                if float(handle.samplerate) != float(self.sample_rate):
+                    stream = soxr.ResampleStream(
+                        handle.samplerate, self.sample_rate, 1, dtype="float32", quality=RESAMPLE_QUALITY
+                    )
+                for block in handle.blocks(blocksize=self._block, dtype="float32", always_2d=True):
+                    read += block.size
+                    finite = np.isfinite(block)
+                    if not finite.all():
+                        bad += int(block.size - np.count_nonzero(finite))
+                        block = np.where(finite, block, 0.0).astype(np.float32)
+                    mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float64).astype(
+                        np.float32
+                    )
+                    if stream is not None:
+                        mono = stream.resample_chunk(np.ascontiguousarray(mono), last=False)
+                    if mono.size:
+                        yield np.ascontiguousarray(mono, dtype=np.float32)
+                if stream is not None and read:
+                    tail = stream.resample_chunk(np.zeros(0, np.float32), last=True)
+                    if tail.size:
+                        yield np.ascontiguousarray(tail, dtype=np.float32)
+        except (soundfile.SoundFileError, RuntimeError, OSError) as error:
+            detail = getattr(error, "error_string", None) or getattr(error, "strerror", None) or str(error)
+            raise Audio2FaceError(f"cannot read audio ({str(detail).strip().rstrip('.')})", source) from None
+        if read == 0:
+            raise Audio2FaceError("audio has no samples (zero length)", source)
+        if bad == read:
+            raise Audio2FaceError("audio has no valid samples (all NaN or infinite)", source)
+        if bad:
+            logger.warning("%s: %d of %d samples are NaN or infinite; replaced with silence", source, bad, read)

@@ -7,21 +7,32 @@ toward zero); the window is cut into 64 sub-frames of 256 samples with hop 128 (
 end), each multiplied by ``np.hanning(256)``; 32 autocorrelation lags; Levinson-Durbin with FACEGOOD's
 edge cases. Output ``(frames, 32, 64)`` float32 indexed ``[frame, coefficient, sub-frame]``.
 
+``FeatureParams.lookahead_ms`` moves the window off centre (a low-latency model: e.g. 80 ms of future and
+440 ms of past): the audio is then padded with ``window - lookahead`` zeros at the start instead of half a
+window, and everything else is the same.
+
 The work is vectorised over sub-frames and done in bounded chunks. Sub-frames shared by several frames
-(at 25, 30, 50 or 60 fps the frames' sub-frame grids coincide often) are computed once. Each sub-frame's
-numbers come out of the same sequence of float64 operations whatever batch it sits in, so the streaming
-engine (``features_for_windows`` on a ring buffer) and offline extraction agree exactly.
+(at 25, 30, 50 or 60 fps the frames' sub-frame grids coincide often) are computed once. Autocorrelations
+come from each sub-frame's power spectrum (one real FFT, then the 32 lags as a matrix product), about four
+times cheaper than direct sums; the sub-frames where that rounding could matter (prediction error under
+1e-3 of the energy: nearly predictable signals, where LPC is ill-conditioned) are redone with FACEGOOD's
+direct sums, which keeps every coefficient within the parity bound of the literal reference. Each
+sub-frame's numbers come out of the same sequence of float64 operations whatever batch it sits in, so the
+streaming engine (``features_for_windows`` on a ring buffer), chunked and offline extraction agree exactly.
 """
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import dataclasses
+import functools
 import logging
 import math
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from .errors import Audio2FaceError, PathLike
 from .progress import CancelToken, ProgressFn, check, report
@@ -37,6 +48,13 @@ _LEVINSON_BATCH = 4096
 _LANES = 8
 """Batches are padded to a multiple of this so numpy always vectorises across sub-frames (see module doc)."""
 
+_GEMM_COLUMNS = 48
+"""Sub-frames per matrix product: small enough (32 x 161 x 48 multiply-adds) that OpenBLAS runs it on the
+calling thread; bigger products wake its thread pool, which on a busy machine costs more than it saves."""
+
+_EXACT_BELOW = 1e-3
+"""Prediction error / energy under which a sub-frame's autocorrelation is redone by direct sums."""
+
 
 MIN_FEATURE_RATE = 4000
 MAX_FEATURE_RATE = 96000
@@ -49,11 +67,14 @@ class FeatureParams:
 
     Attributes:
         sample_rate: Audio rate in Hz the features are computed at.
-        window_ms: Length of each frame's window (centred on the frame) in milliseconds.
+        window_ms: Length of each frame's window in milliseconds (centred on the frame unless ``lookahead_ms``).
         subframes: Sub-frames per window (the feature's second axis).
         subframe_length: Samples per sub-frame.
         hop: Samples between sub-frame starts.
         lpc_order: Coefficients per sub-frame including a0 = 1 (that many autocorrelation lags).
+        lookahead_ms: How far each frame's window reaches past the frame's time, in milliseconds
+            (``None`` = half the window: centred, FACEGOOD's layout). A shorter lookahead puts more of the
+            window in the past, so a live stream can emit each frame sooner (``streaming``).
     """
 
     sample_rate: int = 16000
@@ -62,6 +83,7 @@ class FeatureParams:
     subframe_length: int = 256
     hop: int = 128
     lpc_order: int = 32
+    lookahead_ms: Optional[float] = None
 
     def __post_init__(self) -> None:
         for name in ("sample_rate", "subframes", "subframe_length", "hop", "lpc_order"):
@@ -90,6 +112,29 @@ class FeatureParams:
                 f"feature parameter 'lpc_order' ({self.lpc_order}) cannot exceed "
                 f"'subframe_length' ({self.subframe_length})"
             )
+        self._check_lookahead()
+
+    def _check_lookahead(self) -> None:
+        """Validate ``lookahead_ms``; the centred value is stored as ``None`` so equal params compare equal."""
+        ahead = self.lookahead_ms
+        if ahead is None:
+            return
+        if (
+            not isinstance(ahead, (int, float, np.number))
+            or isinstance(ahead, bool)
+            or not (math.isfinite(ahead) and 0 <= ahead <= self.window_ms)
+        ):
+            raise Audio2FaceError(
+                f"feature parameter 'lookahead_ms' must be a number from 0 to the window's {self.window_ms:g} ms, "
+                f"got {ahead!r}"
+            )
+        samples = ahead * self.sample_rate / 1000.0
+        if abs(samples - round(samples)) > 1e-6:
+            raise Audio2FaceError(
+                f"feature lookahead of {ahead:g} ms is not a whole number of samples at {self.sample_rate} Hz"
+            )
+        centred = self.window_samples - self.window_samples // 2
+        object.__setattr__(self, "lookahead_ms", None if int(round(samples)) == centred else float(ahead))
 
     @property
     def window_samples(self) -> int:
@@ -98,15 +143,27 @@ class FeatureParams:
 
     @property
     def pad_samples(self) -> int:
-        """Zeros added before (and after) the audio so windows are centred on their frames (4160)."""
-        return self.window_samples // 2
+        """Zeros added before the audio: the part of a window before its frame's time (4160 when centred)."""
+        return self.window_samples - self.lookahead_samples
+
+    @property
+    def lookahead_samples(self) -> int:
+        """Samples of a window past its frame's time (4160 when centred): the audio a stream waits for."""
+        if self.lookahead_ms is None:
+            return self.window_samples - self.window_samples // 2
+        return int(round(self.lookahead_ms * self.sample_rate / 1000.0))
+
+    @property
+    def centred(self) -> bool:
+        """Whether windows are centred on their frames (FACEGOOD's layout, the default)."""
+        return self.lookahead_ms is None
 
     def to_dict(self) -> Dict[str, Any]:
-        """The bundle's ``"features"`` block (JSON-ready)."""
+        """The bundle's ``"features"`` block (JSON-ready; ``lookahead_ms`` only when the window is not centred)."""
         window: Any = float(self.window_ms)
         if window.is_integer():
             window = int(window)
-        return {
+        block: Dict[str, Any] = {
             "sample_rate": int(self.sample_rate),
             "window_ms": window,
             "subframes": int(self.subframes),
@@ -114,6 +171,10 @@ class FeatureParams:
             "hop": int(self.hop),
             "lpc_order": int(self.lpc_order),
         }
+        if self.lookahead_ms is not None:
+            ahead: Any = float(self.lookahead_ms)
+            block["lookahead_ms"] = int(ahead) if ahead.is_integer() else ahead
+        return block
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: Optional[PathLike] = None) -> FeatureParams:
@@ -136,9 +197,10 @@ class FeatureParams:
                 source,
             )
         values = dict(data)
-        window = values.get("window_ms", cls.window_ms)
-        if isinstance(window, (int, np.integer)) and not isinstance(window, bool):
-            values["window_ms"] = float(window)
+        for name in ("window_ms", "lookahead_ms"):
+            value = values.get(name)
+            if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+                values[name] = float(value)
         try:
             return cls(**values)
         except Audio2FaceError as error:
@@ -180,6 +242,7 @@ def compute_features(
     chunk_frames: int = 1024,
     progress: Optional[ProgressFn] = None,
     cancel: Optional[CancelToken] = None,
+    workers: int = 1,
 ) -> np.ndarray:
     """LPC features for every video frame of a clip.
 
@@ -190,6 +253,8 @@ def compute_features(
         chunk_frames: Frames computed per chunk; memory use is bounded by it, not by the clip's length.
         progress: Called as ``progress(frames_done, frames_total)`` after each chunk.
         cancel: Checked before each chunk.
+        workers: Threads computing chunks at once (numpy releases the GIL in the heavy steps; the numbers
+            do not depend on it).
 
     Returns:
         float32 ``(frame_count(len(samples), fps), lpc_order, subframes)``; ``(0, ...)`` for audio shorter
@@ -201,7 +266,8 @@ def compute_features(
     """
     total = frame_count(np.asarray(samples).size, fps, params)
     out = np.empty((total, params.lpc_order, params.subframes), dtype=np.float32)
-    for first, chunk in iter_feature_chunks(samples, fps, params, chunk_frames=chunk_frames, cancel=cancel):
+    chunks = iter_feature_chunks(samples, fps, params, chunk_frames=chunk_frames, cancel=cancel, workers=workers)
+    for first, chunk in chunks:
         out[first : first + chunk.shape[0]] = chunk
         report(progress, first + chunk.shape[0], total)
     return out
@@ -214,6 +280,7 @@ def iter_feature_chunks(
     *,
     chunk_frames: int = 1024,
     cancel: Optional[CancelToken] = None,
+    workers: int = 1,
 ) -> Iterator[Tuple[int, np.ndarray]]:
     """Yield ``(first_frame, features)`` chunks of ``compute_features``'s result, in order.
 
@@ -228,19 +295,101 @@ def iter_feature_chunks(
     if samples.dtype.kind == "f" and not np.isfinite(samples).all():
         raise Audio2FaceError("audio samples contain NaN or infinite values")
     total = frame_count(samples.size, fps, params)
+    spans = _spans(0, total, chunk_frames)
+    if workers <= 1:
+        for first, last in spans:
+            check(cancel)
+            yield first, _frames_features(samples, first, last, fps, params)
+    else:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="features") as pool:
+            running: Deque[Tuple[int, concurrent.futures.Future]] = collections.deque()
+            try:
+                for first, last in spans:
+                    check(cancel)
+                    running.append((first, pool.submit(_frames_features, samples, first, last, fps, params)))
+                    if len(running) > workers:
+                        done, future = running.popleft()
+                        yield done, future.result()
+                while running:
+                    done, future = running.popleft()
+                    yield done, future.result()
+            finally:
+                for _, future in running:
+                    future.cancel()
+    logger.debug("features: %d frames at %g fps from %d samples", total, float(fps), samples.size)
+
+
+def _frames_features(samples: np.ndarray, first: int, last: int, fps: float, params: FeatureParams) -> np.ndarray:
+    """Features of frames ``first`` to ``last`` (exclusive) of the unpadded ``samples``."""
     pad = params.pad_samples
-    for first in range(0, total, chunk_frames):
+    starts = frame_window_starts(np.arange(first, last), fps, params)
+    low = int(starts[0])
+    high = int(starts[-1]) + _window_extent(params)
+    segment = np.zeros(high - low, dtype=np.float64)
+    src_low, src_high = max(low - pad, 0), min(high - pad, samples.size)
+    if src_high > src_low:
+        segment[src_low + pad - low : src_high + pad - low] = samples[src_low:src_high]
+    return features_for_windows(segment, starts - low, params)
+
+
+def iter_stream_feature_chunks(
+    blocks: Iterable[np.ndarray],
+    fps: float,
+    params: FeatureParams = FeatureParams(),
+    *,
+    chunk_frames: int = 1024,
+    cancel: Optional[CancelToken] = None,
+) -> Iterator[Tuple[int, np.ndarray]]:
+    """``iter_feature_chunks`` on audio that arrives in blocks (``audio.stream_audio``): the same chunks and numbers.
+
+    Each chunk is computed as soon as the audio its windows need has arrived, and the audio no later chunk
+    needs is dropped, so memory holds about one chunk of audio whatever the clip's length.
+
+    Args:
+        blocks: Mono sample blocks at ``params.sample_rate``, in order (float or int; finite).
+        fps: Video frame rate.
+        params: Feature parameters.
+        chunk_frames: Frames per chunk.
+        cancel: Checked before each chunk.
+    """
+    if chunk_frames < 1:
+        raise ValueError(f"chunk_frames must be >= 1, got {chunk_frames}")
+    pad, extent = params.pad_samples, _window_extent(params)
+    held = np.zeros(0, dtype=np.float64)
+    origin = received = first = 0
+
+    def chunk(first: int, last: int) -> np.ndarray:
+        starts = frame_window_starts(np.arange(first, last), fps, params)
+        low, high = int(starts[0]), int(starts[-1]) + extent
+        segment = np.zeros(high - low, dtype=np.float64)
+        src_low, src_high = max(low - pad, origin), min(high - pad, received)
+        if src_high > src_low:
+            segment[src_low + pad - low : src_high + pad - low] = held[src_low - origin : src_high - origin]
+        return features_for_windows(segment, starts - low, params)
+
+    for block in blocks:
+        block = np.asarray(block).reshape(-1)
+        if block.dtype.kind == "f" and not np.isfinite(block).all():
+            raise Audio2FaceError("audio samples contain NaN or infinite values")
+        held = np.concatenate([held, block]) if held.size else block.astype(np.float64)
+        received += block.size
+        while True:
+            last = first + chunk_frames
+            complete = int(frame_window_starts([last - 1], fps, params)[0]) + extent - pad <= received
+            if not (complete and last <= frame_count(received, fps, params)):
+                break
+            check(cancel)
+            yield first, chunk(first, last)
+            first = last
+            keep = max(int(frame_window_starts([first], fps, params)[0]) - pad, origin)
+            held = held[keep - origin :]
+            origin = keep
+    total = frame_count(received, fps, params)
+    while first < total:
         check(cancel)
         last = min(first + chunk_frames, total)
-        starts = frame_window_starts(np.arange(first, last), fps, params)
-        low = int(starts[0])
-        high = int(starts[-1]) + _window_extent(params)
-        segment = np.zeros(high - low, dtype=np.float64)
-        src_low, src_high = max(low - pad, 0), min(high - pad, samples.size)
-        if src_high > src_low:
-            segment[src_low + pad - low : src_high + pad - low] = samples[src_low:src_high]
-        yield first, features_for_windows(segment, starts - low, params)
-    logger.debug("features: %d frames at %g fps from %d samples", total, float(fps), samples.size)
+        yield first, chunk(first, last)
+        first = last
 
 
 def features_for_windows(
@@ -281,9 +430,10 @@ def features_for_windows(
         keys = sub_starts * (length + 1) + inside[None, :]
         unique_keys, inverse = np.unique(keys, return_inverse=True)
         unique_starts, unique_inside = np.divmod(unique_keys, length + 1)
-    rows = np.ascontiguousarray(_subframe_lpc(signal, unique_starts, unique_inside, params).T, dtype=np.float32)
-    gathered = rows.take(inverse.reshape(-1), axis=0).reshape(count, params.subframes, params.lpc_order)
-    out[...] = gathered.transpose(0, 2, 1)
+    rows = _subframe_lpc(signal, unique_starts, unique_inside, params).astype(np.float32)
+    inverse = inverse.reshape(count, params.subframes)
+    for coefficient in range(params.lpc_order):
+        out[:, coefficient, :] = rows[coefficient].take(inverse)
     return out
 
 
@@ -306,6 +456,13 @@ def levinson_durbin(autocorr: np.ndarray) -> np.ndarray:
     columns = 1 if single else given.shape[1]
     r = np.zeros((lags, -(-columns // _LANES) * _LANES), dtype=np.float64)
     r[:, :columns] = given.reshape(lags, columns)
+    a = _levinson_columns(r)[0]
+    return a[:, 0] if single else a[:, :columns]
+
+
+def _levinson_columns(r: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``levinson_durbin`` on ``(lags, n)`` columns: (coefficients, final prediction error, still active)."""
+    lags = r.shape[0]
     a = np.zeros(r.shape, dtype=np.float64)
     a[0] = 1.0
     scratch = np.empty(r.shape, dtype=np.float64)
@@ -336,13 +493,51 @@ def levinson_durbin(autocorr: np.ndarray) -> np.ndarray:
             np.multiply(k, k, out=scratch[0])
             np.subtract(1.0, scratch[0], out=scratch[0])
             alfa *= scratch[0]
-    return a[:, 0] if single else a[:, :columns]
+    return a, alfa, active
+
+
+def _levinson_unchecked(r: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_levinson_columns`` without its edge cases: (coefficients, final prediction error, smallest 1 - k^2).
+
+    The same operations as ``_levinson_columns`` on columns whose reflection coefficients all stay below 1
+    in magnitude (the others, where the smallest ``1 - k^2`` is <= 0 or not finite, and columns with
+    ``R[0] <= 0``, come out as garbage: the caller redoes or replaces them).
+    """
+    lags = r.shape[0]
+    a = np.zeros(r.shape, dtype=np.float64)
+    a[0] = 1.0
+    scratch = np.empty(r.shape, dtype=np.float64)
+    negative_alfa = r[0] * -(1.0 + 1.0e-9)
+    worst = np.ones(r.shape[1], dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for m in range(1, lags):
+            if m > 1:
+                total = np.einsum("jn,jn->n", a[1:m], r[m - 1 : 0 : -1])
+                total += r[m]
+            else:
+                total = r[1].copy()
+            k = np.divide(total, negative_alfa, out=total)
+            if m > 1:
+                np.multiply(a[m - 1 : 0 : -1], k, out=scratch[1:m])
+                a[1:m] += scratch[1:m]
+            a[m] = k
+            np.multiply(k, k, out=scratch[0])
+            np.subtract(1.0, scratch[0], out=scratch[0])
+            np.fmin(worst, scratch[0], out=worst)
+            negative_alfa *= scratch[0]
+    return a, -negative_alfa, worst
 
 
 def _subframe_lpc(
     signal: np.ndarray, starts: np.ndarray, inside: Optional[np.ndarray], params: FeatureParams
 ) -> np.ndarray:
-    """LPC coefficients ``(lpc_order, n)`` of the sub-frames starting at ``starts`` (sorted)."""
+    """LPC coefficients ``(lpc_order, n)`` of the sub-frames starting at ``starts`` (sorted).
+
+    Autocorrelations come from the FFT (``_SpectralAutocorrelation``); the few sub-frames whose
+    prediction error is below ``_EXACT_BELOW`` of their energy (nearly predictable signals, where the
+    polynomial is most sensitive to rounding) or whose recursion stopped at ``|k| >= 1`` are done again
+    with the direct sums in FACEGOOD's order (``_direct_autocorrelation``).
+    """
     length = params.subframe_length
     low, high = int(starts[0]), int(starts[-1]) + length
     local = np.zeros(high - low, dtype=np.float64)
@@ -351,40 +546,122 @@ def _subframe_lpc(
         local[src_low - low : src_high - low] = signal[src_low:src_high]
     offsets = starts - low
     out = np.empty((params.lpc_order, starts.size), dtype=np.float64)
+    spectral = _SpectralAutocorrelation(params, min(_BATCH, starts.size))
+    group = np.empty((params.lpc_order, -(-min(_LEVINSON_BATCH, starts.size) // _LANES) * _LANES), np.float64)
     for first in range(0, starts.size, _LEVINSON_BATCH):
         last = min(first + _LEVINSON_BATCH, starts.size)
-        group = np.concatenate(
-            [
-                _windowed_autocorrelation(
-                    local, offsets[begin:end], None if inside is None else inside[begin:end], params
-                )
-                for begin, end in _spans(first, last, _BATCH)
-            ],
-            axis=1,
-        )
-        out[:, first:last] = levinson_durbin(group)
+        count = last - first
+        width = -(-count // _LANES) * _LANES
+        group[:, count:width] = 0.0
+        for begin, end in _spans(first, last, _BATCH):
+            part = None if inside is None else inside[begin:end]
+            spectral(local, offsets[begin:end], part, out=group[:, begin - first : end - first])
+        coefficients, error, worst = _levinson_unchecked(group[:, :width])
+        energy = group[0, :count]
+        silent = ~(energy > 0.0)
+        if silent.any():
+            coefficients[:, :count][:, silent] = 0.0
+            coefficients[0, :count][silent] = 1.0
+        sure = (error[:count] >= _EXACT_BELOW * energy) & (worst[:count] > 0.0) & np.isfinite(worst[:count])
+        redo = np.flatnonzero(~sure & ~silent)
+        if redo.size:
+            picked = first + redo
+            exact = _direct_autocorrelation(local, offsets[picked], None if inside is None else inside[picked], params)
+            coefficients[:, redo] = levinson_durbin(exact)
+        out[:, first:last] = coefficients[:, :count]
     return out
 
 
-def _windowed_autocorrelation(
+def _direct_autocorrelation(
     local: np.ndarray, offsets: np.ndarray, inside: Optional[np.ndarray], params: FeatureParams
 ) -> np.ndarray:
-    """Autocorrelation ``(lpc_order, n)`` of the Hann-windowed sub-frames at ``offsets`` in ``local``.
+    """``_windowed_autocorrelation`` by direct sums, each running over the samples in FACEGOOD's C order.
 
-    Sub-frames are laid out one per column, so numpy vectorises across sub-frames and each sum runs
-    sequentially over the samples, as in FACEGOOD's C.
+    Sub-frames are laid out one per column, so numpy vectorises across sub-frames.
     """
     length, lags = params.subframe_length, params.lpc_order
     count = offsets.size
     width = -(-count // _LANES) * _LANES
     frames = np.zeros((length + lags - 1, width), dtype=np.float64)
-    positions = offsets[None, :] + np.arange(length, dtype=np.int64)[:, None]
-    np.multiply(np.take(local, positions), np.hanning(length)[:, None], out=frames[:length, :count])
+    windows = sliding_window_view(local, length)[offsets]
+    np.multiply(windows.T, _hann(length)[:, None], out=frames[:length, :count])
     if inside is not None:
         frames[:length, :count] *= np.arange(length)[:, None] < inside[None, :]
     step = frames.strides[0]
     shifted = as_strided(frames, shape=(length, lags, width), strides=(step, step, frames.strides[1]))
     return np.einsum("jn,jln->ln", frames[:length], shifted)[:, :count]
+
+
+class _SpectralAutocorrelation:
+    """Autocorrelations of Hann-windowed sub-frames by Wiener-Khinchin, with buffers reused across batches.
+
+    Each sub-frame's squared spectrum (a real FFT long enough that no lag wraps around) times the cosine
+    basis gives its lags in one matrix product. Batches are padded to a multiple of ``_LANES`` rows so a
+    sub-frame's numbers never depend on the batch it sits in; the buffers are allocated once because
+    fresh large arrays cost a page fault per 4 KiB written.
+    """
+
+    def __init__(self, params: FeatureParams, rows: int) -> None:
+        self.length = params.subframe_length
+        self.size, self.basis = _cosine_basis(self.length, params.lpc_order)
+        rows = -(-max(rows, 1) // _LANES) * _LANES
+        self.frames = np.zeros((rows, self.size), dtype=np.float64)
+        self.spectrum = np.empty((rows, self.size // 2 + 1), dtype=np.complex128)
+        self.power = np.empty((rows, self.size // 2 + 1), dtype=np.float64)
+        self.lags = np.empty((params.lpc_order, rows), dtype=np.float64)
+
+    def __call__(
+        self, local: np.ndarray, offsets: np.ndarray, inside: Optional[np.ndarray], out: np.ndarray
+    ) -> np.ndarray:
+        """Write the ``(lpc_order, len(offsets))`` lags of the sub-frames at ``offsets`` in ``local`` to ``out``."""
+        count = offsets.size
+        width = -(-count // _LANES) * _LANES
+        frames = self.frames[:width]
+        windows = sliding_window_view(local, self.length)[offsets]
+        np.multiply(windows, _hann(self.length)[None, :], out=frames[:count, : self.length])
+        frames[count:, : self.length] = 0.0
+        if inside is not None:
+            frames[:count, : self.length] *= np.arange(self.length)[None, :] < inside[:, None]
+        spectrum = np.fft.rfft(frames, axis=1, out=self.spectrum[:width])
+        squares = spectrum.view(np.float64)
+        np.square(squares, out=squares)
+        power = np.add(squares[:, 0::2], squares[:, 1::2], out=self.power[:width])
+        lags = self.lags[:, :width]
+        for begin in range(0, width, _GEMM_COLUMNS):
+            end = min(begin + _GEMM_COLUMNS, width)
+            np.matmul(self.basis, power[begin:end].T, out=lags[:, begin:end])
+        out[...] = lags[:, :count]
+        return out
+
+
+@functools.lru_cache(maxsize=8)
+def _hann(length: int) -> np.ndarray:
+    """``np.hanning(length)`` (FACEGOOD's symmetric Hann window), computed once."""
+    window = np.hanning(length)
+    window.flags.writeable = False
+    return window
+
+
+@functools.lru_cache(maxsize=8)
+def _cosine_basis(length: int, lags: int) -> Tuple[int, np.ndarray]:
+    """(FFT size, ``(lags, bins)`` matrix) turning a real FFT's power spectrum into autocorrelation lags.
+
+    The size is the smallest ``2^a`` or ``5 * 2^a`` (fast sizes for numpy's FFT) holding a sub-frame and
+    its longest lag without circular wrap-around.
+    """
+    needed = length + lags - 1
+    size = min(
+        base << max(int(math.ceil(math.log2(needed / base))), 0) for base in (1, 5)
+    )
+    bins = size // 2 + 1
+    weights = np.full(bins, 2.0)
+    weights[0] = 1.0
+    if size % 2 == 0:
+        weights[-1] = 1.0
+    phase = 2.0 * np.pi * np.outer(np.arange(lags), np.arange(bins)) / size
+    basis = np.ascontiguousarray(np.cos(phase) * (weights / size)[None, :])
+    basis.flags.writeable = False
+    return size, basis
 
 
 def _spans(first: int, last: int, size: int) -> List[Tuple[int, int]]:

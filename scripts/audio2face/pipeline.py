@@ -11,16 +11,18 @@ import dataclasses
 import functools
 import logging
 import os
+import queue
+import threading
 from pathlib import Path
-from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 import numpy as np
 
-from .audio import load_audio, prepare_samples
+from .audio import prepare_samples, stream_audio
 from .bundle import Bundle, default_model_path, load_bundle
 from .curves import Curves
 from .errors import Audio2FaceError, PathLike
-from .features import frame_count, iter_feature_chunks
+from .features import frame_count, iter_feature_chunks, iter_stream_feature_chunks
 from .inference import predict as run_model
 from .post import PostSettings, apply_post
 from .progress import CancelToken, ProgressFn, check
@@ -28,11 +30,27 @@ from .retarget import Retargeter, Source, build_retargeter
 from .schema import Panel, setting
 from .schema import validate as validate_knobs
 from .secondary import SecondarySettings, apply_secondary
+from .vad import StreamingLevels
 
 logger = logging.getLogger(__name__)
 
 CHUNK_FRAMES = 2048
 """Frames whose features are computed and run through the model at a time (bounds memory)."""
+
+STREAM_CHUNK_FRAMES = 1024
+"""Frames per chunk when a file is decoded as it goes (``predict`` on a path): the features of the next
+chunk are computed on a second thread while the model runs on this one."""
+
+MODEL_BATCH_LIMIT = 32
+"""Most frames per onnxruntime call in ``predict`` (``AnimateSettings.batch_size`` above it is capped):
+onnxruntime keeps the memory of its largest call (about 220 MB at 256 frames, 28 MB at 32) and bigger
+batches are no faster on a CPU; the numbers do not depend on the batch."""
+
+PREDICT_SPIN = False
+"""``predict`` runs the model with idle inference threads asleep: its feature thread needs the core they
+would spin on (on 2 busy cores, spinning made an hour about 1.3x slower and used more CPU)."""
+
+_T = TypeVar("_T")
 
 
 MappingValue = Union[None, str, Mapping[str, Any]]
@@ -118,13 +136,17 @@ class Prediction:
     """What ``predict`` computed: the costly part of the path, reused while only post settings change.
 
     Attributes:
-        samples: The decoded audio, mono float32 at ``sample_rate`` (QC and the silence gate read it).
+        samples: The decoded audio, mono float32 at ``sample_rate`` (QC and the silence gate read it). A
+            file decoded by ``predict`` keeps it as int16 when that loses nothing (16-bit PCM at the feature
+            rate) and converts on access.
         sample_rate: The model's feature sample rate.
         fps: Frame rate of ``raw``'s rows.
         raw: float32 (frames, model channels): the network's output.
         bundle: The model that produced it.
         audio_name: The audio file's path, or ``"<samples>"``.
         key: ``prediction_key`` of the settings it was made with.
+        levels: Per-frame audio levels (``vad.frame_levels_db`` at ``fps``) when ``predict`` measured them
+            while decoding; the silence gate then reads these instead of ``samples``.
     """
 
     samples: np.ndarray
@@ -134,24 +156,90 @@ class Prediction:
     bundle: Bundle
     audio_name: str
     key: Tuple[Any, ...]
-    _levels: Optional[np.ndarray] = dataclasses.field(default=None, repr=False, compare=False)
-
-    def levels_db(self) -> np.ndarray:
-        """Each frame's audio level (``vad.frame_levels_db``), computed once: the silence gate reads it."""
-        if self._levels is None:
-            from .vad import frame_levels_db
-
-            self._levels = frame_levels_db(self.samples, self.sample_rate, self.fps, self.raw.shape[0])
-        return self._levels
+    levels: Optional[np.ndarray] = None
 
     @property
     def channels(self) -> List[str]:
         """The model's channel names, one per column of ``raw``."""
         return list(self.bundle.channels)
 
+    @property
+    def sample_count(self) -> int:
+        """Number of decoded samples (without converting them)."""
+        held = self.__dict__["_samples"]
+        return int(held.size)
+
     def matches(self, settings: AnimateSettings) -> bool:
         """Whether ``finish`` may reuse this prediction for ``settings`` (same model, fps and emotion)."""
         return self.key == prediction_key(settings)
+
+
+def _get_samples(prediction: Prediction) -> np.ndarray:
+    held = prediction.__dict__["_samples"]
+    return held.array() if isinstance(held, CompactSamples) else held
+
+
+def _set_samples(prediction: Prediction, value: Any) -> None:
+    prediction.__dict__["_samples"] = value
+
+
+# set after the dataclass is built, so the generated __init__ (and repr, eq) goes through it
+Prediction.samples = property(_get_samples, _set_samples, doc="The decoded audio, mono float32.")  # type: ignore
+
+
+class CompactSamples:
+    """Decoded samples, appended block by block: int16 while every value is a 16-bit PCM value, else float32.
+
+    ``array()`` gives float32 exactly equal to what was appended (int16 / 32768 is exact).
+    """
+
+    _SCALE = 32768.0
+
+    def __init__(self, expected: int = 0) -> None:
+        self._data = np.empty(max(int(expected), 0) + 64, dtype=np.int16)
+        self._size = 0
+
+    @property
+    def size(self) -> int:
+        """Samples held."""
+        return self._size
+
+    @property
+    def compact(self) -> bool:
+        """Whether the samples are held as int16."""
+        return self._data.dtype == np.int16
+
+    def append(self, block: np.ndarray) -> None:
+        """Add float32 samples."""
+        block = np.asarray(block, dtype=np.float32).reshape(-1)
+        if self.compact:
+            scaled = block * np.float32(self._SCALE)
+            whole = np.rint(scaled)
+            if np.array_equal(whole, scaled) and (block.size == 0 or (whole.min() >= -32768 and whole.max() <= 32767)):
+                self._put(whole.astype(np.int16))
+                return
+            self._data = self.array_of(self._data[: self._size], self._data.size)
+        self._put(block)
+
+    def array(self) -> np.ndarray:
+        """float32 copy of the samples."""
+        held = self._data[: self._size]
+        return self.array_of(held, held.size) if self.compact else held
+
+    def array_of(self, held: np.ndarray, capacity: int) -> np.ndarray:
+        """int16 PCM values as float32 in [-1, 1), in an array of ``capacity`` (at least ``held.size``)."""
+        out = np.empty(max(capacity, held.size), dtype=np.float32)
+        np.multiply(held, np.float32(1.0 / self._SCALE), out=out[: held.size], dtype=np.float32)
+        return out[: held.size] if capacity == held.size else out
+
+    def _put(self, part: np.ndarray) -> None:
+        end = self._size + part.size
+        if end > self._data.size:
+            grown = np.empty(max(end, int(self._data.size * 1.5)), dtype=self._data.dtype)
+            grown[: self._size] = self._data[: self._size]
+            self._data = grown
+        self._data[self._size : end] = part
+        self._size = end
 
 
 def prediction_key(settings: AnimateSettings) -> Tuple[Any, ...]:
@@ -179,21 +267,18 @@ def predict(
     """
     settings = settings or AnimateSettings()
     settings.validate()
-    bundle = get_bundle(settings.model, settings.threads)
+    bundle = get_bundle(settings.model, settings.threads, spin=PREDICT_SPIN)
     params = bundle.feature_params
     if bundle.emotion_size:
         bundle.emotion_vector(settings.emotion)
-    if isinstance(audio, np.ndarray):
-        if sample_rate is None:
-            raise Audio2FaceError("sample_rate is required when audio is an array")
-        samples = prepare_samples(audio, sample_rate)
-        audio_name = "<samples>"
-    else:
-        samples = load_audio(audio, sample_rate=params.sample_rate)
-        audio_name = os.fspath(audio)
     fps = float(settings.fps or bundle.fps)
     if not (0 < fps <= 1000):
         raise Audio2FaceError(f"frame rate must be between 0 and 1000, got {fps}")
+    if not isinstance(audio, np.ndarray):
+        return _predict_file(audio, settings, bundle, fps, progress, cancel)
+    if sample_rate is None:
+        raise Audio2FaceError("sample_rate is required when audio is an array")
+    samples = prepare_samples(audio, sample_rate)
     check(cancel)
     total = frame_count(samples.size, fps, params)
     raw = np.zeros((total, len(bundle.channels)), dtype=np.float32)
@@ -203,11 +288,104 @@ def predict(
             bundle,
             features,
             settings.emotion,
-            batch_size=settings.batch_size,
+            batch_size=min(settings.batch_size, MODEL_BATCH_LIMIT),
             progress=None if progress is None else lambda done, _n, first=first: progress(first + done, total),
             cancel=cancel,
         )
-    return Prediction(samples, params.sample_rate, fps, raw, bundle, audio_name, prediction_key(settings))
+    return Prediction(samples, params.sample_rate, fps, raw, bundle, "<samples>", prediction_key(settings))
+
+
+def _predict_file(
+    path: PathLike,
+    settings: AnimateSettings,
+    bundle: Bundle,
+    fps: float,
+    progress: Optional[ProgressFn],
+    cancel: Optional[CancelToken],
+) -> Prediction:
+    """``predict`` on a file, decoded as it goes: memory holds a chunk of audio and features, not the clip.
+
+    A second thread decodes and computes the next chunk's features while the model runs on this one. The
+    samples are kept compact (``CompactSamples``) and their per-frame levels measured on the way, so the
+    result is the same as decoding the whole file first.
+    """
+    params = bundle.feature_params
+    stream = stream_audio(path, sample_rate=params.sample_rate)
+    store = CompactSamples(stream.expected_samples)
+    meter = StreamingLevels(params.sample_rate, fps)
+    estimate = max(frame_count(stream.expected_samples, fps, params), 1)
+    raw = np.zeros((estimate, len(bundle.channels)), dtype=np.float32)
+
+    def decoded() -> Iterator[np.ndarray]:
+        for block in stream:
+            store.append(block)
+            meter.add(block)
+            yield block
+
+    check(cancel)
+    chunks = iter_stream_feature_chunks(decoded(), fps, params, chunk_frames=STREAM_CHUNK_FRAMES, cancel=cancel)
+    done = 0
+    for first, features in _ahead_of_time(chunks):
+        end = first + features.shape[0]
+        if end > raw.shape[0]:
+            grown = np.zeros((max(end, int(raw.shape[0] * 1.25)), raw.shape[1]), dtype=np.float32)
+            grown[:first] = raw[:first]
+            raw = grown
+        report = None if progress is None else (
+            lambda finished, _n, first=first: progress(first + finished, max(estimate, first + finished))
+        )
+        raw[first:end] = run_model(
+            bundle, features, settings.emotion, batch_size=min(settings.batch_size, MODEL_BATCH_LIMIT),
+            progress=report, cancel=cancel,
+        )
+        done = end
+    total = frame_count(store.size, fps, params)
+    if total != done:
+        raise RuntimeError(f"streamed {done} frames of {total}")  # the feature stream's own contract
+    raw = raw[:total] if raw.shape[0] == total else raw[:total].copy()
+    held: Any = store if store.compact else store.array()
+    return Prediction(
+        held, params.sample_rate, fps, raw, bundle, os.fspath(path), prediction_key(settings), meter.levels(total)
+    )
+
+
+def _ahead_of_time(items: Iterable[_T], depth: int = 1) -> Iterator[_T]:
+    """``items``, produced on a second thread up to ``depth`` ahead of the consumer (errors re-raised here)."""
+    pending: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    finished = object()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                pending.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(finished)
+        except BaseException as error:  # handed to the consumer, which raises it
+            put(error)
+
+    worker = threading.Thread(target=produce, name="audio2face-features", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = pending.get()
+            if item is finished:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -> Curves:
@@ -225,10 +403,10 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
     bundle = prediction.bundle
     retargeter = build_retargeter(bundle.channels, settings.targets, settings.mapping)
     weights = retargeter.apply(prediction.raw)
-    levels = prediction.levels_db() if settings.post.silence_gate else None
+    gate_audio = None if prediction.levels is not None else prediction.samples
     weights = apply_post(
-        weights, retargeter.targets, prediction.fps, settings.post, prediction.samples, prediction.sample_rate,
-        levels,
+        weights, retargeter.targets, prediction.fps, settings.post, gate_audio, prediction.sample_rate,
+        levels=prediction.levels,
     )
     source: dict[str, Any] = {
         "audio": prediction.audio_name,
@@ -238,7 +416,7 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
         "mapping": mapping_provenance(settings.mapping),
         "post": dataclasses.asdict(settings.post),
         "unused_channels": retargeter.unused,
-        "audio_seconds": prediction.samples.size / prediction.sample_rate,
+        "audio_seconds": prediction.sample_count / prediction.sample_rate,
     }
     if prediction.fps != bundle.fps:
         source["note"] = (
@@ -300,6 +478,7 @@ def animate(
     """
     settings = settings or AnimateSettings()
     settings.validate()
-    build_retargeter(get_bundle(settings.model, settings.threads).channels, settings.targets, settings.mapping)
+    bundle = get_bundle(settings.model, settings.threads, spin=PREDICT_SPIN)
+    build_retargeter(bundle.channels, settings.targets, settings.mapping)
     prediction = predict(audio, settings, sample_rate=sample_rate, progress=progress, cancel=cancel)
     return finish(prediction, settings)

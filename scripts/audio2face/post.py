@@ -108,15 +108,15 @@ def shift(weights: np.ndarray, frames: float) -> np.ndarray:
 
 
 def silence_gate(
-    samples: np.ndarray, sample_rate: int, fps: float, frames: int, settings: PostSettings,
-    levels: Optional[np.ndarray] = None,
+    samples: Optional[np.ndarray], sample_rate: int, fps: float, frames: int, settings: PostSettings,
+    *, levels: Optional[np.ndarray] = None,
 ) -> np.ndarray:
     """Per-frame factor in [0, 1]: 1 = the animation as predicted, 0 = the rest pose.
 
-    ``levels``: the frames' ``vad.frame_levels_db`` when already known (a kept ``Prediction`` has them).
+    ``levels`` (``vad.frame_levels_db`` of the samples, e.g. from ``vad.StreamingLevels``) replaces ``samples``.
     """
     vad = VadSettings(threshold_db=settings.silence_db)
-    silent = silent_frames(samples, sample_rate, fps, frames, vad, levels)
+    silent = silent_frames(samples, sample_rate, fps, frames, vad, levels=levels)
     closed = np.zeros(frames, dtype=np.float64)
     release = int(round(settings.silence_release_ms / 1000.0 * fps))
     anticipation = int(round(settings.silence_anticipation_ms / 1000.0 * fps))
@@ -177,6 +177,7 @@ def apply_post(
     settings: PostSettings,
     audio: Optional[np.ndarray] = None,
     sample_rate: int = 16000,
+    *,
     levels: Optional[np.ndarray] = None,
 ) -> np.ndarray:
     """Apply the post-processing steps (module docstring) to (frames, channels) weights.
@@ -186,16 +187,17 @@ def apply_post(
         names: Channel names (for the jaw-open offset and per-channel gains).
         fps: Frame rate of the rows.
         settings: The knobs.
-        audio: Mono samples for the silence gate (skipped when ``None``).
+        audio: Mono samples for the silence gate (skipped when ``None`` and no ``levels``).
         sample_rate: Rate of ``audio``.
-        levels: ``vad.frame_levels_db`` of ``audio`` on these frames, when already known.
+        levels: The audio's per-frame levels (``vad.frame_levels_db``), used instead of ``audio`` when given.
     """
     settings.validate()
     out = np.array(weights, dtype=np.float32, copy=True)
     if out.shape[0] == 0:
         return out
-    if settings.silence_gate and audio is not None:
-        out *= silence_gate(audio, sample_rate, fps, out.shape[0], settings, levels)[:, None].astype(np.float32)
+    if settings.silence_gate and (audio is not None or levels is not None):
+        gate = silence_gate(audio, sample_rate, fps, out.shape[0], settings, levels=levels)
+        out *= gate[:, None].astype(np.float32)
     out = gaussian_smooth(out, settings.smoothing_ms / 1000.0 * fps)
     out = Shaper(names, settings)(out)
     out = shift(out, settings.time_offset_ms / 1000.0 * fps)

@@ -1,9 +1,11 @@
 """Streaming: push audio chunks of any size, rate and channel count; get each frame's weights as soon as
 its audio is complete.
 
-Frame ``i``'s 520 ms window is centred on its time ``i / fps``, so its weights can come out once the audio
-up to ``i / fps + 260 ms`` has been pushed (the window's last padded sample, exactly as offline). Nothing
-waits longer than that unless a negative ``time_offset_ms`` asks for frames from the future.
+Frame ``i``'s 520 ms window reaches the model's lookahead past its time ``i / fps`` (260 ms for the default
+model, whose window is centred; 80 ms for the low-latency model, ``models/lowlatency``), so its weights can
+come out once the audio up to ``i / fps + lookahead`` has been pushed (the window's last padded sample,
+exactly as offline). Nothing waits longer than that unless a negative ``time_offset_ms`` asks for frames
+from the future, or (centred models only) the silence gate waits for a silence to be long enough (below).
 
 The numbers are the offline ones: chunks are downmixed with ``audio.prepare_samples`` (the same code as
 offline), resampled to 16 kHz with ``soxr.ResampleStream`` (the same filter as ``soxr.resample``, "HQ"),
@@ -26,22 +28,29 @@ offline code, ``post.Shaper``, on each frame):
   known - at most the minimum silence, 300 ms. The gate therefore equals the offline gate, at any frame
   rate and settings, wherever the running speech level equals the clip's.
 
+With a model whose window is not centred (a short lookahead), the gate never waits past that lookahead:
+frame ``i`` is decided from the levels the window's audio already holds, a silence not yet known to be long
+enough counts as speech (the face closes a little later than offline), and anticipation beyond the
+lookahead is lost (the face opens a little later). The weights themselves are still the offline ones.
+
 A negative time offset (animation leading the audio) delays each frame by that offset so that it can be
 taken from the future frames, as offline; a positive one delays nothing.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections import deque
+from pathlib import Path
 from typing import Callable, Deque, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 import soxr
 
 from .audio import RESAMPLE_QUALITY, check_source_rate, prepare_samples
-from .bundle import Bundle
+from .bundle import METADATA_FILE, Bundle, default_model_path
 from .errors import Audio2FaceError, PathLike
 from .features import FeatureParams, features_for_windows, frame_count, frame_window_starts
 from .inference import predict
@@ -58,6 +67,96 @@ SPEECH_WINDOW_S = 60.0
 
 RawHook = Callable[[np.ndarray, np.ndarray], None]
 """Called as ``hook(frame_indices, raw_model_outputs)`` after each model batch."""
+
+LOW_LATENCY_MODEL = "lowlatency"
+"""Folder, beside the default model, of the shipped model whose window reaches only 80 ms ahead."""
+
+PROCESSING_ALLOWANCE_MS = 10.0
+"""What ``model_for_latency`` allows for computing a frame (the p99 target of ``bench/live.py``)."""
+
+
+def shipped_models() -> List[Path]:
+    """The bundled model folders a stream can pick by latency: the default and the low-latency one."""
+    default = default_model_path()
+    return [folder for folder in (default, default.parent / LOW_LATENCY_MODEL) if (folder / METADATA_FILE).is_file()]
+
+
+def model_lookahead_ms(folder: PathLike) -> float:
+    """A bundle's lookahead in ms (how far past a frame its window reaches), read from its ``model.json``."""
+    path = Path(folder) / METADATA_FILE
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise Audio2FaceError(f"cannot read model metadata ({exc})", path) from None
+    params = FeatureParams.from_dict(meta.get("features", {}) if isinstance(meta, dict) else {}, source=path)
+    return 1000.0 * params.lookahead_samples / params.sample_rate
+
+
+def model_for_latency(latency_ms: float, block_ms: float, models: Optional[Sequence[PathLike]] = None) -> Path:
+    """The model with the longest lookahead whose latency fits in ``latency_ms``.
+
+    A frame's weights come out ``lookahead + up to one block + processing`` after its audio (module
+    docstring); processing is allowed ``PROCESSING_ALLOWANCE_MS``.
+
+    Args:
+        latency_ms: The most delay wanted from a frame's audio to its weights.
+        block_ms: Audio block length of the input.
+        models: Candidate bundle folders (default: ``shipped_models()``).
+
+    Raises:
+        Audio2FaceError: No candidate fits.
+    """
+    candidates = [Path(m) for m in (models if models is not None else shipped_models())]
+    if not candidates:
+        raise Audio2FaceError("no model is installed to choose from")
+    costs = sorted(((model_lookahead_ms(m), m) for m in candidates), key=lambda item: item[0])
+    fitting = [(ahead, m) for ahead, m in costs if ahead + block_ms + PROCESSING_ALLOWANCE_MS <= latency_ms]
+    if not fitting:
+        ahead, _ = costs[0]
+        raise Audio2FaceError(
+            f"no model streams within {latency_ms:g} ms with {block_ms:g} ms blocks: the shortest lookahead is "
+            f"{ahead:g} ms, so the least latency is about {ahead + block_ms + PROCESSING_ALLOWANCE_MS:g} ms "
+            "(lookahead + block + processing; shorter --block-ms lowers it)"
+        )
+    return fitting[-1][1]
+
+
+class LatencyMeter:
+    """The delay from each frame's audio to its weights, as a live stream measures it.
+
+    For each ``push``, ``arrived`` is when its block was received and ``heard_s`` the audio received so far
+    (``StreamSession.seconds_received`` after the push): the audio at a frame's time was then
+    ``heard_s - index / fps`` old, and ``sent - arrived`` more passed before its weights went out. What the
+    sound card and its driver buffer before handing a block over is not seen here.
+    """
+
+    def __init__(self, fps: float) -> None:
+        self.fps = float(fps)
+        self._delays: List[float] = []
+
+    def add(self, frames: Sequence[LiveFrame], heard_s: float, arrived: float, sent: float) -> None:
+        """Record the frames one ``push`` returned (times in seconds, ``time.perf_counter``)."""
+        for frame in frames:
+            self._delays.append(sent - arrived + heard_s - frame.index / self.fps)
+
+    @property
+    def count(self) -> int:
+        """Frames measured."""
+        return len(self._delays)
+
+    def percentile_ms(self, q: float) -> float:
+        """The ``q``-th percentile of the delays in ms (NaN before any frame)."""
+        if not self._delays:
+            return float("nan")
+        return float(np.percentile(np.asarray(self._delays), q) * 1000.0)
+
+    def summary(self) -> str:
+        """One line: p50, p99 and the largest delay."""
+        if not self._delays:
+            return "latency: no frame measured"
+        return (f"latency from a frame's audio to its weights: p50 {self.percentile_ms(50):.0f} ms, "
+                f"p99 {self.percentile_ms(99):.0f} ms, max {self.percentile_ms(100):.0f} ms "
+                f"over {self.count} frames")
 
 
 def live_bundle(model: Optional[PathLike] = None, threads: int = 1) -> Bundle:
@@ -187,8 +286,8 @@ class InputConverter:
 def gate_lookahead(fps: float, params: Optional[FeatureParams] = None) -> int:
     """Frames past ``i`` whose levels are known when frame ``i``'s window is complete."""
     params = params or FeatureParams()
-    half = params.pad_samples - 2
-    return max(int(half * fps / params.sample_rate) - 1, 0)
+    ahead = params.lookahead_samples - 2
+    return max(int(ahead * fps / params.sample_rate) - 1, 0)
 
 
 class CausalGate:
@@ -199,11 +298,14 @@ class CausalGate:
     could close the gate on frame ``i``, up to the point where that silence is known to be long enough
     (or over). The speech level comes from the levels up to ``i + ahead``. Nothing depends on how the
     audio was cut into chunks.
+
+    With ``limit``, frame ``i`` never waits for levels past ``i + limit``: ``ahead`` is capped there, and a
+    silence still too short to count when that point is reached is taken as speech for frame ``i``.
     """
 
     def __init__(
         self, fps: float, settings: PostSettings, lookahead: int, speech_window_s: float = SPEECH_WINDOW_S,
-        backlog: int = 0,
+        backlog: int = 0, limit: Optional[int] = None,
     ) -> None:
         self.fps = float(fps)
         self.vad = VadSettings(threshold_db=settings.silence_db)
@@ -213,6 +315,9 @@ class CausalGate:
         self.min_frames = int(round(self.vad.min_silence_ms / 1000.0 * fps))
         self.reach = (self.ramp - 1) // 2  # how far np.convolve(..., "same") looks ahead
         self.ahead = max(int(lookahead), self.reach + self.anticipation)
+        self.limit = None if limit is None else max(int(limit), 0)
+        if self.limit is not None:
+            self.ahead = min(self.ahead, self.limit)
         self.max_ahead = self.ahead + self.min_frames + 1
         self.history = self.min_frames + self.release + 2 * self.ramp + 2
         self.speech_frames = max(int(speech_window_s * fps), 1)
@@ -220,7 +325,7 @@ class CausalGate:
         self._levels = np.zeros(4 * self._keep, dtype=np.float64)
         self._first = 0
         self._count = 0
-        self._decided: Tuple[int, int, float] = (-1, 0, 0.0)
+        self._decided: Tuple[int, int, float, bool] = (-1, 0, 0.0, False)
 
     @property
     def known(self) -> int:
@@ -246,11 +351,11 @@ class CausalGate:
         decided = self._decide(frame, total)
         if decided is None:
             raise RuntimeError(f"frame {frame} cannot be decided yet")
-        right, speech = decided
+        right, speech, capped = decided
         left = max(frame - self.history, self._first)
         levels = self._levels[left - self._first : right - self._first]
         silent = self._silent(levels, speech)
-        open_end = total is None or right < total
+        open_end = (total is None or right < total) and not capped
         for start, end in runs(silent):
             if end - start < self.min_frames and not (open_end and end == silent.size):
                 silent[start:end] = False
@@ -270,15 +375,17 @@ class CausalGate:
     def _silent(self, levels: np.ndarray, speech: float) -> np.ndarray:
         return (levels < speech + self.vad.threshold_db) | (levels < self.vad.floor_db)
 
-    def _decide(self, frame: int, total: Optional[int]) -> Optional[Tuple[int, float]]:
-        """(end of the levels frame ``frame`` is decided from, speech level), or ``None`` when not yet known."""
+    def _decide(self, frame: int, total: Optional[int]) -> Optional[Tuple[int, float, bool]]:
+        """(end of the levels frame ``frame`` is decided from, speech level, whether ``limit`` cut the wait
+        short), or ``None`` when not yet known."""
         if self._decided[0] == frame:
-            return self._decided[1], self._decided[2]
+            return self._decided[1], self._decided[2], self._decided[3]
         right = frame + self.ahead + 1 if total is None else min(frame + self.ahead + 1, total)
         if right > self.known:
             return None
         heard = self._levels[max(right - self.speech_frames, self._first) - self._first : right - self._first]
         speech = _percentile(heard, SPEECH_PERCENTILE)
+        capped = False
         while total is None or right < total:
             # a silence running at the edge of what is known: does it matter, and is it long enough yet?
             tail = self._levels[max(right - self.min_frames, self._first) - self._first : right - self._first]
@@ -292,11 +399,14 @@ class CausalGate:
             closes_from = start + self.release if start > 0 else start
             if closes_from > frame + self.reach:
                 break
+            if self.limit is not None and right >= frame + self.limit + 1:
+                capped = True
+                break
             if right >= self.known:
                 return None
             right += 1
-        self._decided = (frame, right, speech)
-        return right, speech
+        self._decided = (frame, right, speech, capped)
+        return right, speech, capped
 
 
 def _percentile(values: np.ndarray, q: float) -> float:
@@ -431,8 +541,10 @@ class StreamSession:
         self._next_level = 0
         self._total: Optional[int] = None
         self._pending: Deque[Tuple[int, np.ndarray]] = deque()
+        free = gate_lookahead(self.fps, self.params)
         self._gate = (
-            CausalGate(self.fps, post, gate_lookahead(self.fps, self.params), SPEECH_WINDOW_S, self.batch_frames)
+            CausalGate(self.fps, post, free, SPEECH_WINDOW_S, self.batch_frames,
+                       limit=None if self.params.centred else free)
             if post.silence_gate else None
         )
         self._smooth = CausalSmoother(post.smoothing_ms / 1000.0 * self.fps)
@@ -469,6 +581,11 @@ class StreamSession:
     def seconds_received(self) -> float:
         """Audio pushed so far, in seconds (at the feature rate, after resampling)."""
         return self._received / self.params.sample_rate
+
+    @property
+    def lookahead_ms(self) -> float:
+        """How far past its time a frame's audio reaches: the least delay from a frame's audio to its weights."""
+        return 1000.0 * self.params.lookahead_samples / self.params.sample_rate
 
     @property
     def buffered_seconds(self) -> float:

@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch", type=int, help="frames per step")
     train.add_argument("--patience", type=int, help="epochs without improvement before stopping (0: never)")
     train.add_argument("--seed", type=int, help="random seed")
+    train.add_argument("--lookahead-ms", type=float, metavar="MS",
+                       help="how far each feature window reaches past its frame (default: half the window, "
+                            "centred; less = a low-latency model for live mode)")
     train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help="override any recipe setting (see docs/trainer.md), e.g. --set input_noise=0.1")
     train.add_argument("--cache", metavar="DIR", help="feature cache folder (default: the user cache folder)")
@@ -161,7 +164,8 @@ def _train_locked(args: argparse.Namespace, config: TrainConfig, out: Path, data
 
     cache = None if args.no_cache else (Path(args.cache) if args.cache else default_cache_dir())
     shift = config.time_shift if config.recipe == "ours" else 1
-    data = build_training_set(data_dirs, FeatureParams(), cache, args.val_clip, progress=feature_progress,
+    params = FeatureParams(lookahead_ms=args.lookahead_ms)
+    data = build_training_set(data_dirs, params, cache, args.val_clip, progress=feature_progress,
                               cancel=token, warn=warn, time_shift=shift)
     cancel_check()
     token.check()

@@ -1,8 +1,9 @@
 """``audio2face live --input mic|FILE|- --send osc://HOST:PORT|livelink://HOST[:PORT]|jsonl``: stream weights.
 
-Frames go out as soon as their audio is complete (about 260 ms after their time). Ctrl-C stops cleanly:
-the frames of the audio heard so far are sent, sockets are closed and the frame count is printed (on
-stdout, or on stderr when ``--send jsonl`` uses stdout).
+Frames go out as soon as their audio is complete: the model's lookahead after their time (260 ms for the
+default model, 80 ms for the low-latency one that ``--latency-ms`` picks) plus the block and the processing.
+Ctrl-C stops cleanly: the frames of the audio heard so far are sent, sockets are closed and the frame count
+and the measured latency are printed (on stdout, or on stderr when ``--send jsonl`` uses stdout).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import logging
 import signal
 import sys
 import threading
+import time
 from typing import Any, Iterator, List, Optional, TextIO
 
-from ..live.inputs import DEFAULT_BLOCK_MS, PCM_FORMATS, open_input
+from ..errors import Audio2FaceError
+from ..live.inputs import DEFAULT_BLOCK_MS, PCM_FORMATS, FileSource, open_input
 from ..live.sinks import FrameSink, open_sink, parse_destination
 from ..signals import Terminated, silence_stdout
-from ..streaming import LiveFrame, StreamSession
+from ..streaming import LatencyMeter, LiveFrame, StreamSession, model_for_latency
 from .options import add_settings_arguments, settings_from_args
 
 logger = logging.getLogger(__name__)
@@ -56,6 +59,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="where frames go; repeat to send to several places",
     )
     parser.add_argument("--batch-frames", type=int, default=8, help="most frames per model call (default 8)")
+    parser.add_argument(
+        "--latency-ms", type=float, metavar="MS",
+        help="most delay wanted from a frame's audio to its weights: picks the shipped model whose lookahead "
+        "fits with the block and 10 ms of processing (with 20 ms blocks: 110 or more picks the low-latency model, "
+        "80 ms ahead; 290 or more the default, 260 ms ahead)",
+    )
     add_settings_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -73,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
         settings.threads = LIVE_THREADS
     if settings.reduce is not None:
         logger.warning("--reduce does not apply to a live stream; ignored")
+    if args.latency_ms is not None:
+        if settings.model:
+            raise Audio2FaceError("--latency-ms picks one of the shipped models: leave out --model")
+        settings.model = str(model_for_latency(args.latency_ms, args.block_ms))
     destinations = [parse_destination(text) for text in args.send]
     uses_stdout = any(d.scheme == "jsonl" for d in destinations)
     report: TextIO = sys.stderr if uses_stdout else sys.stdout
@@ -83,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
     session = StreamSession(settings, sample_rate=source.sample_rate, channels=source.channels,
                             batch_frames=args.batch_frames)
     sinks: List[FrameSink] = []
+    meter = LatencyMeter(session.fps)
     guard = _CtrlC()
     pipe_closed = False
     try:
@@ -91,13 +105,16 @@ def run(args: argparse.Namespace) -> int:
             sinks.append(sink)
             sink.open(session.names, session.fps)
         print(f"streaming {source.description} at {session.fps:g} fps to {', '.join(map(str, destinations))} "
-              f"({len(session.names)} channels)", file=sys.stderr)
+              f"({len(session.names)} channels; model {session.bundle.path.name}, frames out "
+              f"{session.lookahead_ms:g} ms after their audio + block + processing)", file=sys.stderr)
         with guard:
             try:
                 for chunk in source.chunks():
+                    arrived = time.perf_counter()
                     frames = session.push(chunk)
                     with guard.deferred():
                         _send(frames, sinks)
+                    meter.add(frames, session.seconds_received, arrived, time.perf_counter())
             except KeyboardInterrupt as exc:
                 guard.interrupted = True
                 guard.by = exc.name if isinstance(exc, Terminated) else "Ctrl-C"
@@ -120,6 +137,10 @@ def run(args: argparse.Namespace) -> int:
         stopped = " (stopped: the reader closed stdout)"
     print(f"{session.frames_out} frames streamed at {session.fps:g} fps from {session.seconds_received:.2f} s "
           f"of audio{stopped}", file=report)
+    if isinstance(source, FileSource) and not source.realtime:
+        print("latency not measured: the file was read as fast as possible (add --realtime)", file=report)
+    else:
+        print(meter.summary(), file=report)
     return 0
 
 

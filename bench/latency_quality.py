@@ -1,0 +1,117 @@
+"""The cost of low latency: the low-latency model (80 ms lookahead) against the default (centred) on the same data.
+
+1. The two shipped bundles on the held-out clip both were trained without (``1114_2_04``): MSE, MAE,
+   mean Pearson and jaw-open Pearson over the animated channels, each bundle fed its own features
+   (``bundle.feature_params``, i.e. its own window layout), and the ratio of the MSEs (goal: within 15 %).
+2. Cross-validation over all clips, affordable on a CPU: leave one clip out, five folds, of the ensemble's
+   linear member (ridge on the standardised spectral front end, its lambda chosen by leave-one-clip-out
+   on the training clips, as ``audio2face_trainer.linear`` fits it), once per window layout. Training the
+   network on every fold for both layouts (ten runs of about 7 minutes on two idle cores) is not done here.
+
+    PYTHONPATH=scripts python bench/latency_quality.py [--data ../shared/facegood] [--val-clip 1114_2_04]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List
+
+ROOT = Path(__file__).resolve().parents[1]
+for _path in (ROOT / "scripts", ROOT / "bench"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+import numpy as np  # noqa: E402
+from audio2face.bundle import load_bundle  # noqa: E402
+from audio2face.features import FeatureParams  # noqa: E402
+from audio2face.streaming import shipped_models  # noqa: E402
+from audio2face_trainer.data import build_training_set  # noqa: E402
+from audio2face_trainer.feature_cache import default_cache_dir  # noqa: E402
+from audio2face_trainer.frontend import log_envelope  # noqa: E402
+from audio2face_trainer.linear import fit_ridge  # noqa: E402
+from audio2face_trainer.metrics import score  # noqa: E402
+from quality import animated_channels, bundle_scores  # noqa: E402
+
+METRICS = ("mse", "mae", "pearson", "jaw_pearson")
+
+
+def print_row(name: str, values: Dict[str, float]) -> None:
+    print(f"  {name:44s} {values['mse']:9.5f} {values['mae']:9.5f} {values['pearson']:8.3f} "
+          f"{values['jaw_pearson']:8.3f}")
+
+
+def ridge_folds(data_dir: Path, params: FeatureParams, cache: Path) -> List[Dict[str, float]]:
+    """Held-out scores of the ridge member for each clip held out in turn."""
+    everything = build_training_set([data_dir], params, cache, [], time_shift=1)
+    clips = everything.train + everything.val
+    results = []
+    for held in clips:
+        train = [c for c in clips if c is not held]
+        weights = np.concatenate([c.weights for c in train])
+        animated = np.flatnonzero(np.ptp(weights, axis=0) > 1e-6)
+        envelopes = [log_envelope(c.features, 32, 1e-3).reshape(c.frames, -1) for c in train]
+        stacked = np.concatenate(envelopes)
+        mean, std = stacked.mean(axis=0), stacked.std(axis=0)
+        std[std < 1e-6] = np.inf
+        xs = [(e - mean) / std for e in envelopes]
+        w, b, _ = fit_ridge(xs, [c.weights[:, animated] for c in train])
+        test = (log_envelope(held.features, 32, 1e-3).reshape(held.frames, -1) - mean) / std
+        names = [everything.channels[i] for i in animated]
+        results.append(dict(score(test @ w + b, held.weights[:, animated], names), clip=held.name))
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "facegood"))
+    parser.add_argument("--val-clip", default="1114_2_04", help="the clip both shipped models held out")
+    parser.add_argument("--cache", default=None, help="feature cache folder")
+    args = parser.parse_args()
+    data_dir = Path(args.data)
+    if not (data_dir / "wav").is_dir():
+        print(f"FACEGOOD data not found at {data_dir}: nothing to measure")
+        return 1
+    cache = Path(args.cache) if args.cache else default_cache_dir()
+    models = shipped_models()
+    started = time.perf_counter()
+
+    print(f"1. shipped models on the held-out clip {args.val_clip}")
+    print(f"  {'':44s} {'MSE':>9s} {'MAE':>9s} {'Pearson':>8s} {'jaw r':>8s}")
+    held: Dict[str, Dict[str, float]] = {}
+    for folder in models:
+        params = load_bundle(folder).feature_params
+        data = build_training_set([data_dir], params, cache, [args.val_clip], time_shift=1)
+        held[folder.name], _ = bundle_scores(folder, data, animated_channels(data))
+        ahead = 1000.0 * params.lookahead_samples / params.sample_rate
+        print_row(f"{folder.name} ({ahead:g} ms lookahead)", held[folder.name])
+    if len(held) == 2:
+        default, low = held["default"], held["lowlatency"]
+        ratio = low["mse"] / default["mse"]
+        verdict = "met" if ratio <= 1.15 else "NOT met"
+        print(f"  low-latency MSE / default MSE = {ratio:.3f} (goal <= 1.15: {verdict}); "
+              f"Pearson {low['pearson'] - default['pearson']:+.3f}, "
+              f"jaw r {low['jaw_pearson'] - default['jaw_pearson']:+.3f}")
+
+    print("\n2. leave-one-clip-out over all clips, ridge member of the ensemble, per window layout")
+    print(f"  {'':44s} {'MSE':>9s} {'MAE':>9s} {'Pearson':>8s} {'jaw r':>8s}")
+    layouts = {"centred (260 ms lookahead)": FeatureParams(), "80 ms lookahead": FeatureParams(lookahead_ms=80)}
+    means = {}
+    for label, params in layouts.items():
+        folds = ridge_folds(data_dir, params, cache)
+        for fold in folds:
+            print_row(f"{label}, held out {fold['clip']}", fold)
+        means[label] = {m: float(np.mean([f[m] for f in folds])) for m in METRICS}
+        print_row(f"{label}, mean of {len(folds)} folds", means[label])
+    centred, low = means.values()
+    print(f"  80 ms / centred, mean MSE = {low['mse'] / centred['mse']:.3f}; "
+          f"Pearson {low['pearson'] - centred['pearson']:+.3f}, "
+          f"jaw r {low['jaw_pearson'] - centred['jaw_pearson']:+.3f}")
+    print(f"\n({time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
