@@ -55,3 +55,12 @@ def speech_wav(tmp_path: Path) -> Path:
     path = tmp_path / "speech.wav"
     sf.write(path, np.stack([mono, mono * 0.9], axis=1), 44100, subtype="PCM_16")
     return path
+
+
+try:
+    import pytestqt  # noqa: F401 - provides the qapp fixture
+except ImportError:  # the Python 3.9 run of the core and adapter tests has no Qt
+
+    @pytest.fixture()
+    def qapp():  # noqa: ANN201
+        pytest.skip("needs pytest-qt and a Qt binding (pip install '.[dev]')")
