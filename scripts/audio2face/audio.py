@@ -48,17 +48,23 @@ def load_audio(path: PathLike, sample_rate: int = DEFAULT_SAMPLE_RATE) -> np.nda
     Raises:
         Audio2FaceError: The file is missing, a folder, not audio, empty, or has no finite sample.
     """
+    source = _audio_file(path, sample_rate)
+    try:
+        return _read_mono(source, sample_rate)
+    except (soundfile.SoundFileError, RuntimeError, OSError) as error:
+        detail = getattr(error, "error_string", None) or getattr(error, "strerror", None) or str(error)
+        raise Audio2FaceError(f"cannot read audio ({str(detail).strip().rstrip('.')})", source) from None
+
+
+def _audio_file(path: PathLike, sample_rate: int) -> Path:
+    """``path`` as a ``Path`` once it is known to be a file and ``sample_rate`` a rate we can resample to."""
     _check_rate(sample_rate, "sample_rate")
     source = Path(os.fspath(path))
     if not source.exists():
         raise Audio2FaceError("audio file not found", source)
     if source.is_dir():
         raise Audio2FaceError("is a folder, not an audio file", source)
-    try:
-        return _read_mono(source, sample_rate)
-    except (soundfile.SoundFileError, RuntimeError, OSError) as error:
-        detail = getattr(error, "error_string", None) or getattr(error, "strerror", None) or str(error)
-        raise Audio2FaceError(f"cannot read audio ({str(detail).strip().rstrip('.')})", source) from None
+    return source
 
 
 def _read_mono(source: Path, sample_rate: int) -> np.ndarray:
@@ -243,12 +249,7 @@ def stream_audio(
         Audio2FaceError: The file is missing, a folder or not audio (here); empty or with no finite sample
             (when the iteration ends).
     """
-    _check_rate(sample_rate, "sample_rate")
-    source = Path(os.fspath(path))
-    if not source.exists():
-        raise Audio2FaceError("audio file not found", source)
-    if source.is_dir():
-        raise Audio2FaceError("is a folder, not an audio file", source)
+    source = _audio_file(path, sample_rate)
     try:
         handle = soundfile.SoundFile(str(source))
     except (soundfile.SoundFileError, RuntimeError, OSError) as error:
