@@ -17,15 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from audio2face.errors import Audio2FaceError, PathLike
-from audio2face.farm.rows import (
-    checked_settings,
-    convert,
-    job_label,
-    read_rows,
-    resolve_path,
-    set_values,
-    setting_names,
-)
+from audio2face.farm.rows import checked_settings, job_label, read_rows, resolve_path, row_values
 
 from .apply_options import APPLY_MODES
 
@@ -98,15 +90,7 @@ def make_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[Job, Jo
     """Check one job's fields; a problem gives a ``JobError`` naming it."""
     label, where = job_label(index, fields)
     try:
-        values = set_values(fields)
-        known = set(JOB_FIELDS) | setting_names()
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise Audio2FaceError(f"{where}: unknown fields: {', '.join(unknown)}")
-        values = {k: convert(k, v, where) for k, v in values.items()}
-        for required in ("scene", "audio"):
-            if required not in values:
-                raise Audio2FaceError(f"{where}: {required} is required")
+        values = row_values(fields, JOB_FIELDS, ("scene", "audio"), where)
         scene_path = resolve_path(base, values["scene"], "scene", where)
         audio = resolve_path(base, values["audio"], "audio", where)
         overwrite = bool(values.get("overwrite", False))

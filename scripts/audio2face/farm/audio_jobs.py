@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from ..errors import Audio2FaceError
 from ..formats import SUPPORTED_EXTENSIONS
-from .rows import checked_settings, convert, job_label, resolve_path, set_values, setting_names
+from .rows import checked_settings, job_label, resolve_path, row_values, set_values
 
 logger = logging.getLogger(__name__)
 
@@ -55,16 +55,9 @@ def make_audio_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[A
     """Check one audio-only row; a problem gives a ``RowError`` naming it."""
     label, where = job_label(index, fields)
     try:
-        values = set_values(fields)
-        if "scene" in values:
+        if "scene" in set_values(fields):
             raise Audio2FaceError(f"{where}: names a scene: it is a Maya job (run it with the mayapy batch)")
-        unknown = sorted(set(values) - set(AUDIO_JOB_FIELDS) - setting_names())
-        if unknown:
-            raise Audio2FaceError(f"{where}: unknown fields: {', '.join(unknown)}")
-        values = {k: convert(k, v, where) for k, v in values.items()}
-        for required in ("audio", "output"):
-            if required not in values:
-                raise Audio2FaceError(f"{where}: {required} is required")
+        values = row_values(fields, AUDIO_JOB_FIELDS, ("audio", "output"), where)
         audio = resolve_path(base, values["audio"], "audio", where)
         output = resolve_path(base, values["output"], "output", where)
         if output.suffix.lower() not in SUPPORTED_EXTENSIONS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from ..errors import Audio2FaceError, PathLike
 from ..schema import Knob
@@ -41,6 +41,23 @@ def convert(field: str, value: Any, where: str) -> Any:
     if field in setting_names():
         return value
     return value.strip() if isinstance(value, str) else value
+
+
+def row_values(fields: Mapping[str, Any], own: Sequence[str], required: Sequence[str], where: str) -> Dict[str, Any]:
+    """A row's set fields, each its kind's value: only the job's ``own`` fields and settings, ``required`` present.
+
+    Raises:
+        Audio2FaceError: an unknown field, a bad switch or a missing required field, naming the job.
+    """
+    values = set_values(fields)
+    unknown = sorted(set(values) - set(own) - setting_names())
+    if unknown:
+        raise Audio2FaceError(f"{where}: unknown fields: {', '.join(unknown)}")
+    values = {k: convert(k, v, where) for k, v in values.items()}
+    for name in required:
+        if name not in values:
+            raise Audio2FaceError(f"{where}: {name} is required")
+    return values
 
 
 def checked_settings(settings: Mapping[str, Any], where: str) -> Dict[str, Any]:
