@@ -41,6 +41,7 @@ class PostSettings:
     silence_release_ms: float = 150.0
     silence_anticipation_ms: float = 80.0
     silence_ramp_ms: float = 120.0
+    vad_method: str = "robust"  # speech detector of the gate: "robust" or "energy" (audio2face.vad)
     gains: Dict[str, float] = dataclasses.field(default_factory=dict)
     offsets: Dict[str, float] = dataclasses.field(default_factory=dict)
     clamp: bool = True
@@ -61,6 +62,7 @@ class PostSettings:
         for name in ("lip_open_offset", "time_offset_ms", "silence_db"):
             if not np.isfinite(getattr(self, name)):
                 raise Audio2FaceError(f"{name} must be a finite number")
+        VadSettings(method=self.vad_method).validate()
 
 
 def gaussian_smooth(weights: np.ndarray, sigma_frames: float) -> np.ndarray:
@@ -93,7 +95,8 @@ def silence_gate(
     samples: np.ndarray, sample_rate: int, fps: float, frames: int, settings: PostSettings
 ) -> np.ndarray:
     """Per-frame factor in [0, 1]: 1 = the animation as predicted, 0 = the rest pose."""
-    silent = silent_frames(samples, sample_rate, fps, frames, VadSettings(threshold_db=settings.silence_db))
+    vad = VadSettings(threshold_db=settings.silence_db, method=settings.vad_method)
+    silent = silent_frames(samples, sample_rate, fps, frames, vad)
     closed = np.zeros(frames, dtype=np.float64)
     release = int(round(settings.silence_release_ms / 1000.0 * fps))
     anticipation = int(round(settings.silence_anticipation_ms / 1000.0 * fps))

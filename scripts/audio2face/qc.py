@@ -87,6 +87,7 @@ class QcSettings:
         curves_fps: Frame rate of curve files that carry none (.csv, .npy); ``None`` = 30.
         reference_fps: Frame rate of the reference rows when its file carries none; ``None`` = 30
             (or the curves' rate for bare arrays named after the curves).
+        vad_method: The speech detector, "robust" or "energy" (``audio2face.vad``).
     """
 
     silence_db: float = -30.0
@@ -99,6 +100,7 @@ class QcSettings:
     min_offset_confidence: float = 0.1
     curves_fps: Optional[float] = None
     reference_fps: Optional[float] = None
+    vad_method: str = "robust"
 
     def validate(self) -> None:
         """Raise ``Audio2FaceError`` on values that make no sense."""
@@ -115,10 +117,12 @@ class QcSettings:
             value = getattr(self, name)
             if value is not None and not (np.isfinite(value) and 0 < value <= 1000):
                 raise Audio2FaceError(f"QC setting {name} must be between 0 and 1000, got {value}")
+        self.vad().validate()
 
     def vad(self) -> VadSettings:
         """The voice-activity detector's settings."""
-        return VadSettings(threshold_db=self.silence_db, floor_db=self.floor_db, min_silence_ms=self.min_silence_ms)
+        return VadSettings(threshold_db=self.silence_db, floor_db=self.floor_db, min_silence_ms=self.min_silence_ms,
+                           method=self.vad_method)
 
 
 # --- inputs -------------------------------------------------------------------------------------------------
@@ -575,6 +579,7 @@ def qc_report(
         "jaw_channel": shot_curves.names[jaw_index] if jaw_index is not None else None,
         "mouth_channels": [shot_curves.names[i] for i in mouth_cols],
         "vad": {
+            "method": settings.vad_method,
             "threshold_db": settings.silence_db,
             "floor_db": settings.floor_db,
             "min_silence_ms": settings.min_silence_ms,
