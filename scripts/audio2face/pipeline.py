@@ -41,6 +41,7 @@ class AnimateSettings:
     reduce: Optional[float] = None
     threads: int = 0
     batch_size: int = 256
+    transcript: Optional[str] = None  # the line's text: the phone guide aligns to it (audio2face.phones)
 
 
 @functools.lru_cache(maxsize=4)
@@ -116,7 +117,14 @@ def animate(
             cancel=cancel,
         )
     weights = retargeter.apply(raw)
-    weights = apply_post(weights, retargeter.targets, fps, settings.post, samples, params.sample_rate)
+    phones = None
+    if settings.post.guide_strength > 0:
+        from .phones import guide_phones
+
+        check(cancel)
+        phones = guide_phones(samples, params.sample_rate, settings.post.phone_language, settings.transcript,
+                              settings.post.vad_method)
+    weights = apply_post(weights, retargeter.targets, fps, settings.post, samples, params.sample_rate, phones)
     source: dict[str, Any] = {
         "audio": audio_name,
         "model": os.fspath(bundle.path),
@@ -128,6 +136,12 @@ def animate(
         "unused_channels": retargeter.unused,
         "audio_seconds": samples.size / params.sample_rate,
     }
+    if phones is not None:
+        source["phone_guide"] = {
+            "language": settings.post.phone_language,
+            "aligned_to_transcript": bool(settings.transcript and settings.transcript.strip()),
+            "phones": len(phones),
+        }
     if fps != bundle.fps:
         source["note"] = (
             f"the model was trained at {bundle.fps:g} fps; features were taken at {fps:g} fps "

@@ -1,5 +1,7 @@
 """Post-processing of predicted weights, in the order applied.
 
+0. Phone guide (``audio2face.phones.guide``): with phone segments and ``guide_strength`` > 0, the lips close
+   on p b m, touch the teeth on f v, round on u w o and the jaw opens on vowels.
 1. Silence gate: during silences (see ``audio2face.vad``) longer than the detector's minimum, the face
    relaxes toward the rest pose (all weights 0) after ``silence_release_ms``, and opens again
    ``silence_anticipation_ms`` before speech resumes (lips move before the sound). Ramps last
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Dict, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 
@@ -42,6 +44,8 @@ class PostSettings:
     silence_anticipation_ms: float = 80.0
     silence_ramp_ms: float = 120.0
     vad_method: str = "robust"  # speech detector of the gate: "robust" or "energy" (audio2face.vad)
+    guide_strength: float = 0.0  # phone guide, 0..1 (audio2face.phones); the CLI's default is 1
+    phone_language: str = "en-us"  # language of the phone guide (audio2face.phones.available_languages)
     gains: Dict[str, float] = dataclasses.field(default_factory=dict)
     offsets: Dict[str, float] = dataclasses.field(default_factory=dict)
     clamp: bool = True
@@ -54,6 +58,7 @@ class PostSettings:
             "silence_release_ms": self.silence_release_ms >= 0,
             "silence_anticipation_ms": self.silence_anticipation_ms >= 0,
             "silence_ramp_ms": self.silence_ramp_ms >= 0,
+            "guide_strength": 0 <= self.guide_strength <= 1,
         }
         for name, ok in checks.items():
             value = getattr(self, name)
@@ -120,6 +125,7 @@ def apply_post(
     settings: PostSettings,
     audio: Optional[np.ndarray] = None,
     sample_rate: int = 16000,
+    phones: Optional[Sequence[Any]] = None,
 ) -> np.ndarray:
     """Apply the post-processing steps (module docstring) to (frames, channels) weights.
 
@@ -130,11 +136,16 @@ def apply_post(
         settings: The knobs.
         audio: Mono samples for the silence gate (skipped when ``None``).
         sample_rate: Rate of ``audio``.
+        phones: ``audio2face.phones.PhoneSegment`` list for the phone guide (skipped when ``None``).
     """
     settings.validate()
     out = np.array(weights, dtype=np.float32, copy=True)
     if out.shape[0] == 0:
         return out
+    if phones and settings.guide_strength > 0:
+        from .phones.guide import GuideSettings, apply_guide
+
+        out = apply_guide(out, names, fps, phones, GuideSettings(strength=settings.guide_strength))
     if settings.silence_gate and audio is not None:
         out *= silence_gate(audio, sample_rate, fps, out.shape[0], settings)[:, None].astype(np.float32)
     out = gaussian_smooth(out, settings.smoothing_ms / 1000.0 * fps)

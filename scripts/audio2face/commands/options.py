@@ -39,6 +39,17 @@ def add_post_arguments(parser: argparse.ArgumentParser) -> None:
         "--silence-db", type=float, default=d.silence_db, help="silence threshold below the speech level (dB)"
     )
     group.add_argument(
+        "--guide-strength", type=float, default=1.0,
+        help="phone guide: lips close on p/b/m, touch on f/v, round on u/w/o (0 = off, 1 = full; default 1; "
+        "needs the 'phones' extra, else off with a warning)",
+    )
+    group.add_argument("--language", default=d.phone_language, help="language of the phone guide (default en-us)")
+    group.add_argument("--transcript", metavar="FILE", help="text of the line (UTF-8): the phone guide aligns to it")
+    group.add_argument(
+        "--vad", dest="vad_method", choices=("robust", "energy"), default=d.vad_method,
+        help="speech detector of the silence gate (default robust: not fooled by noise, music or reverb)",
+    )
+    group.add_argument(
         "--reduce", type=float, metavar="TOL", help="reduce to sparse keys within TOL weight units (e.g. 0.01)"
     )
     group.add_argument("--start-frame", type=float, default=1.0, help="scene frame of the first frame")
@@ -57,6 +68,21 @@ def _read_targets(path: Optional[str]) -> Optional[List[str]]:
     return names
 
 
+def _read_transcript(path: Optional[str]) -> Optional[str]:
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as exc:
+        raise Audio2FaceError(f"cannot read transcript: {exc.strerror}", path) from None
+    except UnicodeDecodeError:
+        raise Audio2FaceError("transcript is not UTF-8 text", path) from None
+    if not text.strip():
+        raise Audio2FaceError("transcript is empty", path)
+    return text
+
+
 def settings_from_args(args: argparse.Namespace) -> AnimateSettings:
     """``AnimateSettings`` from parsed flags."""
     if args.reduce is not None and not args.reduce > 0:
@@ -68,6 +94,9 @@ def settings_from_args(args: argparse.Namespace) -> AnimateSettings:
         time_offset_ms=args.time_offset_ms,
         silence_gate=args.silence_gate,
         silence_db=args.silence_db,
+        vad_method=getattr(args, "vad_method", PostSettings.vad_method),
+        guide_strength=getattr(args, "guide_strength", PostSettings.guide_strength),
+        phone_language=getattr(args, "language", PostSettings.phone_language),
     )
     post.validate()
     return AnimateSettings(
@@ -80,4 +109,5 @@ def settings_from_args(args: argparse.Namespace) -> AnimateSettings:
         post=post,
         reduce=args.reduce,
         threads=args.threads,
+        transcript=_read_transcript(getattr(args, "transcript", None)),
     )

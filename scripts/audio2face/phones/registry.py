@@ -1,0 +1,70 @@
+"""Languages that get phone guidance, and how a new one plugs in.
+
+A language is a code (``"en-us"``), a recogniser ``recognise(samples, sample_rate, speech, fps) ->
+[PhoneSegment]`` (its phone labels), an optional aligner ``align(samples, sample_rate, transcript) ->
+[PhoneSegment]``, and a table from its phones to ``(viseme, openness)``. ``register_language`` adds one
+(e.g. from a plug-in package at import time); US English is registered by :mod:`.sphinx`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
+
+import numpy as np
+
+from ..errors import Audio2FaceError
+from .segments import VISEMES, PhoneSegment
+
+Recogniser = Callable[[np.ndarray, int, Optional[np.ndarray], float], List[PhoneSegment]]
+Aligner = Callable[[np.ndarray, int, str], List[PhoneSegment]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Language:
+    """One language's phone guidance (module docstring)."""
+
+    code: str
+    name: str
+    recognise: Recogniser
+    visemes: Mapping[str, Tuple[str, float]]
+    align: Optional[Aligner] = None
+    requires: str = ""
+    """What to install when it is missing (shown in errors)."""
+
+    def viseme_of(self, segment: PhoneSegment) -> PhoneSegment:
+        """The segment with its viseme and openness from this language's table."""
+        viseme, openness = self.visemes.get(segment.phone, (None, 0.0))
+        return dataclasses.replace(segment, viseme=viseme, openness=float(openness))
+
+
+_LANGUAGES: Dict[str, Language] = {}
+
+
+def register_language(language: Language) -> None:
+    """Add (or replace) a language."""
+    bad = sorted({v for v, _ in language.visemes.values()} - set(VISEMES))
+    if bad:
+        raise Audio2FaceError(f"language {language.code}: unknown visemes {', '.join(bad)}")
+    _LANGUAGES[language.code.lower()] = language
+
+
+def _load_builtin() -> None:
+    from . import sphinx  # noqa: F401  (registers en-us)
+
+
+def available_languages() -> List[str]:
+    """Codes of the registered languages."""
+    _load_builtin()
+    return sorted(_LANGUAGES)
+
+
+def get_language(code: str) -> Language:
+    """The registered language, or ``Audio2FaceError`` naming the ones there are."""
+    _load_builtin()
+    try:
+        return _LANGUAGES[code.lower()]
+    except KeyError:
+        raise Audio2FaceError(
+            f"no phone guidance for language {code!r} (available: {', '.join(sorted(_LANGUAGES)) or 'none'})"
+        ) from None

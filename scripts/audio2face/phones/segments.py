@@ -1,0 +1,95 @@
+"""Phone segments, viseme classes, and the one entry point that turns audio into phone segments."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import List, Optional
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+VISEMES = ("closed", "labiodental", "rounded", "open", "rest")
+"""What the lips do: ``closed`` (p b m: lips pressed), ``labiodental`` (f v: lower lip to the upper teeth),
+``rounded`` (u w o: lips pushed forward), ``open`` (other vowels: the jaw opens by the phone's openness),
+``rest`` (silence). Phones a language maps to none of them leave the network's curves alone."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PhoneSegment:
+    """One phone: its label in the language's phone set, start and end in seconds, its viseme.
+
+    Attributes:
+        phone: e.g. ``"B"`` (ARPAbet for US English).
+        start_s: Start time in seconds.
+        end_s: End time in seconds (> start).
+        viseme: One of ``VISEMES`` or ``None``.
+        openness: For ``open`` and ``rounded`` vowels, how far the jaw opens (0..1 of a wide "ah").
+    """
+
+    phone: str
+    start_s: float
+    end_s: float
+    viseme: Optional[str] = None
+    openness: float = 0.0
+
+
+def recognise_phones(
+    samples: np.ndarray,
+    sample_rate: int,
+    language: str = "en-us",
+    transcript: Optional[str] = None,
+    speech: Optional[np.ndarray] = None,
+    fps: float = 100.0,
+) -> List[PhoneSegment]:
+    """Phone segments of mono ``samples``: aligned to ``transcript`` when given, else recognised.
+
+    Args:
+        samples: Mono float samples.
+        sample_rate: Their rate.
+        language: A registered language code (``registry.available_languages()``).
+        transcript: The line's text; the phones are then aligned to it (the best route).
+        speech: Optional boolean mask on a ``fps`` grid, True where there is speech: recognition only runs
+            there (faster, and no phones are invented in pauses).
+        fps: Rate of ``speech``.
+
+    Raises:
+        Audio2FaceError: unknown language, or its recogniser is not installed.
+    """
+    from .registry import get_language
+
+    lang = get_language(language)
+    if transcript is not None and transcript.strip():
+        if lang.align is None:
+            logger.warning("no transcript aligner for %s; recognising the phones instead", language)
+        else:
+            return [lang.viseme_of(s) for s in lang.align(samples, sample_rate, transcript)]
+    return [lang.viseme_of(s) for s in lang.recognise(samples, sample_rate, speech, fps)]
+
+
+def guide_phones(
+    samples: np.ndarray,
+    sample_rate: int,
+    language: str = "en-us",
+    transcript: Optional[str] = None,
+    vad_method: str = "robust",
+) -> List[PhoneSegment]:
+    """Phones for the guide: ``recognise_phones`` on the speech the detector finds (``audio2face.vad``).
+
+    Without a transcript a missing recogniser only logs a warning (returns no phones, so the curves stay
+    the network's); with one it raises, since the user asked for it.
+    """
+    from ..errors import Audio2FaceError
+    from ..vad import VadSettings, silent_frames
+
+    grid = 100.0
+    frames = int(np.ceil(np.asarray(samples).size / sample_rate * grid))
+    speech = ~silent_frames(samples, sample_rate, grid, frames, VadSettings(method=vad_method))
+    try:
+        return recognise_phones(samples, sample_rate, language, transcript, speech, grid)
+    except Audio2FaceError as exc:
+        if transcript:
+            raise
+        logger.warning("phone guide off: %s", exc)
+        return []
