@@ -154,3 +154,33 @@ def test_words_outside_the_dictionary_are_skipped_and_none_known_is_an_error(tmp
     assert [s.phone for s in segments if s.viseme == "closed"] == ["B", "B", "M", "M", "P"]
     with pytest.raises(Audio2FaceError, match="no word of the transcript"):
         recognise_phones(audio, 16000, "en-us", transcript="zzqxv qqzzx")
+
+
+def test_acoustic_closures_mark_the_dips_between_syllables():
+    from audio2face.phones import acoustic_closures
+
+    t = np.arange(16000) / 16000
+    audio = np.sin(2 * np.pi * 200 * t) * (np.abs(np.sin(2 * np.pi * 2.0 * t)) > 0.7)  # 4 syllables, gaps between
+    dips = acoustic_closures(audio.astype(np.float32), 16000, FPS, 30)
+    assert dips[15] == 1.0 and dips[0] > 0.5, "the silent gaps at 0 and 0.5 s"
+    assert dips[11] == 0.0 and dips[19] == 0.0, "the middle of a syllable"
+    out = apply_post(_open(), FACEGOOD, FPS, PostSettings(guide_strength=1.0), closures=dips)
+    assert out[15, 0] == pytest.approx(0.4 * (1 - GuideSettings().dip)) and out[11, 0] == pytest.approx(0.4)
+
+
+@needs_sphinx
+def test_cli_aligns_to_a_transcript_and_names_a_missing_one(tmp_path, capsys):
+    import json
+
+    from audio2face.cli import main
+
+    text = "Bob made a map."
+    wav = tmp_path / "line.wav"
+    _espeak(text, wav)
+    (tmp_path / "line.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "line.json"
+    assert main(["animate", str(wav), "--out", str(out), "--transcript", str(tmp_path / "line.txt")]) == 0
+    source = json.loads(out.read_text())["source"]
+    assert source["phone_guide"]["aligned_to_transcript"] and source["phone_guide"]["phones"] >= 10
+    assert main(["animate", str(wav), "--out", str(out), "--transcript", str(tmp_path / "nope.txt")]) == 1
+    assert "cannot read transcript" in capsys.readouterr().err

@@ -117,14 +117,17 @@ def animate(
             cancel=cancel,
         )
     weights = retargeter.apply(raw)
-    phones = None
+    phones, closures = None, None
     if settings.post.guide_strength > 0:
-        from .phones import guide_phones
+        from .phones import acoustic_closures, guide_phones
 
         check(cancel)
         phones = guide_phones(samples, params.sample_rate, settings.post.phone_language, settings.transcript,
                               settings.post.vad_method)
-    weights = apply_post(weights, retargeter.targets, fps, settings.post, samples, params.sample_rate, phones)
+        if not (settings.transcript and settings.transcript.strip()):  # the aligner finds every closure itself
+            closures = acoustic_closures(samples, params.sample_rate, fps, weights.shape[0])
+    weights = apply_post(weights, retargeter.targets, fps, settings.post, samples, params.sample_rate, phones,
+                         closures)
     source: dict[str, Any] = {
         "audio": audio_name,
         "model": os.fspath(bundle.path),

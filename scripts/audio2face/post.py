@@ -126,6 +126,7 @@ def apply_post(
     audio: Optional[np.ndarray] = None,
     sample_rate: int = 16000,
     phones: Optional[Sequence[Any]] = None,
+    closures: Optional[np.ndarray] = None,
 ) -> np.ndarray:
     """Apply the post-processing steps (module docstring) to (frames, channels) weights.
 
@@ -137,15 +138,16 @@ def apply_post(
         audio: Mono samples for the silence gate (skipped when ``None``).
         sample_rate: Rate of ``audio``.
         phones: ``audio2face.phones.PhoneSegment`` list for the phone guide (skipped when ``None``).
+        closures: Per-frame ``audio2face.phones.acoustic_closures`` for the guide (used with or without phones).
     """
     settings.validate()
     out = np.array(weights, dtype=np.float32, copy=True)
     if out.shape[0] == 0:
         return out
-    if phones and settings.guide_strength > 0:
+    if (phones or closures is not None) and settings.guide_strength > 0:
         from .phones.guide import GuideSettings, apply_guide
 
-        out = apply_guide(out, names, fps, phones, GuideSettings(strength=settings.guide_strength))
+        out = apply_guide(out, names, fps, phones or [], GuideSettings(strength=settings.guide_strength), closures)
     if settings.silence_gate and audio is not None:
         out *= silence_gate(audio, sample_rate, fps, out.shape[0], settings)[:, None].astype(np.float32)
     out = gaussian_smooth(out, settings.smoothing_ms / 1000.0 * fps)

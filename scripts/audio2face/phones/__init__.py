@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from .guide import GuideSettings, apply_guide, viseme_activations
+from .guide import GuideSettings, acoustic_closures, apply_guide, viseme_activations
 from .registry import Language, available_languages, get_language, register_language
 from .segments import VISEMES, PhoneSegment, guide_phones, recognise_phones
 
@@ -21,6 +21,7 @@ __all__ = [
     "GuideSettings",
     "Language",
     "PhoneSegment",
+    "acoustic_closures",
     "apply_guide",
     "available_languages",
     "get_language",

@@ -10,10 +10,11 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-VISEMES = ("closed", "labiodental", "rounded", "open", "rest")
+VISEMES = ("closed", "labiodental", "rounded", "open", "narrow", "rest")
 """What the lips do: ``closed`` (p b m: lips pressed), ``labiodental`` (f v: lower lip to the upper teeth),
 ``rounded`` (u w o: lips pushed forward), ``open`` (other vowels: the jaw opens by the phone's openness),
-``rest`` (silence). Phones a language maps to none of them leave the network's curves alone."""
+``narrow`` (other consonants: the jaw half closes between vowels), ``rest`` (silence). Phones a language
+maps to none of them leave the network's curves alone."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -41,6 +41,8 @@ VISEMES = {
     "AA": ("open", 1.0), "AE": ("open", 0.85), "AH": ("open", 0.7), "AW": ("open", 0.85), "AY": ("open", 0.85),
     "EH": ("open", 0.6), "ER": ("open", 0.45), "EY": ("open", 0.5), "IH": ("open", 0.4), "IY": ("open", 0.3),
     "SIL": ("rest", 0.0),
+    **{c: ("narrow", 0.0) for c in ("T", "D", "K", "G", "N", "NG", "S", "Z", "SH", "ZH", "CH", "JH", "TH", "DH", "L",
+                                    "R", "Y", "HH")},
 }
 
 
