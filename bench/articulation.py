@@ -54,7 +54,6 @@ import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 import soxr  # noqa: E402
 from audio2face.channels import jaw_open_index  # noqa: E402
-from audio2face.phones import PhoneSegment  # noqa: E402
 from audio2face.pipeline import AnimateSettings, animate  # noqa: E402
 from audio2face.post import PostSettings, apply_post  # noqa: E402
 from audio2face.vad import VadSettings, frame_levels_db, runs, silent_frames  # noqa: E402
@@ -287,15 +286,17 @@ class Systems:
         curves = animate(samples, AnimateSettings(model=self.model, fps=FPS, post=plain), sample_rate=RATE)
         return Output(curves.names, curves.weights)
 
-    def phones(self, samples: np.ndarray, transcript: Optional[str]) -> List[PhoneSegment]:
-        from audio2face.phones import guide_phones
+    def guide(self, samples: np.ndarray, frames: int, transcript: Optional[str]):
+        from audio2face.phones import guide_input
 
         started = time.perf_counter()
-        phones = guide_phones(samples, RATE, "en-us", transcript)
+        guide = guide_input(samples, RATE, FPS, frames, "en-us", transcript)
         if transcript is None:
             self.guide_seconds += time.perf_counter() - started
             self.guide_audio_seconds += samples.size / RATE
-        return phones
+        elif not guide.aligned:
+            print("  (the transcript could not be aligned: recognised instead)")
+        return guide
 
     def run(self, samples: np.ndarray, raw: Output, transcript: Optional[str], with_transcript: bool,
             follower_scale: float) -> Dict[str, Output]:
@@ -304,16 +305,14 @@ class Systems:
         shipped = PostSettings(vad_method="energy")
         robust = PostSettings()
         guided = replace(robust, guide_strength=1.0)
-        from audio2face.phones import acoustic_closures
-
-        closures = acoustic_closures(samples, RATE, FPS, frames)
-        post = lambda settings, phones=None, dips=None: Output(  # noqa: E731
-            raw.names, apply_post(raw.weights, raw.names, FPS, settings, samples, RATE, phones, dips))
+        post = lambda settings, guide=None: Output(  # noqa: E731
+            raw.names, apply_post(raw.weights, raw.names, FPS, settings, samples, RATE,
+                                  guide.phones if guide else None, guide.closures if guide else None))
         out["default model, RMS gate (today)"] = post(shipped)
         out["+ robust gate"] = post(robust)
-        out["+ robust gate + phone guide"] = post(guided, self.phones(samples, None), closures)
+        out["+ robust gate + phone guide"] = post(guided, self.guide(samples, frames, None))
         if with_transcript:
-            out["+ robust gate + guide on transcript"] = post(guided, self.phones(samples, transcript))
+            out["+ robust gate + guide on transcript"] = post(guided, self.guide(samples, frames, transcript))
         return out
 
 

@@ -117,17 +117,15 @@ def animate(
             cancel=cancel,
         )
     weights = retargeter.apply(raw)
-    phones, closures = None, None
+    guide = None
     if settings.post.guide_strength > 0:
-        from .phones import acoustic_closures, guide_phones
+        from .phones import guide_input
 
         check(cancel)
-        phones = guide_phones(samples, params.sample_rate, settings.post.phone_language, settings.transcript,
-                              settings.post.vad_method)
-        if not (settings.transcript and settings.transcript.strip()):  # the aligner finds every closure itself
-            closures = acoustic_closures(samples, params.sample_rate, fps, weights.shape[0])
-    weights = apply_post(weights, retargeter.targets, fps, settings.post, samples, params.sample_rate, phones,
-                         closures)
+        guide = guide_input(samples, params.sample_rate, fps, weights.shape[0], settings.post.phone_language,
+                            settings.transcript, settings.post.vad_method)
+    weights = apply_post(weights, retargeter.targets, fps, settings.post, samples, params.sample_rate,
+                         guide.phones if guide else None, guide.closures if guide else None)
     source: dict[str, Any] = {
         "audio": audio_name,
         "model": os.fspath(bundle.path),
@@ -139,11 +137,12 @@ def animate(
         "unused_channels": retargeter.unused,
         "audio_seconds": samples.size / params.sample_rate,
     }
-    if phones is not None:
+    if guide is not None:
         source["phone_guide"] = {
             "language": settings.post.phone_language,
-            "aligned_to_transcript": bool(settings.transcript and settings.transcript.strip()),
-            "phones": len(phones),
+            "aligned_to_transcript": guide.aligned,
+            "phones": len(guide.phones),
+            "acoustic_closures": guide.closures is not None,
         }
     if fps != bundle.fps:
         source["note"] = (

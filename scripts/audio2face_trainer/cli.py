@@ -155,7 +155,8 @@ def _train(args: argparse.Namespace, events: EventWriter, watcher: CancelWatcher
     cache = None if args.no_cache else (Path(args.cache) if args.cache else default_cache_dir())
     shift = config.time_shift if config.recipe == "ours" else 1
     data = build_training_set(data_dirs, FeatureParams(), cache, args.val_clip, progress=feature_progress,
-                              cancel=token, warn=warn, time_shift=shift)
+                              cancel=token, warn=warn, time_shift=shift, augment_copies=config.augment_copies,
+                              augment_seed=config.seed)
     cancel_check()
     token.check()
 

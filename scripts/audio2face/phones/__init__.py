@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .guide import GuideSettings, acoustic_closures, apply_guide, viseme_activations
 from .registry import Language, available_languages, get_language, register_language
-from .segments import VISEMES, PhoneSegment, guide_phones, recognise_phones
+from .segments import VISEMES, GuideInput, PhoneSegment, guide_input, guide_phones, recognise_phones
 
 __all__ = [
     "VISEMES",
@@ -25,6 +25,8 @@ __all__ = [
     "apply_guide",
     "available_languages",
     "get_language",
+    "GuideInput",
+    "guide_input",
     "guide_phones",
     "recognise_phones",
     "register_language",

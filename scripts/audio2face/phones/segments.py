@@ -69,6 +69,15 @@ def recognise_phones(
     return [lang.viseme_of(s) for s in lang.recognise(samples, sample_rate, speech, fps)]
 
 
+@dataclasses.dataclass
+class GuideInput:
+    """What the guide works from: phones, acoustic closures (without an alignment), whether aligned."""
+
+    phones: List[PhoneSegment]
+    closures: Optional[np.ndarray]
+    aligned: bool
+
+
 def guide_phones(
     samples: np.ndarray,
     sample_rate: int,
@@ -76,21 +85,42 @@ def guide_phones(
     transcript: Optional[str] = None,
     vad_method: str = "robust",
 ) -> List[PhoneSegment]:
-    """Phones for the guide: ``recognise_phones`` on the speech the detector finds (``audio2face.vad``).
+    """Phones for the guide (``guide_input``'s)."""
+    return guide_input(samples, sample_rate, 0.0, 0, language, transcript, vad_method).phones
 
-    Without a transcript a missing recogniser only logs a warning (returns no phones, so the curves stay
-    the network's); with one it raises, since the user asked for it.
+
+def guide_input(
+    samples: np.ndarray,
+    sample_rate: int,
+    fps: float,
+    frames: int,
+    language: str = "en-us",
+    transcript: Optional[str] = None,
+    vad_method: str = "robust",
+) -> GuideInput:
+    """Phones aligned to ``transcript``, else recognised on the speech the detector finds (``audio2face.vad``),
+    plus, when not aligned, ``guide.acoustic_closures`` on ``frames`` frames at ``fps`` (none when ``frames``
+    is 0).
+
+    A transcript that cannot be aligned falls back to recognition with a warning. A missing recogniser
+    only warns (no phones: the curves stay the network's, bar the acoustic closures).
     """
     from ..errors import Audio2FaceError
     from ..vad import VadSettings, silent_frames
+    from .guide import acoustic_closures
 
+    closures = acoustic_closures(samples, sample_rate, fps, frames) if frames > 0 else None
+    if transcript is not None and transcript.strip():
+        try:
+            return GuideInput(recognise_phones(samples, sample_rate, language, transcript), None, True)
+        except Audio2FaceError as exc:
+            logger.warning("phone guide: %s; recognising the phones instead", exc)
     grid = 100.0
-    frames = int(np.ceil(np.asarray(samples).size / sample_rate * grid))
-    speech = ~silent_frames(samples, sample_rate, grid, frames, VadSettings(method=vad_method))
+    count = int(np.ceil(np.asarray(samples).size / sample_rate * grid))
+    speech = ~silent_frames(samples, sample_rate, grid, count, VadSettings(method=vad_method))
     try:
-        return recognise_phones(samples, sample_rate, language, transcript, speech, grid)
+        phones = recognise_phones(samples, sample_rate, language, None, speech, grid)
     except Audio2FaceError as exc:
-        if transcript:
-            raise
-        logger.warning("phone guide off: %s", exc)
-        return []
+        logger.warning("phone guide: %s", exc)
+        phones = []
+    return GuideInput(phones, closures, False)

@@ -78,12 +78,17 @@ def _phone_decoder() -> Any:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def _word_decoder() -> Any:
+WIDE_BEAMS = {"beam": 1e-80, "wbeam": 1e-60, "pbeam": 1e-80}
+"""The aligner's second try: accents far from the dictionary's (British voices on the benchmark) need wider
+beams for the search to reach the last word."""
+
+
+@functools.lru_cache(maxsize=2)
+def _word_decoder(wide: bool = False) -> Any:
     ps = _pocketsphinx()
     return ps.Decoder(
         hmm=_model_file("en-us", "en-us"), dict=_model_file("en-us", "cmudict-en-us.dict"), lm=None,
-        loglevel="FATAL", bestpath=False,
+        loglevel="FATAL", bestpath=False, **(WIDE_BEAMS if wide else {}),
     )
 
 
@@ -157,6 +162,18 @@ def normalise_transcript(text: str) -> List[str]:
     return re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
 
 
+def _align_pass(decoder: Any, text: str, pcm: bytes) -> Any:
+    """Word alignment, then phone alignment within the words; the alignment or ``None``."""
+    decoder.set_align_text(text)
+    for second_pass in (False, True):
+        if second_pass:
+            decoder.set_alignment()
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+    return decoder.get_alignment()
+
+
 def align(samples: np.ndarray, sample_rate: int, transcript: str) -> List[PhoneSegment]:
     """Force-align the transcript's words, then their phones; words not in the dictionary are skipped.
 
@@ -172,19 +189,17 @@ def align(samples: np.ndarray, sample_rate: int, transcript: str) -> List[PhoneS
     if not known:
         raise Audio2FaceError("no word of the transcript is in the en-us pronouncing dictionary")
     pcm = _pcm(samples, sample_rate).tobytes()
-    try:
-        decoder.set_align_text(" ".join(known))
-        for second_pass in (False, True):
-            if second_pass:
-                decoder.set_alignment()
-            decoder.start_utt()
-            decoder.process_raw(pcm, full_utt=True)
-            decoder.end_utt()
-        alignment = decoder.get_alignment()
-    except RuntimeError as exc:
-        raise Audio2FaceError(f"the transcript could not be aligned to the audio ({exc})") from None
+    alignment, problem = None, ""
+    for wide in (False, True):
+        try:
+            alignment = _align_pass(_word_decoder(wide), " ".join(known), pcm)
+        except RuntimeError as exc:
+            problem = str(exc)
+        if alignment is not None:
+            break
+        logger.info("alignment failed%s", "" if wide else "; trying again with wider beams")
     if alignment is None:
-        raise Audio2FaceError("the transcript could not be aligned to the audio")
+        raise Audio2FaceError(f"the transcript could not be aligned to the audio ({problem or 'no path'})")
     out: List[PhoneSegment] = []
     for word in alignment:
         for phone in word:
