@@ -13,7 +13,7 @@ from .errors import Audio2FaceError, Cancelled
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("animate", "features", "info", "qc", "live")
+COMMANDS = ("animate", "features", "info", "qc", "live", "dataset")
 """Sub-command modules under ``audio2face.commands``; each has ``register(subparsers)``."""
 
 
