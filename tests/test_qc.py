@@ -149,7 +149,7 @@ def test_closing_within_the_release_is_not_flagged(audio):
 
 @pytest.mark.parametrize("method, slack", [("energy", 2), ("robust", 3.5)])
 def test_speech_and_silence_segments_match_the_clip(audio, method, slack):
-    settings = QcSettings(vad_method=method)  # the robust detector holds speech 2 frames on each side
+    settings = QcSettings(vad_method=method)  # the robust detector holds speech a frame on each side
     report = qc_report(audio, Curves(NAMES, FPS, mouth_weights()), sample_rate=RATE, settings=settings)
     silences = [(s["start_s"], s["end_s"]) for s in report["vad"]["segments"] if s["kind"] == "silence"]
     inner = [s for s in silences if s[0] > 0.5]

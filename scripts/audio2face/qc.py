@@ -27,6 +27,14 @@
   shared values, per-channel Pearson correlation (channels constant in either are skipped and listed) and
   the jaw-open correlation.
 
+* Input condition (``vad.audio_condition``): the speech-band SNR, the energy above 4 kHz against the speech
+  band and an RT60 from the decays after speech; flagged as noisy under ``NOISY_SNR_DB``, band-limited
+  under ``BAND_LIMITED_DB``, reverberant over ``REVERBERANT_RT60_S``.
+* Lips at bilabials (with a transcript, or ``QcSettings.phones``): the phones from ``audio2face.phones``
+  (aligned to the transcript, else recognised); a p/b/m counts as closed where the jaw over the phone
+  dips below the median jaw of the 200 ms either side of it, or below ``CLOSED_JAW``. Unclosed ones are
+  listed with their times.
+
 Every report also gets a ``score`` (see :func:`score_report`) and short ``flags`` for a summary table.
 The plot data for the PNG rides along under the ``"_series"`` key (numpy arrays); :func:`report_json`
 drops it and :func:`write_qc` writes the JSON and the PNG atomically.
@@ -70,6 +78,15 @@ mouth earlier than sound by 125 ms."""
 
 SERIES_KEY = "_series"
 
+NOISY_SNR_DB = 35.0
+BAND_LIMITED_DB = -45.0
+REVERBERANT_RT60_S = 0.8
+"""Input condition thresholds, set on the articulation benchmark's material (clean speech: SNR 70-100 dB,
+-16 to -23 dB above 4 kHz, RT60 0.2-0.3 s; white noise at 20 dB SNR reads about 29 dB; telephone audio
+-107 dB above 4 kHz; sox's reverb 1.8-2.8 s)."""
+CLOSED_JAW = 0.02
+BILABIAL_SURROUND_S = 0.2
+
 
 @dataclasses.dataclass
 class QcSettings:
@@ -88,6 +105,8 @@ class QcSettings:
         reference_fps: Frame rate of the reference rows when its file carries none; ``None`` = 30
             (or the curves' rate for bare arrays named after the curves).
         vad_method: The speech detector, "robust" or "energy" (``audio2face.vad``).
+        phones: Recognise phones for the bilabial check when there is no transcript.
+        phone_language: Language of the phones (``audio2face.phones.available_languages``).
     """
 
     silence_db: float = -30.0
@@ -101,6 +120,8 @@ class QcSettings:
     curves_fps: Optional[float] = None
     reference_fps: Optional[float] = None
     vad_method: str = "robust"
+    phones: bool = False
+    phone_language: str = "en-us"
 
     def validate(self) -> None:
         """Raise ``Audio2FaceError`` on values that make no sense."""
@@ -259,6 +280,54 @@ def silence_figures(
         mean_open=_r(float(inside.mean())) if inside.size else None,
         spans=spans,
     )
+    return figures
+
+
+def condition_figures(samples: np.ndarray) -> Dict[str, Any]:
+    """The input condition block (module docstring) with its flags."""
+    from .vad import audio_condition
+
+    figures: Dict[str, Any] = dict(audio_condition(samples, SAMPLE_RATE))
+    flags = []
+    if figures["snr_db"] is not None and figures["snr_db"] < NOISY_SNR_DB:
+        flags.append(f"noisy input (speech {figures['snr_db']:.0f} dB over the pauses)")
+    if figures["high_band_db"] is not None and figures["high_band_db"] < BAND_LIMITED_DB:
+        flags.append("band-limited input (nothing above 4 kHz: telephone or 8 kHz audio?)")
+    if figures["rt60_s"] is not None and figures["rt60_s"] > REVERBERANT_RT60_S:
+        flags.append(f"reverberant input (RT60 about {figures['rt60_s']:.1f} s)")
+    figures["flags"] = flags
+    return figures
+
+
+def bilabial_figures(
+    jaw: Optional[np.ndarray], phones: Sequence[Any], fps: float, start_frame: float, source: str
+) -> Dict[str, Any]:
+    """Lips at bilabials (module docstring): how many p/b/m close, and the ones that do not."""
+    figures: Dict[str, Any] = {"source": source, "bilabials": 0, "closed": 0, "closed_fraction": None, "open": []}
+    if jaw is None:
+        figures["note"] = "no jaw-open channel: not measured"
+        return figures
+    frames = jaw.size
+    for seg in phones:
+        if getattr(seg, "viseme", None) != "closed":
+            continue
+        lo = int(min(max(round(seg.start_s * fps), 0), frames - 1))
+        hi = int(min(max(round(seg.end_s * fps), lo + 1), frames))
+        centre = 0.5 * (seg.start_s + seg.end_s)
+        a = int(max(round((centre - BILABIAL_SURROUND_S) * fps), 0))
+        b = int(min(round((centre + BILABIAL_SURROUND_S) * fps) + 1, frames))
+        if b <= a:
+            continue
+        at = float(jaw[lo:hi].min())
+        figures["bilabials"] += 1
+        if at < float(np.median(jaw[a:b])) or at < CLOSED_JAW:
+            figures["closed"] += 1
+        else:
+            span = _span_dict(lo, hi, fps, start_frame)
+            span.update(phone=seg.phone, jaw=_r(at))
+            figures["open"].append(span)
+    if figures["bilabials"]:
+        figures["closed_fraction"] = _r(figures["closed"] / figures["bilabials"])
     return figures
 
 
@@ -492,6 +561,7 @@ def qc_report(
     sample_rate: Optional[int] = None,
     name: Optional[str] = None,
     cancel: Optional[CancelToken] = None,
+    transcript: Optional[str] = None,
 ) -> Dict[str, Any]:
     """Measure one shot.
 
@@ -505,6 +575,7 @@ def qc_report(
         sample_rate: Rate of ``audio`` when it is an array.
         name: Shot name in the report (default: the audio file's stem).
         cancel: Stops the work between steps (raises ``Cancelled``).
+        transcript: The line's text: the bilabial check aligns the phones to it.
 
     Returns:
         A JSON-ready dict of figures plus plot data under ``"_series"`` (see :func:`report_json`).
@@ -552,6 +623,16 @@ def qc_report(
             ref_jaw_name = dict(_shared_names(shot_curves, ref_curves))[reference_block["jaw_channel"]]
             reference_jaw = _resampled(ref_curves, fps, frames)[:, ref_curves.names.index(ref_jaw_name)]
 
+    condition = condition_figures(samples)
+    bilabials = None
+    if (transcript and transcript.strip()) or settings.phones:
+        from .phones import guide_input
+
+        check(cancel)
+        guide = guide_input(samples, SAMPLE_RATE, fps, 0, settings.phone_language, transcript, settings.vad_method)
+        bilabials = bilabial_figures(jaw, guide.phones, fps, shot_curves.start_frame,
+                                     "transcript" if guide.aligned else "recognised")
+
     audio_seconds = samples.size / SAMPLE_RATE
     curves_seconds = frames / fps
     notes: List[str] = []
@@ -592,6 +673,8 @@ def qc_report(
         "offset": offset,
         "keys": keys_figures(shot_curves),
         "reference": reference_block,
+        "input": condition,
+        "bilabials": bilabials,
         "notes": notes,
     }
     report["score"], report["flags"] = score_report(report)
@@ -626,7 +709,11 @@ def score_report(report: Dict[str, Any]) -> Tuple[float, List[str]]:
       30 x min(1, excess / 100 ms), where the excess is how far the offset goes past what people notice
       (45 ms with the mouth late, 125 ms with the mouth early; ITU-R BT.1359);
     * with a reference, up to 30 for a poor match: 30 x (1 - max(0, jaw-open correlation)), or the mean
-      channel correlation when there is no jaw-open channel.
+      channel correlation when there is no jaw-open channel;
+    * with the bilabial check (3 or more p/b/m), up to 20 for lips that stay open: 20 x (1 - closed share).
+
+    The input condition (noise, band limits, reverb) is not the animation's fault: its flags stay in
+    ``report["input"]["flags"]`` (and the summary rows' ``input_flags``), out of the score.
 
     Scores of shots with and without a reference are not comparable.
     """
@@ -658,6 +745,13 @@ def score_report(report: Dict[str, Any]) -> Tuple[float, List[str]]:
         score -= 30.0 * (1.0 - max(0.0, r))
         if r < 0.5:
             flags.append(f"{what} correlation with the reference {r:.2f}")
+    bilabials = report.get("bilabials") or {}
+    if (bilabials.get("bilabials") or 0) >= 3 and bilabials.get("closed_fraction") is not None:
+        share = float(bilabials["closed_fraction"])
+        score -= 20.0 * (1.0 - share)
+        if share < 0.8:
+            unclosed = bilabials["bilabials"] - bilabials["closed"]
+            flags.append(f"lips open at {unclosed} of {bilabials['bilabials']} p/b/m")
     return round(max(0.0, score), 1), flags
 
 
@@ -722,6 +816,21 @@ def summary_lines(report: Dict[str, Any]) -> List[str]:
             f"{_fmt(reference.get('pearson_mean'), '.2f')} over {reference.get('pearson_channels')} of "
             f"{reference.get('channels_compared')} shared channels ({len(reference.get('constant_channels') or [])} "
             f"constant, skipped), {reference.get('frames_compared')} frames"
+        )
+    bilabials = report.get("bilabials")
+    if bilabials:
+        times = ", ".join(f"{span['start_s']:.2f} s" for span in (bilabials.get("open") or [])[:8])
+        lines.append(
+            f"lips at bilabials ({bilabials.get('source')} phones): {bilabials.get('closed')} of "
+            f"{bilabials.get('bilabials')} p/b/m closed" + (f"; open at {times}" if times else "")
+        )
+    condition = report.get("input")
+    if condition:
+        lines.append(
+            f"input: speech {_fmt(condition.get('snr_db'), '.0f')} dB over the pauses, "
+            f"{_fmt(condition.get('high_band_db'), '.0f')} dB above 4 kHz, RT60 about "
+            f"{_fmt(condition.get('rt60_s'), '.1f')} s"
+            + (f" ({'; '.join(condition['flags'])})" if condition.get("flags") else "")
         )
     lines.extend(f"note: {note}" for note in report.get("notes") or [])
     return lines
@@ -796,7 +905,8 @@ def summarise(reports: Iterable[Union[Dict[str, Any], PathLike]]) -> List[Dict[s
 
     Returns:
         Rows ``{"shot", "score", "flags", "silence_flagged_seconds", "silence_spans", "offset_ms",
-        "offset_confidence", "keys_per_second", "jaw_correlation", "mae", "json"}``; the score is
+        "offset_confidence", "keys_per_second", "jaw_correlation", "mae", "input_flags", "bilabials_closed",
+        "json"}``; the score is
         recomputed from the figures so rows from old files rank the same way.
     """
     rows: List[Dict[str, Any]] = []
@@ -820,6 +930,8 @@ def summarise(reports: Iterable[Union[Dict[str, Any], PathLike]]) -> List[Dict[s
                 "keys_per_second": keys.get("keys_per_second"),
                 "jaw_correlation": reference.get("jaw_correlation"),
                 "mae": reference.get("mae"),
+                "input_flags": list((report.get("input") or {}).get("flags") or []),
+                "bilabials_closed": (report.get("bilabials") or {}).get("closed_fraction"),
                 "json": os.fspath(item) if not isinstance(item, dict) else files.get("json"),
             }
         )

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
-from typing import Deque, List, Optional, Tuple
+from typing import Deque, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -56,7 +56,7 @@ FLOOR_BELOW_PEAK_DB = 12.0
 sustained note: what never stops is not background when nothing quieter was heard)."""
 REVERB_DELAY_FRAMES = 2
 REVERB_DECAY_DB_PER_S = 30.0
-HANGOVER_S = 0.067
+HANGOVER_S = 0.034
 """Speech is held this long on each side (a level is the largest within that distance; past only live)."""
 ROBUST_HEADROOM_DB = 10.0
 """The robust level is thresholded ``threshold_db + ROBUST_HEADROOM_DB`` below the speech level: removing
@@ -317,3 +317,57 @@ def runs(mask: np.ndarray) -> List[Tuple[int, int]]:
         return []
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
+
+
+# --- what the recording is like -------------------------------------------------------------------------------
+
+CONDITION_FPS = 100.0
+HIGH_BAND_HZ = (4000.0, 7500.0)
+DECAY_S = 0.25
+
+
+def audio_condition(samples: np.ndarray, sample_rate: int) -> Dict[str, Optional[float]]:
+    """Rough figures of the recording: ``snr_db`` (speech-band speech level over the level in the pauses),
+    ``high_band_db`` (energy 4-7.5 kHz against 300-3400 Hz over speech; telephone audio has none) and
+    ``rt60_s`` (from how fast the speech-band level falls in the first 250 ms after speech stops; the median
+    over the pauses). ``None`` where the clip gives nothing to measure it on."""
+    samples = np.asarray(samples, dtype=np.float64).reshape(-1)
+    frames = int(samples.size / sample_rate * CONDITION_FPS)
+    out: Dict[str, Optional[float]] = {"snr_db": None, "high_band_db": None, "rt60_s": None}
+    if frames < 10:
+        return out
+    energy = band_energies(samples, sample_rate, CONDITION_FPS, frames).sum(axis=1)
+    level = 10.0 * np.log10(energy + LEVEL_EPS)
+    silent = silent_frames(samples, sample_rate, CONDITION_FPS, frames, VadSettings())
+    if (~silent).sum() < 10:
+        return out
+    speech_level = float(np.percentile(level[~silent], SPEECH_PERCENTILE))
+    pause_level = float(np.median(level[silent])) if silent.sum() >= 10 else float(np.percentile(level, 10))
+    out["snr_db"] = round(speech_level - pause_level, 1)
+    lo, hi = band_bounds(samples.size, sample_rate, CONDITION_FPS, frames, 512)
+    speech_rows = np.flatnonzero(~silent)[:: max(1, int((~silent).sum()) // 2000)]
+    spectrum = np.zeros(257)
+    for row in speech_rows.tolist():
+        window = samples[lo[row] : hi[row]]
+        spectrum[: 257] += np.abs(np.fft.rfft(window * np.hanning(window.size), 512)) ** 2 if window.size == 512 else 0
+    freqs = np.fft.rfftfreq(512, 1.0 / sample_rate)
+    high = spectrum[(freqs >= HIGH_BAND_HZ[0]) & (freqs < min(HIGH_BAND_HZ[1], 0.5 * sample_rate))].sum()
+    mid = spectrum[(freqs >= BAND_LOW_HZ) & (freqs < BAND_HIGH_HZ)].sum()
+    if mid > 0:
+        out["high_band_db"] = round(float(10.0 * np.log10((high + LEVEL_EPS) / mid)), 1)
+    slopes = []
+    span = int(DECAY_S * CONDITION_FPS)
+    for start, end in runs(silent):
+        if start < 5 or end - start < span:
+            continue
+        tail = level[start - 3 : start + span]
+        keep = tail > pause_level + 6.0
+        if keep.sum() < 5:
+            continue
+        t = np.arange(tail.size)[keep] / CONDITION_FPS
+        slope = float(np.polyfit(t, tail[keep], 1)[0])
+        if slope < 0:
+            slopes.append(slope)
+    if slopes:
+        out["rt60_s"] = round(float(-60.0 / np.median(slopes)), 2)
+    return out
