@@ -27,7 +27,8 @@ for the clip, silences of at least 400 ms that the RMS detector finds in the cle
 
 Columns, all in this run on the same audio: a loudness follower (jaw = the speech-energy envelope, scaled
 to the model's clean jaw range), the default model as it shipped (RMS silence gate, no phone guide), with
-the robust gate (``audio2face.vad``), and with the robust gate and the phone guide (recognised from the
+the robust gate (``audio2face.vad``), with the robust gate and the acoustic closures alone (``--language
+none``: no recogniser, any language), and with the robust gate and the phone guide (recognised from the
 audio; for the English also aligned to the transcript).
 
 Usage: PYTHONPATH=scripts python bench/articulation.py [--clip 1114_2_04] [--voices 5] [--model DIR]
@@ -286,12 +287,12 @@ class Systems:
         curves = animate(samples, AnimateSettings(model=self.model, fps=FPS, post=plain), sample_rate=RATE)
         return Output(curves.names, curves.weights)
 
-    def guide(self, samples: np.ndarray, frames: int, transcript: Optional[str]):
+    def guide(self, samples: np.ndarray, frames: int, transcript: Optional[str], language: str = "en-us"):
         from audio2face.phones import guide_input
 
         started = time.perf_counter()
-        guide = guide_input(samples, RATE, FPS, frames, "en-us", transcript)
-        if transcript is None:
+        guide = guide_input(samples, RATE, FPS, frames, language, transcript)
+        if transcript is None and language != "none":
             self.guide_seconds += time.perf_counter() - started
             self.guide_audio_seconds += samples.size / RATE
         elif not guide.aligned:
@@ -310,6 +311,7 @@ class Systems:
                                   guide.phones if guide else None, guide.closures if guide else None))
         out["default model, RMS gate (today)"] = post(shipped)
         out["+ robust gate"] = post(robust)
+        out["+ robust gate + acoustic closures"] = post(guided, self.guide(samples, frames, None, "none"))
         out["+ robust gate + phone guide"] = post(guided, self.guide(samples, frames, None))
         if with_transcript:
             out["+ robust gate + guide on transcript"] = post(guided, self.guide(samples, frames, transcript))
@@ -456,7 +458,7 @@ def main() -> int:
           f"({len(english_names)} English voices for the phone figures)\n")
     width = 44
     short = {s: s.replace("default model, ", "").replace("+ robust gate", "+robust").replace("phone guide", "guide")
-             for s in systems_order}
+             .replace("acoustic closures", "acoustic") for s in systems_order}
     print(f"{'':{width}s}" + "".join(f"{short[s][:19]:>21s}" for s in systems_order))
     for figure, values in rows.items():
         cells = []

@@ -43,7 +43,10 @@ def add_post_arguments(parser: argparse.ArgumentParser) -> None:
         help="phone guide: lips close on p/b/m, touch on f/v, round on u/w/o (0 = off, 1 = full; default 1; "
         "needs the 'phones' extra, else off with a warning)",
     )
-    group.add_argument("--language", default=d.phone_language, help="language of the phone guide (default en-us)")
+    group.add_argument(
+        "--language", default=d.phone_language,
+        help="language of the phone guide: en-us (default), or none for any other language (acoustic closures only)",
+    )
     group.add_argument("--transcript", metavar="FILE", help="text of the line (UTF-8): the phone guide aligns to it")
     group.add_argument(
         "--vad", dest="vad_method", choices=("robust", "energy"), default=d.vad_method,

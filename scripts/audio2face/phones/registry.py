@@ -49,8 +49,20 @@ def register_language(language: Language) -> None:
     _LANGUAGES[language.code.lower()] = language
 
 
+ACOUSTIC_ONLY = "none"
+"""The language code for audio in a language with no recogniser: no phones, only the acoustic closures
+(``guide.acoustic_closures``), which need no language."""
+
+
+def _no_phones(samples: np.ndarray, sample_rate: int, speech: Optional[np.ndarray], fps: float) -> List[PhoneSegment]:
+    return []
+
+
 def _load_builtin() -> None:
     from . import sphinx  # noqa: F401  (registers en-us)
+
+    if ACOUSTIC_ONLY not in _LANGUAGES:
+        _LANGUAGES[ACOUSTIC_ONLY] = Language(ACOUSTIC_ONLY, "any language: acoustic closures only", _no_phones, {})
 
 
 def available_languages() -> List[str]:
