@@ -191,14 +191,16 @@ def align(samples: np.ndarray, sample_rate: int, transcript: str) -> List[PhoneS
         raise Audio2FaceError("no word of the transcript is in the en-us pronouncing dictionary")
     pcm = _pcm(samples, sample_rate).tobytes()
     alignment, problem = None, ""
-    for wide in (False, True):
+    for attempt, wide in enumerate((False, True, True)):
+        if attempt == 2:  # a decoder that failed may keep state that fails the next search: start afresh
+            _word_decoder.cache_clear()
         try:
             alignment = _align_pass(_word_decoder(wide), " ".join(known), pcm)
         except RuntimeError as exc:
             problem = str(exc)
         if alignment is not None:
             break
-        logger.info("alignment failed%s", "" if wide else "; trying again with wider beams")
+        logger.info("alignment failed (try %d of 3)", attempt + 1)
     if alignment is None:
         raise Audio2FaceError(f"the transcript could not be aligned to the audio ({problem or 'no path'})")
     out: List[PhoneSegment] = []
