@@ -295,7 +295,7 @@ class Systems:
         if transcript is None and language != "none":
             self.guide_seconds += time.perf_counter() - started
             self.guide_audio_seconds += samples.size / RATE
-        elif not guide.aligned:
+        elif transcript is not None and not guide.aligned:
             print("  (the transcript could not be aligned: recognised instead)")
         return guide
 

@@ -123,4 +123,17 @@ def guide_input(
     except Audio2FaceError as exc:
         logger.warning("phone guide: %s", exc)
         phones = []
-    return GuideInput(phones, closures, False)
+    return GuideInput(_in_speech(phones, speech, grid), closures, False)
+
+
+def _in_speech(phones: List[PhoneSegment], speech: np.ndarray, grid: float) -> List[PhoneSegment]:
+    """The recognised phones that lie mostly in speech (a music bed or a reverb tail makes up phones)."""
+    if speech.size == 0:
+        return phones
+    kept = []
+    for seg in phones:
+        lo = int(np.clip(np.floor(seg.start_s * grid), 0, speech.size - 1))
+        hi = int(np.clip(np.ceil(seg.end_s * grid), lo + 1, speech.size))
+        if speech[lo:hi].mean() >= 0.5:
+            kept.append(seg)
+    return kept
