@@ -23,7 +23,7 @@ def test_check_button_reports_a_static_clip(qtbot, ui_store, tmp_path):
         pass
     qtbot.waitUntil(lambda: "still: no channel moves" in tab.log_view.toPlainText(), timeout=5000)
     assert tab.check_button.isEnabled()
-    assert tab.message.text() == "dataset check: 1 problem"
+    assert tab.message.text() == "dataset check: 5 problems"  # the static clip, and no phones of any viseme
 
 
 def test_check_without_datasets_says_so(qtbot, ui_store):
