@@ -155,3 +155,18 @@ def test_live_gate_rests_in_a_noisy_pause(bundle_dir):
     assert weights[int(1.0 * FPS) : int(2.5 * FPS)].min() > 0.0 or np.allclose(
         weights[int(1.0 * FPS) : int(2.5 * FPS)], free[int(1.0 * FPS) : int(2.5 * FPS)]
     )
+
+
+def test_live_gate_at_a_high_frame_rate_keeps_the_samples_its_window_needs(bundle_dir):
+    """At 100 fps a frame is 160 samples, less than half the detector's 512-sample window."""
+    audio = _noise(_speech(), 20.0).astype(np.float32)[: 4 * RATE]
+    settings = AnimateSettings(model=str(bundle_dir), fps=100.0)
+    session = StreamSession(settings)
+    levels = []
+    gate_add = session._gate.add_level
+    session._gate.add_level = lambda level: (levels.append(level), gate_add(level))[1]
+    stream_array(session, audio, [160])
+    live = LiveLevels(RATE, 100.0)
+    lo, hi = band_bounds(audio.size, RATE, 100.0, len(levels), live.analyser.window)
+    expected = [live.push(audio[a:b].astype(np.float64)) for a, b in zip(lo.tolist(), hi.tolist())]
+    np.testing.assert_allclose(levels, expected, atol=1e-6)

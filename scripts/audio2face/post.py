@@ -58,7 +58,6 @@ class PostSettings:
             "silence_release_ms": self.silence_release_ms >= 0,
             "silence_anticipation_ms": self.silence_anticipation_ms >= 0,
             "silence_ramp_ms": self.silence_ramp_ms >= 0,
-            "guide_strength": 0 <= self.guide_strength <= 1,
         }
         for name, ok in checks.items():
             value = getattr(self, name)
@@ -67,6 +66,8 @@ class PostSettings:
         for name in ("lip_open_offset", "time_offset_ms", "silence_db"):
             if not np.isfinite(getattr(self, name)):
                 raise Audio2FaceError(f"{name} must be a finite number")
+        if not (np.isfinite(self.guide_strength) and 0 <= self.guide_strength <= 1):
+            raise Audio2FaceError(f"guide_strength must be between 0 and 1, got {self.guide_strength}")
         VadSettings(method=self.vad_method).validate()
 
 

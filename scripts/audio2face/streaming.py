@@ -539,9 +539,11 @@ class StreamSession:
             lo, hi = int(np.floor(centre - step)), int(np.ceil(centre + step))
             if self._total is None and hi > self._received:
                 return
-            if self._live_levels is not None:  # the robust detector's own window, inside the +-1 frame above
+            if self._live_levels is not None:  # the robust detector's own window (wider than +-1 frame above 62 fps)
                 window = self._live_levels.analyser.window
                 start = int(np.round(j * step)) - window // 2
+                if self._total is None and start + window > self._received:
+                    return
                 first, last = max(start, 0), min(start + window, self._received)
                 self._gate.add_level(self._live_levels.push(self._buffer.window(first + pad, last + pad)))
                 self._next_level += 1
@@ -577,6 +579,8 @@ class StreamSession:
         if self._gate is not None:
             step = self.params.sample_rate / self.fps
             keep = min(keep, int(np.floor(self._next_level * step - step)) + pad)
+            if self._live_levels is not None:  # its window reaches half of it back, which is more above 62 fps
+                keep = min(keep, int(np.round(self._next_level * step)) - self._live_levels.analyser.window // 2 + pad)
         self._buffer.discard_before(keep - 1)
 
     def _per_frame_settings(self, post: PostSettings) -> PostSettings:
