@@ -41,7 +41,7 @@ def add_post_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--guide-strength", type=float, default=1.0,
         help="phone guide: lips close on p/b/m, touch on f/v, round on u/w/o (0 = off, 1 = full; default 1; "
-        "needs the 'phones' extra, else off with a warning)",
+        "without the 'phones' extra only the acoustic closures; offline only, not in live mode)",
     )
     group.add_argument(
         "--language", default=d.phone_language,
