@@ -184,3 +184,18 @@ def test_cli_aligns_to_a_transcript_and_names_a_missing_one(tmp_path, capsys):
     assert source["phone_guide"]["aligned_to_transcript"] and source["phone_guide"]["phones"] >= 10
     assert main(["animate", str(wav), "--out", str(out), "--transcript", str(tmp_path / "nope.txt")]) == 1
     assert "cannot read transcript" in capsys.readouterr().err
+
+
+def test_batch_jobs_take_the_transcript_and_the_guide_knobs(tmp_path):
+    from audio2face.settings_io import animate_settings_from_dict
+    from audio2face_maya.jobs import Job, make_job
+
+    fields = {"scene": "a.ma", "audio": "a.wav", "output": "b.ma", "transcript": "Bob made a map.",
+              "guide_strength": "0.7", "phone_language": "none", "vad_method": "energy"}  # as a CSV row gives them
+    job = make_job(1, fields, tmp_path)
+    assert isinstance(job, Job), job
+    settings = animate_settings_from_dict(job.settings)
+    assert settings.transcript == "Bob made a map." and settings.post.guide_strength == 0.7
+    assert settings.post.phone_language == "none" and settings.post.vad_method == "energy"
+    bad = make_job(2, dict(fields, guide_strength="2"), tmp_path)
+    assert not isinstance(bad, Job) and "guide_strength must be between 0 and 1" in bad.error

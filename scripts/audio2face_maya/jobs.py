@@ -27,7 +27,7 @@ JOB_FIELDS = ("scene", "audio", "node", "output", "name", "overwrite", "mode", "
               "qc")
 PATH_FIELDS = ("scene", "audio", "output", "model")
 _NUMBERS = {"start_frame", "strength", "smoothing_ms", "lip_open_offset", "time_offset_ms", "silence_db",
-            "silence_release_ms", "reduce"}
+            "silence_release_ms", "reduce", "guide_strength"}
 _INTEGERS = {"threads", "batch_size"}
 _BOOLS = {"overwrite", "sound", "qc", "silence_gate", "clamp"}
 _TRUE = {"1", "true", "yes", "on"}
