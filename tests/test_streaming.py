@@ -19,6 +19,14 @@ from conftest import ROOT, speech_like
 
 RATE = 44100
 
+ENERGY = "energy"
+"""The RMS detector, whose live gate equals the offline one frame for frame (the robust one takes its
+background from the past only when live; tests/test_vad.py covers it)."""
+
+
+def _energy(**knobs) -> PostSettings:
+    return PostSettings(vad_method=ENERGY, **knobs)
+
 
 @pytest.fixture(scope="module")
 def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -72,7 +80,8 @@ def test_chunked_stream_gives_the_offline_raw_outputs(bundle, bundle_dir, speech
             raw[index] = row
 
     session = StreamSession(
-        AnimateSettings(model=str(bundle_dir), fps=fps), sample_rate=RATE, channels=2, bundle=bundle, on_raw=keep
+        AnimateSettings(model=str(bundle_dir), fps=fps, post=_energy()), sample_rate=RATE, channels=2, bundle=bundle,
+        on_raw=keep,
     )
     rng = np.random.default_rng(int(fps * 100))
     indices, weights = stream_array(session, data, random_chunks(data.shape[0], rng))
@@ -83,7 +92,7 @@ def test_chunked_stream_gives_the_offline_raw_outputs(bundle, bundle_dir, speech
     assert np.abs(streamed - offline).max(axis=1).max() <= 1e-5
     assert indices.tolist() == list(range(offline.shape[0]))
     # the whole path with the default post-processing (silence gate on, no smoothing) matches animate too
-    curves = animate(speech_file, AnimateSettings(model=str(bundle_dir), fps=fps))
+    curves = animate(speech_file, AnimateSettings(model=str(bundle_dir), fps=fps, post=_energy()))
     assert weights.shape == curves.weights.shape
     assert np.abs(weights - curves.weights).max() <= 1e-5
 
@@ -91,7 +100,7 @@ def test_chunked_stream_gives_the_offline_raw_outputs(bundle, bundle_dir, speech
 @pytest.mark.parametrize("offset_ms, fps", [(70.0, 30.0), (-70.0, 30.0), (-40.0, 60.0)])
 def test_time_offset_and_per_channel_knobs_match_offline(bundle, bundle_dir, offset_ms, fps):
     audio = speech_like(2.0, 22050, silence=((0.6, 1.3),), seed=5)
-    post = PostSettings(time_offset_ms=offset_ms, strength=1.3, lip_open_offset=0.05,
+    post = _energy(time_offset_ms=offset_ms, strength=1.3, lip_open_offset=0.05,
                         gains={"mouthFunnel": 1.5}, offsets={"mouthClose": -0.1})
     settings = AnimateSettings(model=str(bundle_dir), fps=fps, post=post)
     session = StreamSession(settings, sample_rate=22050, bundle=bundle)
@@ -103,7 +112,7 @@ def test_time_offset_and_per_channel_knobs_match_offline(bundle, bundle_dir, off
 
 def test_each_frame_comes_out_once_its_window_is_complete(bundle, bundle_dir):
     audio = speech_like(2.0, 16000, seed=7)
-    session = StreamSession(AnimateSettings(model=str(bundle_dir), fps=30.0), bundle=bundle)
+    session = StreamSession(AnimateSettings(model=str(bundle_dir), fps=30.0, post=_energy()), bundle=bundle)
     pushed = 0
     for frame in range(0, 40, 7):
         needed = session.samples_needed(frame)
@@ -122,7 +131,7 @@ def test_each_frame_comes_out_once_its_window_is_complete(bundle, bundle_dir):
 
 def test_a_lead_waits_for_the_future_frames_it_needs(bundle, bundle_dir):
     audio = speech_like(1.5, 16000, seed=8)
-    post = PostSettings(time_offset_ms=-100.0)  # 3 frames at 30 fps
+    post = _energy(time_offset_ms=-100.0)  # 3 frames at 30 fps
     session = StreamSession(AnimateSettings(model=str(bundle_dir), fps=30.0, post=post), bundle=bundle)
     out = session.push(audio[: session.samples_needed(10)])
     assert out[-1].index == 7
@@ -132,7 +141,7 @@ def test_post_is_causal_and_smoothing_is_a_half_gaussian(bundle, bundle_dir):
     audio = speech_like(2.0, 16000, silence=((0.9, 1.5),), seed=9)
     changed = audio.copy()
     changed[24000:] = speech_like(0.5, 16000, seed=10)[: changed.size - 24000]
-    post = PostSettings(smoothing_ms=40.0)
+    post = _energy(smoothing_ms=40.0)
     settings = AnimateSettings(model=str(bundle_dir), fps=25.0, post=post)
     _, first = stream_array(StreamSession(settings, bundle=bundle), audio, [320])
     _, second = stream_array(StreamSession(settings, bundle=bundle), changed, [320])
@@ -140,7 +149,7 @@ def test_post_is_causal_and_smoothing_is_a_half_gaussian(bundle, bundle_dir):
     np.testing.assert_array_equal(first[:before], second[:before])
     assert np.abs(first[before + 10 :] - second[before + 10 :]).max() > 1e-3
 
-    plain = AnimateSettings(model=str(bundle_dir), fps=25.0, post=PostSettings())
+    plain = AnimateSettings(model=str(bundle_dir), fps=25.0, post=_energy())
     unsmoothed = animate(audio, plain, sample_rate=16000).weights.astype(np.float64)
     sigma = 40.0 / 1000.0 * 25.0
     taps = np.exp(-0.5 * (np.arange(int(np.ceil(3 * sigma)) + 1) / sigma) ** 2)
@@ -154,11 +163,11 @@ def test_post_is_causal_and_smoothing_is_a_half_gaussian(bundle, bundle_dir):
 
 def test_silence_gate_relaxes_the_face_in_a_long_pause(bundle, bundle_dir):
     audio = speech_like(3.0, 16000, silence=((1.0, 2.0),), seed=11)
-    session = StreamSession(AnimateSettings(model=str(bundle_dir), fps=30.0), bundle=bundle)
+    session = StreamSession(AnimateSettings(model=str(bundle_dir), fps=30.0, post=_energy()), bundle=bundle)
     _, weights = stream_array(session, audio, [480])
     assert np.abs(weights[45:55]).max() == 0.0  # inside the pause, after the release
     assert weights[10:25].min() > 0.0 and weights[70:85].min() > 0.0
-    ungated = AnimateSettings(model=str(bundle_dir), fps=30.0, post=PostSettings(silence_gate=False))
+    ungated = AnimateSettings(model=str(bundle_dir), fps=30.0, post=_energy(silence_gate=False))
     _, free = stream_array(StreamSession(ungated, bundle=bundle), audio, [480])
     assert free[45:55].min() > 0.0
 
@@ -166,7 +175,7 @@ def test_silence_gate_relaxes_the_face_in_a_long_pause(bundle, bundle_dir):
 def test_integer_pcm_and_interleaved_chunks(bundle, bundle_dir):
     audio = speech_like(1.0, 48000, seed=12)
     pcm = np.round(np.stack([audio, -audio], axis=1) * 20000).astype(np.int16)
-    settings = AnimateSettings(model=str(bundle_dir), fps=30.0)
+    settings = AnimateSettings(model=str(bundle_dir), fps=30.0, post=_energy())
     _, from_int = stream_array(StreamSession(settings, sample_rate=48000, channels=2, bundle=bundle),
                                pcm.reshape(-1), [960 * 2])
     floats = pcm.astype(np.float32) / 32768.0
@@ -177,7 +186,7 @@ def test_integer_pcm_and_interleaved_chunks(bundle, bundle_dir):
 
 
 def test_memory_stays_bounded_on_a_long_stream(bundle, bundle_dir):
-    settings = AnimateSettings(model=str(bundle_dir), fps=30.0, post=PostSettings(silence_gate=False))
+    settings = AnimateSettings(model=str(bundle_dir), fps=30.0, post=_energy(silence_gate=False))
     session = StreamSession(settings, bundle=bundle, batch_frames=64)
     quiet = np.zeros(16000, dtype=np.float32)
     for _ in range(30):
@@ -187,16 +196,16 @@ def test_memory_stays_bounded_on_a_long_stream(bundle, bundle_dir):
 
 
 def test_mistakes_are_reported_plainly(bundle, bundle_dir):
-    session = StreamSession(AnimateSettings(model=str(bundle_dir)), channels=2, bundle=bundle)
+    session = StreamSession(AnimateSettings(model=str(bundle_dir), post=_energy()), channels=2, bundle=bundle)
     with pytest.raises(Audio2FaceError, match="3 channels"):
         session.push(np.zeros((10, 3), dtype=np.float32))
     session.finish()
     with pytest.raises(Audio2FaceError, match="ended"):
         session.push(np.zeros((10, 2), dtype=np.float32))
     with pytest.raises(Audio2FaceError, match="unknown channels"):
-        StreamSession(AnimateSettings(model=str(bundle_dir), post=PostSettings(gains={"nope": 2.0})), bundle=bundle)
+        StreamSession(AnimateSettings(model=str(bundle_dir), post=_energy(gains={"nope": 2.0})), bundle=bundle)
     with pytest.raises(Audio2FaceError, match="sample rate"):
-        StreamSession(AnimateSettings(model=str(bundle_dir)), sample_rate=0, bundle=bundle)
+        StreamSession(AnimateSettings(model=str(bundle_dir), post=_energy()), sample_rate=0, bundle=bundle)
 
 
 def test_one_huge_push_equals_small_chunks_with_a_short_speech_window(bundle, bundle_dir, monkeypatch):
@@ -206,7 +215,7 @@ def test_one_huge_push_equals_small_chunks_with_a_short_speech_window(bundle, bu
     monkeypatch.setattr(streaming, "SPEECH_WINDOW_S", 1.0)
     audio = speech_like(12.0, 16000, silence=((2.0, 3.0), (9.5, 10.5)), seed=13)
     audio[: 3 * 16000] *= 0.2  # the speech level rises: the running level matters
-    settings = AnimateSettings(model=str(bundle_dir), fps=30.0)
+    settings = AnimateSettings(model=str(bundle_dir), fps=30.0, post=_energy())
     _, small = stream_array(StreamSession(settings, bundle=bundle), audio, [320])
     _, whole = stream_array(StreamSession(settings, bundle=bundle, batch_frames=4), audio, [audio.size])
     assert small.shape == (360, 5)
@@ -220,7 +229,7 @@ def test_gate_matches_offline_around_silences_at_the_start_and_short_releases(bu
     """A silence that has just begun holds the frame back until it is known to be long enough."""
     speech = speech_like(3.0, 16000, silence=((1.0, 1.25), (2.0, 2.32)), seed=14)
     audio = np.concatenate([np.zeros(int(lead_s * 16000), np.float32), speech])
-    settings = AnimateSettings(model=str(bundle_dir), fps=30.0, post=PostSettings(silence_release_ms=release_ms))
+    settings = AnimateSettings(model=str(bundle_dir), fps=30.0, post=_energy(silence_release_ms=release_ms))
     _, streamed = stream_array(StreamSession(settings, bundle=bundle), audio, [320])
     offline = animate(audio, settings, sample_rate=16000).weights
     np.testing.assert_array_equal(streamed, offline)
@@ -228,7 +237,7 @@ def test_gate_matches_offline_around_silences_at_the_start_and_short_releases(bu
 
 def test_the_example_speech_streams_to_the_offline_curves(bundle, bundle_dir):
     example = ROOT / "examples" / "hello.wav"
-    settings = AnimateSettings(model=str(bundle_dir))
+    settings = AnimateSettings(model=str(bundle_dir), post=_energy())
     _, streamed = stream_array(StreamSession(settings, bundle=bundle), load_audio(example), [320])
     np.testing.assert_array_equal(streamed, animate(example, settings).weights)
 
@@ -248,7 +257,7 @@ def test_a_stream_with_several_threads_does_not_spin(bundle_dir: Path):
 
     assert _spinning(load_bundle(bundle_dir)) == "default", "load_bundle keeps onnxruntime's default"
     assert _spinning(load_bundle(bundle_dir, 2, spin=False)) == "0"
-    two = StreamSession(AnimateSettings(model=str(bundle_dir), threads=2))
+    two = StreamSession(AnimateSettings(model=str(bundle_dir), threads=2, post=_energy()))
     assert _spinning(two.bundle) == "0"
     assert two.bundle.session.get_session_options().intra_op_num_threads == 2
     assert live_bundle(str(bundle_dir), 2) is two.bundle, "loaded once per process"

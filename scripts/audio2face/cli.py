@@ -14,7 +14,7 @@ from .signals import Terminated, silence_stdout, terminate_as_cancel
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("animate", "features", "info", "qc", "live", "farm")
+COMMANDS = ("animate", "features", "info", "qc", "live", "farm", "dataset")
 """Sub-command modules under ``audio2face.commands``; each has ``register(subparsers)``."""
 
 

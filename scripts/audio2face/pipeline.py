@@ -14,7 +14,7 @@ import os
 import queue
 import threading
 from pathlib import Path
-from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 import numpy as np
 
@@ -91,6 +91,10 @@ class AnimateSettings:
         minimum=0.0, exclusive_minimum=True, maximum=0.5, cli="--reduce", mel=("rd", "reduce"),
         panel=Panel(step=0.001, decimals=3, off_text="off (a key on every frame)"))
     secondary: SecondarySettings = dataclasses.field(default_factory=SecondarySettings)
+    transcript: Optional[str] = setting(
+        None, kind="path", optional=True, label="Transcript",
+        help="a UTF-8 text file of the line: the phone guide aligns to it (guide_strength > 0)",
+        cli="--transcript", mel=("trs", "transcript"), off={"panel": "no transcript box in the panel yet"})
     threads: int = setting(
         0, kind="int", label="Threads", help="inference threads (0 = onnxruntime's default)", minimum=0,
         maximum=256, cli="--threads", mel=("thr", "threads"), off={"panel": "the panel uses the default"})
@@ -146,7 +150,8 @@ class Prediction:
         audio_name: The audio file's path, or ``"<samples>"``.
         key: ``prediction_key`` of the settings it was made with.
         levels: Per-frame audio levels (``vad.frame_levels_db`` at ``fps``) when ``predict`` measured them
-            while decoding; the silence gate then reads these instead of ``samples``.
+            while decoding; the energy silence gate then reads these instead of ``samples``.
+        memo: What ``finish`` worked out once for this audio (the phone guide's recognition).
     """
 
     samples: np.ndarray
@@ -157,6 +162,7 @@ class Prediction:
     audio_name: str
     key: Tuple[Any, ...]
     levels: Optional[np.ndarray] = None
+    memo: Dict[Any, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     @property
     def channels(self) -> List[str]:
@@ -403,10 +409,12 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
     bundle = prediction.bundle
     retargeter = build_retargeter(bundle.channels, settings.targets, settings.mapping)
     weights = retargeter.apply(prediction.raw)
-    gate_audio = None if prediction.levels is not None else prediction.samples
+    energy_levels = prediction.levels is not None and settings.post.vad_method == "energy"
+    gate_audio = None if energy_levels else prediction.samples  # the robust detector reads the samples
+    guide = phone_guide(prediction, settings) if settings.post.guide_strength > 0 else None
     weights = apply_post(
         weights, retargeter.targets, prediction.fps, settings.post, gate_audio, prediction.sample_rate,
-        levels=prediction.levels,
+        levels=prediction.levels, phones=guide.phones if guide else None, closures=guide.closures if guide else None,
     )
     source: dict[str, Any] = {
         "audio": prediction.audio_name,
@@ -418,6 +426,13 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
         "unused_channels": retargeter.unused,
         "audio_seconds": prediction.sample_count / prediction.sample_rate,
     }
+    if guide is not None:
+        source["phone_guide"] = {
+            "language": settings.post.phone_language,
+            "aligned_to_transcript": guide.aligned,
+            "phones": len(guide.phones),
+            "acoustic_closures": guide.closures is not None,
+        }
     if prediction.fps != bundle.fps:
         source["note"] = (
             f"the model was trained at {bundle.fps:g} fps; features were taken at {prediction.fps:g} fps "
@@ -441,6 +456,23 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
 
         curves = reduce_curves(curves, settings.reduce)
     return curves
+
+
+def phone_guide(prediction: Prediction, settings: AnimateSettings) -> Any:
+    """The phone guide's input for a prediction (``audio2face.phones.guide_input``), recognised once per
+    language, transcript and detector and kept on the prediction: a knob change does not recognise again."""
+    from .phones import guide_input
+    from .text_input import read_text
+
+    post = settings.post
+    key = ("phone_guide", post.phone_language, settings.transcript, post.vad_method)
+    if key not in prediction.memo:
+        text = read_text(settings.transcript, "transcript") if settings.transcript else None
+        if text is not None and not text.strip():
+            raise Audio2FaceError("the transcript is empty", settings.transcript)
+        prediction.memo[key] = guide_input(prediction.samples, prediction.sample_rate, prediction.fps,
+                                           prediction.raw.shape[0], post.phone_language, text, post.vad_method)
+    return prediction.memo[key]
 
 
 def driven_targets(retargeter: Retargeter, animated: Sequence[str]) -> List[str]:

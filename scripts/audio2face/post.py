@@ -1,5 +1,7 @@
 """Post-processing of predicted weights, in the order applied.
 
+0. Phone guide (``audio2face.phones.guide``): with phone segments and ``guide_strength`` > 0, the lips close
+   on p b m, touch the teeth on f v, round on u w o and the jaw opens on vowels.
 1. Silence gate: during silences (see ``audio2face.vad``) longer than the detector's minimum, the face
    relaxes toward the rest pose (all weights 0) after ``silence_release_ms``, and opens again
    ``silence_anticipation_ms`` before speech resumes (lips move before the sound). Ramps last
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Dict, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 
@@ -66,6 +68,18 @@ class PostSettings:
         120.0, label="Silence ramp", help="length of the fades into and out of the rest pose", minimum=0.0,
         maximum=1000.0, unit="ms", cli="--silence-ramp-ms", mel=("srp", "silenceRamp"),
         panel=Panel(step=10.0, decimals=0))
+    vad_method: str = setting(
+        "robust", kind="text", label="Speech detector",
+        help="speech detector of the silence gate: robust (not fooled by noise, music or reverb) or energy",
+        cli="--vad", mel=("vad", "vadMethod"), off={"panel": "robust suits every take; energy is for comparisons"})
+    guide_strength: float = setting(
+        0.0, label="Phone guide", help="lips close on p/b/m, touch on f/v, round on u/w/o (0 = off, 1 = full)",
+        minimum=0.0, maximum=1.0, cli="--guide-strength", mel=("gd", "guideStrength"),
+        panel=Panel(step=0.1, decimals=1))
+    phone_language: str = setting(
+        "en-us", kind="text", label="Guide language",
+        help="language of the phone guide: en-us, or none for acoustic closures only (any language)",
+        cli="--language", mel=("lng", "phoneLanguage"), off={"panel": "set it with the CLI, a job or a settings file"})
     gains: Dict[str, float] = setting(
         factory=dict, kind="table", label="Per-channel gains", help="name=gain pairs, one factor per channel",
         cli="--gains", mel=("gn", "gains"), off={"panel": "per-target gains are the mapping table's"})
@@ -79,6 +93,7 @@ class PostSettings:
     def validate(self) -> None:
         """Raise ``Audio2FaceError`` on a value out of its knob's range (one line naming it)."""
         validate_knobs(self)
+        VadSettings(method=self.vad_method).validate()
 
 
 def gaussian_smooth(weights: np.ndarray, sigma_frames: float) -> np.ndarray:
@@ -113,10 +128,12 @@ def silence_gate(
 ) -> np.ndarray:
     """Per-frame factor in [0, 1]: 1 = the animation as predicted, 0 = the rest pose.
 
-    ``levels`` (``vad.frame_levels_db`` of the samples, e.g. from ``vad.StreamingLevels``) replaces ``samples``.
+    ``levels`` (``vad.frame_levels_db`` of the samples, e.g. from ``vad.StreamingLevels``) replaces ``samples``
+    for the energy detector; the robust one reads the samples.
     """
-    vad = VadSettings(threshold_db=settings.silence_db)
-    silent = silent_frames(samples, sample_rate, fps, frames, vad, levels=levels)
+    vad = VadSettings(threshold_db=settings.silence_db, method=settings.vad_method)
+    known = levels if settings.vad_method == "energy" else None
+    silent = silent_frames(samples if known is None else None, sample_rate, fps, frames, vad, levels=known)
     closed = np.zeros(frames, dtype=np.float64)
     release = int(round(settings.silence_release_ms / 1000.0 * fps))
     anticipation = int(round(settings.silence_anticipation_ms / 1000.0 * fps))
@@ -179,6 +196,8 @@ def apply_post(
     sample_rate: int = 16000,
     *,
     levels: Optional[np.ndarray] = None,
+    phones: Optional[Sequence[Any]] = None,
+    closures: Optional[np.ndarray] = None,
 ) -> np.ndarray:
     """Apply the post-processing steps (module docstring) to (frames, channels) weights.
 
@@ -190,11 +209,17 @@ def apply_post(
         audio: Mono samples for the silence gate (skipped when ``None`` and no ``levels``).
         sample_rate: Rate of ``audio``.
         levels: The audio's per-frame levels (``vad.frame_levels_db``), used instead of ``audio`` when given.
+        phones: ``audio2face.phones.PhoneSegment`` list for the phone guide (skipped when ``None``).
+        closures: Per-frame ``audio2face.phones.acoustic_closures`` for the guide (used with or without phones).
     """
     settings.validate()
     out = np.array(weights, dtype=np.float32, copy=True)
     if out.shape[0] == 0:
         return out
+    if (phones or closures is not None) and settings.guide_strength > 0:
+        from .phones.guide import GuideSettings, apply_guide
+
+        out = apply_guide(out, names, fps, phones or [], GuideSettings(strength=settings.guide_strength), closures)
     if settings.silence_gate and (audio is not None or levels is not None):
         gate = silence_gate(audio, sample_rate, fps, out.shape[0], settings, levels=levels)
         out *= gate[:, None].astype(np.float32)

@@ -27,6 +27,14 @@
   shared values, per-channel Pearson correlation (channels constant in either are skipped and listed) and
   the jaw-open correlation.
 
+* Input condition (``vad.audio_condition``): the speech-band SNR, the energy above 4 kHz against the speech
+  band and an RT60 from the decays after speech; flagged as noisy under ``NOISY_SNR_DB``, band-limited
+  under ``BAND_LIMITED_DB``, reverberant over ``REVERBERANT_RT60_S``.
+* Lips at bilabials (with a transcript, or ``QcSettings.phones``): the phones from ``audio2face.phones``
+  (aligned to the transcript, else recognised); a p/b/m counts as closed where the jaw over the phone
+  dips below the median jaw of the 200 ms either side of it, or below ``CLOSED_JAW``. Unclosed ones are
+  listed with their times.
+
 The result is a ``QcReport`` (``audio2face.qc_report``): the figures, a ``score`` (``score_report``) and short
 ``flags`` for a summary table, and the per-frame ``series`` the pictures draw. :func:`write_qc` writes the
 JSON and the picture atomically.
@@ -73,6 +81,15 @@ CONSTANT_STD = 1e-6
 _QC_ONLY = {"mel": "QC runs in the batch and the panel with the defaults", "panel": "the panel uses the defaults",
             "job": "the batch uses the defaults", "file": "QC thresholds are not animation settings"}
 
+NOISY_SNR_DB = 35.0
+BAND_LIMITED_DB = -45.0
+REVERBERANT_RT60_S = 0.8
+"""Input condition thresholds, set on the articulation benchmark's material (clean speech: SNR 70-100 dB,
+-16 to -23 dB above 4 kHz, RT60 0.2-0.3 s; white noise at 20 dB SNR reads about 29 dB; telephone audio
+-107 dB above 4 kHz; sox's reverb 1.8-2.8 s)."""
+CLOSED_JAW = 0.02
+BILABIAL_SURROUND_S = 0.2
+
 
 @dataclasses.dataclass
 class QcSettings:
@@ -111,14 +128,25 @@ class QcSettings:
         None, optional=True, label="Reference frame rate",
         help="frame rate of the reference when its file carries none (default 30)", minimum=1.0, maximum=1000.0,
         unit="fps", cli="--reference-fps", off=_QC_ONLY)
+    vad_method: str = setting(
+        "robust", kind="text", label="Speech detector", help="robust (not fooled by noise, music, reverb) or energy",
+        cli="--vad", off=_QC_ONLY)
+    phones: bool = setting(
+        False, kind="bool", label="Recognise phones", help="recognise phones for the bilabial check (no transcript)",
+        cli="--phones", off=_QC_ONLY)
+    phone_language: str = setting(
+        "en-us", kind="text", label="Phone language", help="language of the phones (en-us)", cli="--language",
+        off=_QC_ONLY)
 
     def validate(self) -> None:
         """Raise ``Audio2FaceError`` on a value out of its range (one line naming it)."""
         validate_knobs(self)
+        self.vad().validate()
 
     def vad(self) -> VadSettings:
         """The voice-activity detector's settings."""
-        return VadSettings(threshold_db=self.silence_db, floor_db=self.floor_db, min_silence_ms=self.min_silence_ms)
+        return VadSettings(threshold_db=self.silence_db, floor_db=self.floor_db, min_silence_ms=self.min_silence_ms,
+                           method=self.vad_method)
 
 
 # --- inputs -------------------------------------------------------------------------------------------------
@@ -260,6 +288,54 @@ def silence_figures(
         mean_open=_r(float(inside.mean())) if inside.size else None,
         spans=spans,
     )
+    return figures
+
+
+def condition_figures(samples: np.ndarray) -> Dict[str, Any]:
+    """The input condition block (module docstring) with its flags."""
+    from .vad import audio_condition
+
+    figures: Dict[str, Any] = dict(audio_condition(samples, SAMPLE_RATE))
+    flags = []
+    if figures["snr_db"] is not None and figures["snr_db"] < NOISY_SNR_DB:
+        flags.append(f"noisy input (speech {figures['snr_db']:.0f} dB over the pauses)")
+    if figures["high_band_db"] is not None and figures["high_band_db"] < BAND_LIMITED_DB:
+        flags.append("band-limited input (nothing above 4 kHz: telephone or 8 kHz audio?)")
+    if figures["rt60_s"] is not None and figures["rt60_s"] > REVERBERANT_RT60_S:
+        flags.append(f"reverberant input (RT60 about {figures['rt60_s']:.1f} s)")
+    figures["flags"] = flags
+    return figures
+
+
+def bilabial_figures(
+    jaw: Optional[np.ndarray], phones: Sequence[Any], fps: float, start_frame: float, source: str
+) -> Dict[str, Any]:
+    """Lips at bilabials (module docstring): how many p/b/m close, and the ones that do not."""
+    figures: Dict[str, Any] = {"source": source, "bilabials": 0, "closed": 0, "closed_fraction": None, "open": []}
+    if jaw is None:
+        figures["note"] = "no jaw-open channel: not measured"
+        return figures
+    frames = jaw.size
+    for seg in phones:
+        if getattr(seg, "viseme", None) != "closed":
+            continue
+        lo = int(min(max(round(seg.start_s * fps), 0), frames - 1))
+        hi = int(min(max(round(seg.end_s * fps), lo + 1), frames))
+        centre = 0.5 * (seg.start_s + seg.end_s)
+        a = int(max(round((centre - BILABIAL_SURROUND_S) * fps), 0))
+        b = int(min(round((centre + BILABIAL_SURROUND_S) * fps) + 1, frames))
+        if b <= a:
+            continue
+        at = float(jaw[lo:hi].min())
+        figures["bilabials"] += 1
+        if at < float(np.median(jaw[a:b])) or at < CLOSED_JAW:
+            figures["closed"] += 1
+        else:
+            span = _span_dict(lo, hi, fps, start_frame)
+            span.update(phone=seg.phone, jaw=_r(at))
+            figures["open"].append(span)
+    if figures["bilabials"]:
+        figures["closed_fraction"] = _r(figures["closed"] / figures["bilabials"])
     return figures
 
 
@@ -509,6 +585,7 @@ def qc_report(
     sample_rate: Optional[int] = None,
     name: Optional[str] = None,
     cancel: Optional[CancelToken] = None,
+    transcript: Optional[str] = None,
 ) -> QcReport:
     """Measure one shot.
 
@@ -523,6 +600,7 @@ def qc_report(
         sample_rate: Rate of ``audio`` when it is an array.
         name: Shot name in the report (default: the audio file's stem).
         cancel: Stops the work between steps (raises ``Cancelled``).
+        transcript: The line's text: the bilabial check aligns the phones to it.
 
     Returns:
         The report, with its series.
@@ -571,6 +649,16 @@ def qc_report(
             ref_jaw_name = dict(_shared_names(shot_curves, ref_curves))[reference_block["jaw_channel"]]
             reference_jaw = _resampled(ref_curves, fps, frames)[:, ref_curves.names.index(ref_jaw_name)]
 
+    condition = condition_figures(samples)
+    bilabials = None
+    if (transcript and transcript.strip()) or settings.phones:
+        from .phones import guide_input
+
+        check(cancel)
+        guide = guide_input(samples, SAMPLE_RATE, fps, 0, settings.phone_language, transcript, settings.vad_method)
+        bilabials = bilabial_figures(jaw, guide.phones, fps, shot_curves.start_frame,
+                                     "transcript" if guide.aligned else "recognised")
+
     audio_seconds = samples.size / SAMPLE_RATE
     curves_seconds = frames / fps
     notes: List[str] = []
@@ -596,6 +684,7 @@ def qc_report(
         jaw_channel=shot_curves.names[jaw_index] if jaw_index is not None else None,
         mouth_channels=[shot_curves.names[i] for i in mouth_cols],
         vad={
+            "method": settings.vad_method,
             "threshold_db": settings.silence_db,
             "floor_db": settings.floor_db,
             "min_silence_ms": settings.min_silence_ms,
@@ -608,6 +697,8 @@ def qc_report(
         offset=offset,
         keys=keys_figures(shot_curves),
         reference=reference_block,
+        input=condition,
+        bilabials=bilabials,
         notes=notes,
         series=QcSeries(
             samples=samples, sample_rate=SAMPLE_RATE, fps=fps, silent=silent, checked=checked, flagged=flagged,
@@ -676,7 +767,8 @@ def summarise(reports: Iterable[Union[QcReport, PathLike]]) -> List[Dict[str, An
 
     Returns:
         Rows ``{"shot", "score", "flags", "silence_flagged_seconds", "silence_spans", "offset_ms",
-        "offset_confidence", "keys_per_second", "jaw_correlation", "mae", "json"}``; the score is
+        "offset_confidence", "keys_per_second", "jaw_correlation", "mae", "input_flags", "bilabials_closed",
+        "json"}``; the score is
         recomputed from the figures so rows from old files rank the same way.
     """
     rows: List[Dict[str, Any]] = []
@@ -697,6 +789,8 @@ def summarise(reports: Iterable[Union[QcReport, PathLike]]) -> List[Dict[str, An
                 "keys_per_second": keys.get("keys_per_second"),
                 "jaw_correlation": reference.get("jaw_correlation"),
                 "mae": reference.get("mae"),
+                "input_flags": list((report.input or {}).get("flags") or []),
+                "bilabials_closed": (report.bilabials or {}).get("closed_fraction"),
                 "json": files.get("json") if isinstance(item, QcReport) else os.fspath(item),
             }
         )

@@ -74,6 +74,8 @@ class QcReport:
         offset: The audio/mouth offset estimate.
         keys: Keys per second with reduced keys, else ``None``.
         reference: Figures against a reference, else ``None``.
+        input: The recording's condition (SNR, band limits, RT60) with its flags (kept out of the score).
+        bilabials: Lips closed at p/b/m (with a transcript or recognised phones), else ``None``.
         notes: Remarks in plain words.
         score: 0-100 (:func:`score_report`).
         flags: Short findings for a summary table.
@@ -97,6 +99,8 @@ class QcReport:
     offset: Dict[str, Any]
     keys: Optional[Dict[str, Any]] = None
     reference: Optional[Dict[str, Any]] = None
+    input: Optional[Dict[str, Any]] = None
+    bilabials: Optional[Dict[str, Any]] = None
     notes: List[str] = dataclasses.field(default_factory=list)
     score: float = 100.0
     flags: List[str] = dataclasses.field(default_factory=list)
@@ -189,6 +193,13 @@ def score_report(report: QcReport) -> Tuple[float, List[str]]:
         score -= 30.0 * (1.0 - max(0.0, r))
         if r < 0.5:
             flags.append(f"{what} correlation with the reference {r:.2f}")
+    bilabials = report.bilabials or {}
+    if (bilabials.get("bilabials") or 0) >= 3 and bilabials.get("closed_fraction") is not None:
+        share = float(bilabials["closed_fraction"])
+        score -= 20.0 * (1.0 - share)
+        if share < 0.8:
+            unclosed = bilabials["bilabials"] - bilabials["closed"]
+            flags.append(f"lips open at {unclosed} of {bilabials['bilabials']} p/b/m")
     return round(max(0.0, score), 1), flags
 
 
@@ -253,6 +264,21 @@ def summary_lines(report: QcReport) -> List[str]:
             f"{_fmt(reference.get('pearson_mean'), '.2f')} over {reference.get('pearson_channels')} of "
             f"{reference.get('channels_compared')} shared channels ({len(reference.get('constant_channels') or [])} "
             f"constant, skipped), {reference.get('frames_compared')} frames"
+        )
+    bilabials = report.bilabials
+    if bilabials:
+        times = ", ".join(f"{span['start_s']:.2f} s" for span in (bilabials.get("open") or [])[:8])
+        lines.append(
+            f"lips at bilabials ({bilabials.get('source')} phones): {bilabials.get('closed')} of "
+            f"{bilabials.get('bilabials')} p/b/m closed" + (f"; open at {times}" if times else "")
+        )
+    condition = report.input
+    if condition:
+        lines.append(
+            f"input: speech {_fmt(condition.get('snr_db'), '.0f')} dB over the pauses, "
+            f"{_fmt(condition.get('high_band_db'), '.0f')} dB above 4 kHz, RT60 about "
+            f"{_fmt(condition.get('rt60_s'), '.1f')} s"
+            + (f" ({'; '.join(condition['flags'])})" if condition.get("flags") else "")
         )
     lines.extend(f"note: {note}" for note in report.notes or [])
     return lines

@@ -58,7 +58,7 @@ from .pipeline import AnimateSettings, driven_targets, get_bundle
 from .post import PostSettings, Shaper
 from .retarget import build_retargeter
 from .secondary.live import LiveSecondary
-from .vad import SPEECH_PERCENTILE, VadSettings, runs
+from .vad import SPEECH_PERCENTILE, LiveLevels, VadSettings, relative_threshold_db, runs
 
 logger = logging.getLogger(__name__)
 
@@ -308,7 +308,7 @@ class CausalGate:
         backlog: int = 0, limit: Optional[int] = None,
     ) -> None:
         self.fps = float(fps)
-        self.vad = VadSettings(threshold_db=settings.silence_db)
+        self.vad = VadSettings(threshold_db=settings.silence_db, method=settings.vad_method)
         self.release = int(round(settings.silence_release_ms / 1000.0 * fps))
         self.anticipation = int(round(settings.silence_anticipation_ms / 1000.0 * fps))
         self.ramp = max(int(round(settings.silence_ramp_ms / 1000.0 * fps)), 1)
@@ -373,7 +373,7 @@ class CausalGate:
         return float(1.0 - np.clip(closed[frame - left], 0.0, 1.0))
 
     def _silent(self, levels: np.ndarray, speech: float) -> np.ndarray:
-        return (levels < speech + self.vad.threshold_db) | (levels < self.vad.floor_db)
+        return (levels < speech + relative_threshold_db(self.vad)) | (levels < self.vad.floor_db)
 
     def _decide(self, frame: int, total: Optional[int]) -> Optional[Tuple[int, float, bool]]:
         """(end of the levels frame ``frame`` is decided from, speech level, whether ``limit`` cut the wait
@@ -548,6 +548,9 @@ class StreamSession:
             if post.silence_gate else None
         )
         self._smooth = CausalSmoother(post.smoothing_ms / 1000.0 * self.fps)
+        self._live_levels = (
+            LiveLevels(self.params.sample_rate, self.fps) if post.silence_gate and post.vad_method == "robust" else None
+        )
         self._shift = FrameShift(post.time_offset_ms / 1000.0 * self.fps)
         self._shape = Shaper(self._targets, post)
         self.frames_out = 0
@@ -683,6 +686,15 @@ class StreamSession:
             lo, hi = int(np.floor(centre - step)), int(np.ceil(centre + step))
             if self._total is None and hi > self._received:
                 return
+            if self._live_levels is not None:  # the robust detector's own window (wider than +-1 frame above 62 fps)
+                window = self._live_levels.analyser.window
+                start = int(np.round(j * step)) - window // 2
+                if self._total is None and start + window > self._received:
+                    return
+                first, last = max(start, 0), min(start + window, self._received)
+                self._gate.add_level(self._live_levels.push(self._buffer.window(first + pad, last + pad)))
+                self._next_level += 1
+                continue
             lo, hi = min(max(lo, 0), self._received), min(max(hi, 0), self._received)
             samples = self._buffer.window(lo + pad, hi + pad)
             rms = math.sqrt(float(np.dot(samples, samples)) / max(hi - lo, 1))
@@ -715,6 +727,8 @@ class StreamSession:
         if self._gate is not None:
             step = self.params.sample_rate / self.fps
             keep = min(keep, int(np.floor(self._next_level * step - step)) + pad)
+            if self._live_levels is not None:  # its window reaches half of it back, which is more above 62 fps
+                keep = min(keep, int(np.round(self._next_level * step)) - self._live_levels.analyser.window // 2 + pad)
         self._buffer.discard_before(keep - 1)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from audio2face.errors import Audio2FaceError, PathLike
-from audio2face.farm.rows import checked_settings, job_label, read_rows, resolve_path, row_values
+from audio2face.farm.rows import PATH_SETTINGS, checked_settings, job_label, read_rows, resolve_path, row_values
 
 from .apply_options import APPLY_MODES
 
@@ -106,8 +106,9 @@ def make_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[Job, Jo
         if mode not in APPLY_MODES:
             raise Audio2FaceError(f"{where}: mode must be one of {', '.join(APPLY_MODES)}, got {mode!r}")
         settings = {k: v for k, v in values.items() if k not in JOB_FIELDS}
-        if "model" in settings:
-            settings["model"] = str(resolve_path(base, settings["model"], "model", where))
+        for field in PATH_SETTINGS:  # relative to the jobs file, like every path of a job
+            if field in settings:
+                settings[field] = str(resolve_path(base, settings[field], field, where))
         settings = checked_settings(settings, where)
         start_frame = settings.pop("start_frame", None)
         name = str(values.get("name") or f"{scene_path.stem}-{audio.stem}")

@@ -166,7 +166,8 @@ def _train_locked(args: argparse.Namespace, config: TrainConfig, out: Path, data
     shift = config.time_shift if config.recipe == "ours" else 1
     params = FeatureParams(lookahead_ms=args.lookahead_ms)
     data = build_training_set(data_dirs, params, cache, args.val_clip, progress=feature_progress,
-                              cancel=token, warn=warn, time_shift=shift)
+                              cancel=token, warn=warn, time_shift=shift, augment_copies=config.augment_copies,
+                              augment_seed=config.seed)
     cancel_check()
     token.check()
 

@@ -49,6 +49,8 @@ class TrainConfig:
             front-end features, fitted in closed form); the network gets ``1 - linear_blend``.
         seed: Seed of every random choice.
         jit: Compile the training step with XLA.
+        augment_copies: Augmented copies of every training clip (``augment.py``: speed, room reverb, band
+            limits, codec, noise, gain); 0 = none. Validation clips are never augmented.
     """
 
     recipe: str = "ours"
@@ -78,6 +80,7 @@ class TrainConfig:
     linear_blend: float = 0.3
     seed: int = 0
     jit: bool = True
+    augment_copies: int = 0
 
     def to_dict(self) -> Dict[str, Any]:
         """JSON-ready copy."""

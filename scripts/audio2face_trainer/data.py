@@ -13,7 +13,8 @@ from audio2face.errors import Audio2FaceError
 from audio2face.features import FeatureParams
 from audio2face.progress import CancelToken
 
-from .feature_cache import clip_features
+from .augment import AugmentSettings, augmented_copies
+from .feature_cache import aligned_audio, augmented_features, clip_features
 
 logger = logging.getLogger(__name__)
 
@@ -142,8 +143,15 @@ def build_training_set(
     warn: Optional[WarnFn] = None,
     val_fraction: float = 0.2,
     time_shift: int = 1,
+    augment_copies: int = 0,
+    augment_seed: int = 0,
+    augment_settings: Optional[AugmentSettings] = None,
 ) -> TrainingSet:
     """Load, align and split the clips, computing (or reading cached) features.
+
+    With ``augment_copies`` > 0 every training clip (never a validation clip) also gets that many augmented
+    copies (``augment.augmented_copies``: speed, reverb, band limits, codec, noise, gain; labels resampled
+    to the speed), named ``CLIP~augN``, each a training clip of its own.
 
     With a single clip and no ``val_clips``, its last ``val_fraction`` is held out as one contiguous block.
     With ``time_shift > 1`` the training clips also get features at ``time_shift`` times the frame rate
@@ -185,6 +193,11 @@ def build_training_set(
     if val_names:
         train = [a for a in arrays if a.name not in val_names]
         val = [a for a in arrays if a.name in val_names]
+        if augment_copies > 0:
+            by_name = {c.name: c for c in clips}
+            for item in list(train):
+                train.extend(_augmented(by_name[item.name], item, params, cache_dir, augment_copies,
+                                        augment_seed, augment_settings or AugmentSettings(), time_shift, cancel))
     else:
         only = arrays[0]
         cut = int(round(only.frames * (1.0 - val_fraction)))
@@ -206,6 +219,36 @@ def build_training_set(
         layout = next((c.layout for c in clips if c.source.get("folder") == str(folder)), "")
         sources.append({"path": str(folder), "layout": layout, "clips": names})
     return TrainingSet(channels, float(clips[0].fps), params, train, val, sources)
+
+
+def _augmented(
+    clip: Clip,
+    item: ClipData,
+    params: FeatureParams,
+    cache_dir: Optional[Path],
+    copies: int,
+    seed: int,
+    settings: AugmentSettings,
+    time_shift: int,
+    cancel: Optional[CancelToken],
+) -> List[ClipData]:
+    """The augmented training copies of one clip (``build_training_set``)."""
+    audio = aligned_audio(clip, params)
+    clip_seed = [seed, *clip.name.encode("utf-8")]
+    out: List[ClipData] = []
+    for k, (samples, weights, done) in enumerate(augmented_copies(audio, item.weights, copies, clip_seed, settings)):
+        description = {"seed": seed, "copy": k, "done": done, "settings": dataclasses.asdict(settings)}
+        features = augmented_features(clip, params, cache_dir, samples, description, cancel=cancel)
+        frames = min(features.shape[0], weights.shape[0])
+        copy = ClipData(f"{clip.name}~aug{k}", item.folder, features[:frames],
+                        np.ascontiguousarray(weights[:frames], dtype=np.float32))
+        if time_shift > 1:
+            dense = augmented_features(clip, params, cache_dir, samples, description, fps=clip.fps * time_shift,
+                                       cancel=cancel)
+            _add_dense(copy, dense, time_shift)
+        logger.info("%s: augmented copy %d: %s", clip.name, k, done)
+        out.append(copy)
+    return out
 
 
 def _add_dense(item: ClipData, dense: np.ndarray, shift: int) -> None:

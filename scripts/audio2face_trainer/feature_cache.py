@@ -83,6 +83,56 @@ def aligned_audio(clip: Clip, params: FeatureParams) -> np.ndarray:
     return np.ascontiguousarray(samples, dtype=np.float32)
 
 
+def _load_cached(path: Path, what: str) -> Optional[np.ndarray]:
+    if not path.is_file():
+        return None
+    try:
+        cached = np.load(path, allow_pickle=False)
+        if cached.ndim == 3 and cached.dtype == np.float32 and np.all(np.isfinite(cached)):
+            logger.info("features of %s from the cache", what)
+            return cached
+    except (OSError, ValueError, EOFError):
+        pass
+    logger.warning("ignoring a damaged feature cache file %s", path)
+    return None
+
+
+def _store(path: Optional[Path], features: np.ndarray) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_open(path, "wb") as handle:
+            np.save(handle, features, allow_pickle=False)
+    except (OSError, Audio2FaceError) as exc:
+        logger.warning("cannot write the feature cache %s: %s", path, exc)
+
+
+def augmented_features(
+    clip: Clip,
+    params: FeatureParams,
+    cache_dir: Optional[Path],
+    samples: np.ndarray,
+    description: dict,
+    *,
+    fps: Optional[float] = None,
+    cancel: Optional[CancelToken] = None,
+) -> np.ndarray:
+    """Features of an augmented copy of a clip's aligned audio, cached under the clip's key and ``description``
+    (the augmentation's seed and draw), so the same draw is computed once."""
+    rate = float(fps or clip.fps)
+    path = None
+    if cache_dir is not None:
+        key = json.dumps({"clip": cache_key(clip, params, rate), "augment": description}, sort_keys=True)
+        path = Path(cache_dir) / f"aug-{hashlib.sha256(key.encode('utf-8')).hexdigest()}.npy"
+        cached = _load_cached(path, f"{clip.name} (augmented)")
+        if cached is not None:
+            return cached
+    features = np.ascontiguousarray(compute_features(samples, rate, params, cancel=cancel), dtype=np.float32)
+    _store(path, features)
+    return features
+
+
 def clip_features(
     clip: Clip,
     params: FeatureParams,

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from ..errors import Audio2FaceError
 from ..formats import SUPPORTED_EXTENSIONS
-from .rows import checked_settings, job_label, resolve_path, row_values, set_values
+from .rows import PATH_SETTINGS, checked_settings, job_label, resolve_path, row_values, set_values
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +63,9 @@ def make_audio_job(index: int, fields: Mapping[str, Any], base: Path) -> Union[A
         if output.suffix.lower() not in SUPPORTED_EXTENSIONS:
             raise Audio2FaceError(f"{where}: output must be a curve file ({', '.join(SUPPORTED_EXTENSIONS)})", output)
         settings = {k: v for k, v in values.items() if k not in AUDIO_JOB_FIELDS}
-        if "model" in settings:
-            settings["model"] = str(resolve_path(base, settings["model"], "model", where))
+        for field in PATH_SETTINGS:  # relative to the jobs file, like every path of a job
+            if field in settings:
+                settings[field] = str(resolve_path(base, settings[field], field, where))
         for field in ("start_frame", "fps"):
             if field in values:
                 settings[field] = values[field]

@@ -18,6 +18,8 @@ from ..text_input import check_columns, load_json, read_csv
 
 logger = logging.getLogger(__name__)
 
+PATH_SETTINGS = ("model", "transcript")
+"""Settings that name a file or folder (resolved against the jobs file's folder)."""
 JOB_BOOLS = {"overwrite", "sound", "qc"}
 """Job fields (not settings) that are switches."""
 _BOOL = Knob(label="job switch", help="true or false", kind="bool")

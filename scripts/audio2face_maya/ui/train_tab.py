@@ -118,7 +118,11 @@ class TrainTab(QtWidgets.QWidget):
         form = QtWidgets.QFormLayout(form_box)
         form.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Datasets", self.dataset_zone)
-        form.addRow("", row(self.dataset_list, remove))
+        self.check_button = QtWidgets.QPushButton("Check")
+        self.check_button.setToolTip("Frame rates, length mismatches, static curves, emotions and phone coverage "
+                                     "of the datasets (audio2face dataset check), in the log below.")
+        self.check_button.clicked.connect(lambda *_: self._safe(self.check_datasets))
+        form.addRow("", row(self.dataset_list, remove, self.check_button))
         form.addRow("Python", row(self.python_edit, python_browse))
         form.addRow("Output model", row(self.out_edit, out_browse))
         form.addRow("Epochs", self.epochs_spin)
@@ -240,6 +244,34 @@ class TrainTab(QtWidgets.QWidget):
         for item in self.dataset_list.selectedItems():
             self.dataset_list.takeItem(self.dataset_list.row(item))
         self.store.set("train/datasets", self.datasets())
+
+    def check_datasets(self) -> Any:
+        """Run ``audio2face dataset check`` on the listed folders in a worker; its lines go to the log."""
+        from audio2face.commands.dataset import check_datasets, summary_lines
+
+        from .workers import Job
+
+        folders = [Path(p) for p in self.datasets()]
+        if not folders:
+            raise Audio2FaceError("add at least one dataset folder first")
+        self.check_button.setEnabled(False)
+        job = Job(lambda progress, cancel: check_datasets(
+            folders, progress=lambda done, total, _name: progress(done, total), cancel=cancel), "dataset check", self)
+
+        def done(report: Any) -> None:
+            for line in summary_lines(report):
+                self.append_log(line)
+            problems = len(report["problems"])
+            self.message.show_message(f"dataset check: {problems} problem{'s' if problems != 1 else ''}"
+                                      if problems else "dataset check: no problems",
+                                      "warning" if problems else "info")
+
+        job.succeeded.connect(done)
+        job.failed.connect(lambda text: self.message.show_message(text, "error"))
+        job.finished.connect(lambda: self.check_button.setEnabled(True))
+        self._check_job = job
+        job.start()
+        return job
 
     def _browse_python(self) -> None:
         title = "Python interpreter with TensorFlow"
