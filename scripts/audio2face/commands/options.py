@@ -25,8 +25,10 @@ def _metavar(entry: Entry) -> str:
         return "FILE"
     if knob.kind == "table":
         return "NAME=X,..."
-    if knob.kind in ("path", "mapping"):
-        return "FILE|arkit" if knob.kind == "mapping" else "DIR"
+    if knob.kind == "mapping":
+        return "FILE|arkit"
+    if knob.kind == "path":
+        return "DIR" if entry.name == "model" else "FILE"
     return knob.unit.upper() if knob.unit else entry.name.split("_")[-1].upper()
 
 
