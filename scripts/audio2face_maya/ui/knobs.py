@@ -78,7 +78,8 @@ class PostKnobs(QtWidgets.QWidget):
                 spin.valueChanged.connect(lambda *_: self.changed.emit())
                 self.spins[entry.name] = widget = spin
             elif knob.kind == "bool":
-                check = QtWidgets.QCheckBox(knob.help[:1].upper() + knob.help[1:])
+                check = QtWidgets.QCheckBox()  # the row's label names it; what it does is the tooltip (narrow docks)
+                check.setAccessibleName(knob.label)
                 check.setChecked(bool(entry.default))
                 check.toggled.connect(lambda *_: self.changed.emit())
                 self.checks[entry.name] = widget = check

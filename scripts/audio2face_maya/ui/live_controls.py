@@ -176,9 +176,11 @@ class LiveControls(QtWidgets.QGroupBox):
                                      "started, as one undo step (the way Apply keys).")
         self.record_check.toggled.connect(self._record_toggled)
         self.status = QtWidgets.QLabel("")
-        layout = QtWidgets.QHBoxLayout(self)
+        self.status.setWordWrap(True)
+        layout = QtWidgets.QVBoxLayout(self)  # two short rows: the controls fit a narrow dock
         layout.setContentsMargins(6, 2, 6, 2)
-        layout.addWidget(row(self.button, self.input_combo, self.record_check, self.status, stretch=-1))
+        layout.addWidget(row(self.button, self.input_combo, stretch=-1))
+        layout.addWidget(row(self.record_check, self.status, stretch=-1))
         if host.name != "maya":
             for widget in (self.button, self.input_combo, self.record_check):
                 widget.setEnabled(False)
