@@ -64,3 +64,7 @@ except ImportError:  # the Python 3.9 run of the core and adapter tests has no Q
     @pytest.fixture()
     def qapp():  # noqa: ANN201
         pytest.skip("needs pytest-qt and a Qt binding (pip install '.[dev]')")
+
+    @pytest.fixture()
+    def qtbot():  # noqa: ANN201
+        pytest.skip("needs pytest-qt and a Qt binding (pip install '.[dev]')")
