@@ -58,3 +58,36 @@ def test_without_a_secondary_layer_the_blinks_are_keyed_with_the_rest(maya, take
     assert not maya.cmds.animLayer(SECONDARY_LAYER, query=True, exists=True)
     values = np.array([v for _f, v in maya.keys(f"{bs}.eyeBlinkLeft")])
     np.testing.assert_allclose(values, take.channel("eyeBlinkLeft"), atol=1e-6)
+
+
+def test_head_motion_is_keyed_as_rotate_curves_in_degrees_on_the_secondary_layer(maya, tmp_path, tiny_bundle):  # noqa: F811
+    wav = tmp_path / "line.wav"
+    sf.write(wav, speech_like(6.0, 16000, silence=((2.0, 2.6),), seed=5), 16000)
+    settings = AnimateSettings(model=str(tiny_bundle), targets=list(RIG.values()), fps=24.0,
+                               secondary=SecondarySettings(head="head_ctrl", seed=2))
+    take = animate(str(wav), settings)
+    bs = maya.build_rig(RIG)
+    cmds = maya.cmds
+    cmds.createNode("transform", name="head_ctrl")
+    cmds.setAttr("head_ctrl.rotateY", 10.0)  # an animator's pose, in degrees
+    before = maya.snapshot()
+    report = MayaHost().apply(take, bs, ApplyOptions(start_frame=1.0))
+    assert {"head_ctrl.rotateX", "head_ctrl.rotateY", "head_ctrl.rotateZ"} <= set(report.keyed)
+    curve = cmds.animLayer(SECONDARY_LAYER, query=True, findCurveForPlug="head_ctrl.rotateY")
+    assert curve and cmds.nodeType(curve[0]) == "animCurveTA"
+    yaw = take.secondary.rotations["head_ctrl"]["rotateY"]
+    for frame in (1, 40, 100):
+        shown = cmds.getAttr("head_ctrl.rotateY", time=frame)
+        assert shown == pytest.approx(10.0 + float(yaw[frame - 1]), abs=1e-4), "degrees, over the pose"
+    cmds.undo()
+    assert maya.snapshot() == before
+
+
+def test_a_missing_head_node_is_reported_not_fatal(maya, tmp_path, tiny_bundle):  # noqa: F811
+    wav = tmp_path / "line.wav"
+    sf.write(wav, speech_like(3.0, 16000, seed=6), 16000)
+    settings = AnimateSettings(model=str(tiny_bundle), targets=list(RIG.values()),
+                               secondary=SecondarySettings(head="nobody", blinks=True))
+    report = MayaHost().apply(animate(str(wav), settings), maya.build_rig(RIG), ApplyOptions())
+    assert "no attribute nobody.rotateY" in report.skipped["nobody.rotateY"]
+    assert "eyeBlinkLeft" in report.keyed

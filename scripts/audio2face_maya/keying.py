@@ -69,6 +69,9 @@ class KeyPlan:
     secondary_targets: List[TargetPlan] = dataclasses.field(default_factory=list)
     """Targets keyed on ``options.secondary_layer`` (the secondary motion's own), columns of ``secondary_values``."""
     secondary_values: Optional[np.ndarray] = None
+    rotation_targets: List[TargetPlan] = dataclasses.field(default_factory=list)
+    """Head / gaze-control rotate plugs (``node.rotateY``), columns of ``rotation_values``, in radians."""
+    rotation_values: Optional[np.ndarray] = None
 
     @property
     def first_frame(self) -> float:
@@ -205,12 +208,43 @@ def plan_apply(curves: Curves, node: str, options: ApplyOptions) -> KeyPlan:
     shift = start - float(curves.start_frame)
     sparse = {t.name: [dataclasses.replace(k, time=float(k.time) + shift) for k in curves.keys[t.name]]
               for t in keyed if curves.keys and curves.keys.get(t.name)}
+    rotations, rotation_values = _plan_rotations(curves, options, report)
     for t in secondary:
         if curves.keys and curves.keys.get(t.name):
             sparse[t.name] = [dataclasses.replace(k, time=float(k.time) + shift) for k in curves.keys[t.name]]
     return KeyPlan(node=node, frames=frames, values=values, targets=keyed, options=options, report=report,
                    sound_path=sound_path, interactive=not scene.is_batch(), fps=fps, sparse=sparse,
-                   secondary_targets=secondary, secondary_values=_values_for(curves, [t.name for t in secondary]))
+                   secondary_targets=secondary, secondary_values=_values_for(curves, [t.name for t in secondary]),
+                   rotation_targets=rotations, rotation_values=rotation_values)
+
+
+def _plan_rotations(curves: Curves, options: ApplyOptions, report: ApplyReport) -> Tuple[List[TargetPlan], np.ndarray]:
+    """The secondary motion's rotate curves (degrees) as plugs to key, values in radians (Maya's internal
+    angle unit, what ``MFnAnimCurve`` takes); a missing node or attribute is reported and skipped."""
+    from maya import cmds
+
+    plans: List[TargetPlan] = []
+    columns: List[np.ndarray] = []
+    rotations = curves.secondary.rotations if curves.secondary is not None else {}
+    for node, attrs in rotations.items():
+        for attr, degrees in attrs.items():
+            plug = f"{node}.{attr}"
+            if not cmds.objExists(plug):
+                report.skipped[plug] = f"no attribute {plug} for the secondary motion's rotations"
+                continue
+            reason, curve = _skip_reason(plug, options.secondary_layer)
+            if reason:
+                report.skipped[plug] = reason
+                continue
+            plans.append(TargetPlan(name=plug, plug=plug, column=len(plans), curve=curve))
+            columns.append(np.radians(np.asarray(degrees, dtype=np.float64)))
+    values = np.stack(columns, axis=1) if columns else np.zeros((curves.frame_count, 0))
+    if values.shape[0] != curves.frame_count:  # resampled curves: the rotations follow by time
+        src = np.linspace(0.0, 1.0, values.shape[0])
+        dst = np.linspace(0.0, 1.0, curves.frame_count)
+        values = np.stack([np.interp(dst, src, values[:, i]) for i in range(values.shape[1])], axis=1) \
+            if values.shape[1] else np.zeros((curves.frame_count, 0))
+    return plans, values
 
 
 # --------------------------------------------------------------------------- executing (inside a command)
@@ -229,7 +263,7 @@ def _mplug(name: str) -> Any:
 
 
 def _curve_fn(plug_name: str, curve: Optional[str], recorder: ApiUndo) -> Tuple[Any, bool]:
-    """An MFnAnimCurve on ``curve``, or on a new animCurveTU connected to ``plug_name``; (fn, created)."""
+    """An MFnAnimCurve on ``curve``, or on a new animCurveTU (TA for an angle) connected to ``plug_name``."""
     import maya.api.OpenMayaAnim as oma
 
     fn = oma.MFnAnimCurve()
@@ -241,7 +275,10 @@ def _curve_fn(plug_name: str, curve: Optional[str], recorder: ApiUndo) -> Tuple[
     # Re-set the current static value so that undo puts it back after the curve is gone
     # (a disconnected attribute keeps its last evaluated value).
     modifier.newPlugValueDouble(plug, plug.asDouble())
-    fn.create(plug, oma.MFnAnimCurve.kAnimCurveTU, modifier)
+    from maya import cmds
+
+    angle = cmds.getAttr(plug_name, type=True) == "doubleAngle"  # rotate plugs take an animCurveTA
+    fn.create(plug, oma.MFnAnimCurve.kAnimCurveTA if angle else oma.MFnAnimCurve.kAnimCurveTU, modifier)
     modifier.doIt()
     return fn, True
 
@@ -317,14 +354,17 @@ def _execute(plan: KeyPlan, recorder: ApiUndo) -> ApplyReport:
     replaced = 0
     for target in plan.targets:
         replaced += _key_target(plan, target, plan.values[:, target.column], layer, recorder)
-    if plan.secondary_targets and plan.secondary_values is not None:
-        extra = str(options.secondary_layer)
-        if layers.ensure_layer(extra, recorder):
+    own = [(t, plan.secondary_values) for t in plan.secondary_targets]
+    own += [(t, plan.rotation_values) for t in plan.rotation_targets]
+    if own:
+        extra = options.secondary_layer
+        if extra and layers.ensure_layer(extra, recorder):
             report.notes.append(f"created animation layer {extra!r}")
-        for target in plan.secondary_targets:
-            replaced += _key_target(plan, target, plan.secondary_values[:, target.column], extra, recorder)
-        report.notes.append(f"secondary motion on {len(plan.secondary_targets)} targets is on animation layer "
-                            f"{extra!r} (mute it to see the lip-sync alone)")
+        for target, values in own:
+            assert values is not None
+            replaced += _key_target(plan, target, values[:, target.column], extra, recorder)
+        where = f"on animation layer {extra!r} (mute it to see the lip-sync alone)" if extra else "keyed"
+        report.notes.append(f"secondary motion on {len(own)} targets and controls is {where}")
     if replaced:
         report.notes.append(f"replaced {replaced} existing keys")
     if plan.sound_path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import math
 import os
 import re
 import sys
@@ -244,7 +245,7 @@ def getAttr(mode: str, flags: Dict[str, Any], target: str) -> Any:
     if flags.get("lock"):
         return plug.key() in plug.node.locked
     if flags.get("type"):
-        kinds = {"double": "double", "time": "time", "string": "string", "bool": "bool"}
+        kinds = {"double": "double", "doubleAngle": "doubleAngle", "time": "time", "string": "string", "bool": "bool"}
         return kinds.get(plug.spec.kind, "TdataCompound")
     time = _frames_to_seconds(flags["time"]) if "time" in flags else SCENE.current_time
     if plug.spec.multi and plug.index is None:
@@ -259,6 +260,8 @@ def getAttr(mode: str, flags: Dict[str, Any], target: str) -> Any:
         return SCENE.to_frames(value)
     if plug.spec.kind == "double":
         return float(value)
+    if plug.spec.kind == "doubleAngle":  # the UI unit, degrees by default
+        return math.degrees(float(value))
     return value
 
 
@@ -533,6 +536,8 @@ def setAttr(mode: str, flags: Dict[str, Any], target: str, *values: Any, journal
         value = _frames_to_seconds(value)
     elif kind == "double":
         value = float(value)
+    elif kind == "doubleAngle":
+        value = math.radians(float(value))
     SCENE.set_value(plug, value, journal)
     if "lock" in flags:
         SCENE.set_lock(plug, bool(flags["lock"]), journal)
@@ -662,7 +667,8 @@ def _add_to_layer(layer: dg.Node, plug: dg.Plug, journal: dg.Journal) -> None:
         raise RuntimeError(f"animLayer: '{plug.name()}' is locked and cannot be added to a layer.")
     by_target = {v: k for k, v in plug.node.aliases.items()}
     label = by_target.get((plug.attr, plug.index), plug.long_name().replace("[", "_").replace("]", ""))
-    blend = SCENE.create_node("animBlendNodeAdditive", f"{plug.node.name}_{label}_{layer.name}", journal)
+    kind = "animBlendNodeAdditiveDA" if plug.spec.kind == "doubleAngle" else "animBlendNodeAdditive"
+    blend = SCENE.create_node(kind, f"{plug.node.name}_{label}_{layer.name}", journal)
     previous = SCENE.inputs.get(plug)
     static = SCENE.static_value(plug)
     if previous is not None:

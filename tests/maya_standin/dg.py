@@ -30,11 +30,13 @@ HIERARCHY: Dict[str, Tuple[str, ...]] = {
     "blendShape": ("geometryFilter", "dependNode"),
     "animCurveTU": ("animCurve", "dependNode"),
     "animCurveTL": ("animCurve", "dependNode"),
+    "animCurveTA": ("animCurve", "dependNode"),
     "animCurveUU": ("animCurve", "dependNode"),
     "audio": ("dependNode",),
     "multDoubleLinear": ("dependNode",),
     "animLayer": ("objectSet", "entity", "containerBase", "dependNode"),
     "animBlendNodeAdditive": ("animBlendNodeBase", "dependNode"),
+    "animBlendNodeAdditiveDA": ("animBlendNodeBase", "dependNode"),
     "time": ("dependNode",),
 }
 DAG_TYPES = {"transform", "mesh"}
@@ -49,7 +51,7 @@ class AttrSpec:
 
     long: str
     short: str
-    kind: str  # double | time | string | bool | int | message | geometry | compound
+    kind: str  # double | doubleAngle (radians inside) | time | string | bool | int | message | geometry | compound
     multi: bool = False
     keyable: bool = False
     default: Any = 0.0
@@ -62,7 +64,11 @@ def _specs(*specs: AttrSpec) -> Dict[str, AttrSpec]:
 
 COMMON = (AttrSpec("message", "msg", "message", default=None),)
 ATTRS: Dict[str, Dict[str, AttrSpec]] = {
+    # rotate values are held in internal units (radians); cmds shows them in degrees (maya-facts, units)
     "transform": _specs(*COMMON, AttrSpec("translateX", "tx", "double", keyable=True),
+                        AttrSpec("rotateX", "rx", "doubleAngle", keyable=True),
+                        AttrSpec("rotateY", "ry", "doubleAngle", keyable=True),
+                        AttrSpec("rotateZ", "rz", "doubleAngle", keyable=True),
                         AttrSpec("visibility", "v", "bool", keyable=True, default=True)),
     "mesh": _specs(*COMMON, AttrSpec("inMesh", "i", "geometry", default=None),
                    AttrSpec("worldMesh", "wm", "geometry", multi=True, default=None),
@@ -74,6 +80,7 @@ ATTRS: Dict[str, Dict[str, AttrSpec]] = {
                          AttrSpec("outputGeometry", "og", "geometry", multi=True, default=None)),
     "animCurveTU": _specs(*COMMON, AttrSpec("input", "i", "time"), AttrSpec("output", "o", "double")),
     "animCurveTL": _specs(*COMMON, AttrSpec("input", "i", "time"), AttrSpec("output", "o", "double")),
+    "animCurveTA": _specs(*COMMON, AttrSpec("input", "i", "time"), AttrSpec("output", "o", "doubleAngle")),
     "animCurveUU": _specs(*COMMON, AttrSpec("input", "i", "double"), AttrSpec("output", "o", "double")),
     "audio": _specs(*COMMON, AttrSpec("filename", "f", "string", default=""),
                     AttrSpec("offset", "o", "time"), AttrSpec("sourceStart", "ss", "time"),
@@ -93,6 +100,11 @@ ATTRS: Dict[str, Dict[str, AttrSpec]] = {
                                     AttrSpec("weightA", "wa", "double", keyable=True, default=1.0),
                                     AttrSpec("weightB", "wb", "double", keyable=True, default=1.0),
                                     AttrSpec("output", "o", "double")),
+    "animBlendNodeAdditiveDA": _specs(*COMMON, AttrSpec("inputA", "ia", "doubleAngle", keyable=True),
+                                    AttrSpec("inputB", "ib", "doubleAngle", keyable=True),
+                                    AttrSpec("weightA", "wa", "double", keyable=True, default=1.0),
+                                    AttrSpec("weightB", "wb", "double", keyable=True, default=1.0),
+                                    AttrSpec("output", "o", "doubleAngle")),
     "time": _specs(*COMMON, AttrSpec("outTime", "o", "time")),
 }
 
@@ -612,7 +624,7 @@ class Scene:
             return
         last = self.evaluate(dst, self.current_time)
         del self.inputs[dst]
-        if dst.spec.kind in ("double", "time", "bool", "int"):
+        if dst.spec.kind in ("double", "doubleAngle", "time", "bool", "int"):
             dst.node.values[dst.key()] = last
 
     def disconnect(self, dst: Plug, journal: Optional[Journal]) -> None:
@@ -686,7 +698,7 @@ class Scene:
             return node.curve.evaluate(float(self.evaluate(Plug(node, "input"), time)))
         if node.type == "multDoubleLinear" and plug.attr == "output":
             return self.evaluate(Plug(node, "input1"), time) * self.evaluate(Plug(node, "input2"), time)
-        if node.type == "animBlendNodeAdditive" and plug.attr == "output":
+        if node.type in ("animBlendNodeAdditive", "animBlendNodeAdditiveDA") and plug.attr == "output":
             a = self.evaluate(Plug(node, "inputA"), time)
             b = self.evaluate(Plug(node, "inputB"), time)
             return a * self.evaluate(Plug(node, "weightA"), time) + b * self.evaluate(Plug(node, "weightB"), time)

@@ -166,7 +166,7 @@ class MPlug:
         p = self._p()
         if not p.node.alive:
             raise RuntimeError("(kInvalidParameter): the plug's node no longer exists")
-        if p.spec.kind not in ("double", "int", "bool"):
+        if p.spec.kind not in ("double", "doubleAngle", "int", "bool"):
             raise RuntimeError(f"(kInvalidParameter): {p.name()} is not numeric")
         if p.key() in p.node.locked:
             raise RuntimeError(f"(kFailure): cannot set the locked plug {p.name()}")
@@ -283,7 +283,7 @@ class MDGModifier:
 
     def newPlugValueDouble(self, plug: MPlug, value: float) -> MDGModifier:
         p = plug._p()
-        if p.spec.kind not in ("double",):
+        if p.spec.kind not in ("double", "doubleAngle"):
             raise RuntimeError("(kInvalidParameter): plug is not a double")
         self._push(lambda j: _scene().set_value(p, float(value), j, force=True))
         return self

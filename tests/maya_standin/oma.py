@@ -86,14 +86,15 @@ class MFnAnimCurve:
         scene = _scene()
         if plug in scene.inputs:
             raise RuntimeError("(kFailure): the attribute already has an incoming connection")
-        if not plug.spec.keyable or plug.spec.kind != "double":
+        if not plug.spec.keyable or plug.spec.kind not in ("double", "doubleAngle"):
             raise RuntimeError("(kFailure): the attribute is not animatable")
         if plug.key() in plug.node.locked:
             raise RuntimeError("(kFailure): the attribute is locked")
+        wanted = self.kAnimCurveTA if plug.spec.kind == "doubleAngle" else self.kAnimCurveTU
         if animCurveType == self.kAnimCurveUnknown:
-            animCurveType = self.kAnimCurveTU
-        if animCurveType != self.kAnimCurveTU:
-            raise RuntimeError("(kInvalidParameter): curve type does not match a unitless attribute")
+            animCurveType = wanted
+        if animCurveType != wanted:
+            raise RuntimeError("(kInvalidParameter): the curve type does not match the attribute's type")
         by_target = {v: k for k, v in plug.node.aliases.items()}
         label = by_target.get((plug.attr, plug.index), plug.long_name().replace("[", "_").replace("]", ""))
         node = scene.create_node(self._TYPE_NAMES[animCurveType], f"{plug.node.name}_{label}", None, attach=False)
