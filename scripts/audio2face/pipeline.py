@@ -14,7 +14,7 @@ import os
 import queue
 import threading
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 import numpy as np
 
@@ -409,9 +409,17 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
     bundle = prediction.bundle
     retargeter = build_retargeter(bundle.channels, settings.targets, settings.mapping)
     weights = retargeter.apply(prediction.raw)
+    decoded: List[np.ndarray] = []
+
+    def samples() -> np.ndarray:
+        """``prediction.samples``, converted from the compact copy once per finish and only when a step needs it."""
+        if not decoded:
+            decoded.append(prediction.samples)
+        return decoded[0]
+
     energy_levels = prediction.levels is not None and settings.post.vad_method == "energy"
-    gate_audio = None if energy_levels else prediction.samples  # the robust detector reads the samples
-    guide = phone_guide(prediction, settings) if settings.post.guide_strength > 0 else None
+    gate_audio = None if energy_levels else samples()  # the robust detector reads the samples
+    guide = phone_guide(prediction, settings, samples) if settings.post.guide_strength > 0 else None
     weights = apply_post(
         weights, retargeter.targets, prediction.fps, settings.post, gate_audio, prediction.sample_rate,
         levels=prediction.levels, phones=guide.phones if guide else None, closures=guide.closures if guide else None,
@@ -448,9 +456,10 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
         driven=None if settings.key_rest_targets else model_driven,
         unmatched=list(retargeter.unmatched),
     )
-    curves = apply_secondary(
-        curves, prediction.samples, prediction.sample_rate, settings.secondary, retargeter.mapping(), model_driven
-    )
+    if settings.secondary.enabled:
+        curves = apply_secondary(
+            curves, samples(), prediction.sample_rate, settings.secondary, retargeter.mapping(), model_driven
+        )
     if settings.reduce is not None:
         from .key_reduction import reduce_curves
 
@@ -458,9 +467,10 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
     return curves
 
 
-def phone_guide(prediction: Prediction, settings: AnimateSettings) -> Any:
+def phone_guide(prediction: Prediction, settings: AnimateSettings, samples: Callable[[], np.ndarray]) -> Any:
     """The phone guide's input for a prediction (``audio2face.phones.guide_input``), recognised once per
-    language, transcript and detector and kept on the prediction: a knob change does not recognise again."""
+    language, transcript and detector and kept on the prediction: a knob change does not recognise again.
+    ``samples`` gives the decoded audio (called only when the guide is recognised)."""
     from .phones import guide_input
     from .text_input import read_text
 
@@ -470,7 +480,7 @@ def phone_guide(prediction: Prediction, settings: AnimateSettings) -> Any:
         text = read_text(settings.transcript, "transcript") if settings.transcript else None
         if text is not None and not text.strip():
             raise Audio2FaceError("the transcript is empty", settings.transcript)
-        prediction.memo[key] = guide_input(prediction.samples, prediction.sample_rate, prediction.fps,
+        prediction.memo[key] = guide_input(samples(), prediction.sample_rate, prediction.fps,
                                            prediction.raw.shape[0], post.phone_language, text, post.vad_method)
     return prediction.memo[key]
 
