@@ -17,7 +17,7 @@ from audio2face.features import (
     levinson_durbin,
 )
 from audio2face.progress import CancelToken
-from conftest import speech_like
+from conftest import FLOAT_ROUNDING, speech_like
 from lpc_reference import autocorr, levinson, lpc, reference_features
 
 RATE = 16000
@@ -368,11 +368,13 @@ def test_lookahead_moves_the_window_into_the_past():
     padded = np.concatenate([np.zeros(7040), samples, np.zeros(8320)])
     for frame in (0, 3, 20, got.shape[0] - 1):
         start = frame_window_starts([frame], 29.97, params)
-        assert np.array_equal(features_for_windows(padded, start, params)[0], got[frame])
+        window = features_for_windows(padded, start, params)[0]
+        np.testing.assert_allclose(window, got[frame], rtol=0, atol=FLOAT_ROUNDING)
     centred = compute_features(samples, 29.97)
     assert not np.array_equal(got[10], centred[10])
     delayed = np.concatenate([np.zeros(7040 - 4160), samples])
-    assert np.array_equal(got, compute_features(delayed, 29.97)[: got.shape[0]]), "= centred on audio delayed 180 ms"
+    np.testing.assert_allclose(got, compute_features(delayed, 29.97)[: got.shape[0]], rtol=0, atol=FLOAT_ROUNDING,
+                               err_msg="= centred on audio delayed 180 ms")
 
 
 def test_centred_lookahead_is_the_default_and_stays_out_of_the_bundle_block():

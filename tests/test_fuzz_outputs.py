@@ -237,21 +237,10 @@ def test_live_into_a_pipe_closed_by_its_reader_stops_cleanly(tmp_path: Path, tin
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 def test_sigterm_stops_a_live_stream_like_ctrl_c(tiny_bundle: Path) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "audio2face", "live", "--input", "-", "--send", "jsonl",
-                                "--model", str(tiny_bundle)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env=env())
-    assert process.stdin is not None and process.stdout is not None and process.stderr is not None
-    try:
-        process.stdin.write(np.zeros(16000, "<i2").tobytes())
-        process.stdin.flush()
-        process.stdout.readline()
-        process.send_signal(signal.SIGTERM)
-        process.stdout.read()
-        err = process.stderr.read().decode()
-        process.wait(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == 0, err
+    from live_process import stop_live
+
+    stopped = stop_live(["--input", "-", "--send", "jsonl", "--model", str(tiny_bundle)],
+                        np.zeros(16000, "<i2").tobytes(), signal.SIGTERM, env())
+    err = stopped.log
+    assert stopped.returncode == 0, err
     assert "(stopped with SIGTERM)" in err and "Traceback" not in err

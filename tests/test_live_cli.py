@@ -25,6 +25,7 @@ from audio2face.live.inputs import FileSource, MicSource, PcmSource
 from audio2face.pipeline import AnimateSettings, animate
 from audio2face.retarget import arkit_mapping
 from conftest import ROOT, speech_like
+from live_process import stop_live
 
 COUNT = re.compile(r"(\d+) frames streamed at ([\d.]+) fps")
 
@@ -131,33 +132,16 @@ def test_live_link_with_the_arkit_mapping(tmp_path, short_wav, capsys):
 
 def test_raw_pcm_on_stdin_and_ctrl_c(tiny_bundle, env):
     """``--input -`` reads raw PCM as it arrives; SIGINT stops it cleanly with the frame count."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "audio2face", "live", "--input", "-", "--rate", "8000", "--channels", "2",
-         "--send", "jsonl", "--model", str(tiny_bundle)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-    )
-    try:
-        audio = speech_like(1.0, 8000, seed=5)
-        pcm = (np.stack([audio, audio], axis=1) * 20000).astype("<i2").tobytes()
-        assert process.stdin is not None and process.stdout is not None
-        process.stdin.write(pcm)
-        process.stdin.flush()
-        first = process.stdout.readline()  # a frame came out while stdin is still open
-        assert json.loads(first)["frame"] == 0
-        process.send_signal(signal.SIGINT)
-        rest = process.stdout.read()
-        err = process.stderr.read() if process.stderr else b""
-        process.wait(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == 0, err
-    lines = [first.decode()] + rest.decode().splitlines()
-    assert [json.loads(line)["frame"] for line in lines] == list(range(len(lines)))
-    count = COUNT.search(err.decode())
-    assert count and "stopped with Ctrl-C" in err.decode()
-    assert int(count.group(1)) == len(lines) <= 30
+    audio = speech_like(1.0, 8000, seed=5)
+    pcm = (np.stack([audio, audio], axis=1) * 20000).astype("<i2").tobytes()
+    stopped = stop_live(["--input", "-", "--rate", "8000", "--channels", "2", "--send", "jsonl",
+                         "--model", str(tiny_bundle)], pcm, signal.SIGINT, env)
+    assert stopped.returncode == 0, stopped.log
+    assert json.loads(stopped.lines[0])["frame"] == 0  # a frame came out while stdin was still open
+    assert [json.loads(line)["frame"] for line in stopped.lines] == list(range(len(stopped.lines)))
+    count = COUNT.search(stopped.log)
+    assert count and "stopped with Ctrl-C" in stopped.log
+    assert int(count.group(1)) == len(stopped.lines) <= 30
 
 
 def test_pcm_source_handles_partial_frames_and_duration():
