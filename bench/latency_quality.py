@@ -5,15 +5,19 @@
    (``bundle.feature_params``, i.e. its own window layout), and the ratio of the MSEs (goal: within 15 %).
 2. Cross-validation over all clips, affordable on a CPU: leave one clip out, five folds, of the ensemble's
    linear member (ridge on the standardised spectral front end, its lambda chosen by leave-one-clip-out
-   on the training clips, as ``audio2face_trainer.linear`` fits it), once per window layout. Training the
-   network on every fold for both layouts (ten runs of about 7 minutes on two idle cores) is not done here.
+   on the training clips, as ``audio2face_trainer.linear`` fits it), once per window layout.
+3. The same folds with the whole network trained on each, for both layouts (``audio2face_trainer.crossval
+   --compare lookahead_ms=80``: ten trainings, about 40 minutes at 3 epochs on two cores). ``--network-cv
+   FILE`` prints a finished run's JSON; ``--network-epochs N`` trains them now and writes ``FILE``.
 
     PYTHONPATH=scripts python bench/latency_quality.py [--data ../shared/facegood] [--val-clip 1114_2_04]
+        [--network-cv cv.json [--network-epochs 3]]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -64,12 +68,60 @@ def ridge_folds(data_dir: Path, params: FeatureParams, cache: Path) -> List[Dict
     return results
 
 
+LOW_LATENCY = "lookahead_ms=80"
+
+
+def network_folds(path: Path, data_dir: Path, epochs: int, cache: Path) -> Dict[str, Dict[str, dict]]:
+    """The crossval JSON at ``path`` (``{config: {held-out clip: {"clean": scores, ...}}}``), run first when
+    ``epochs`` is given."""
+    if epochs:
+        from audio2face_trainer import crossval
+
+        crossval.main(["--data", str(data_dir), "--epochs", str(epochs), "--compare", LOW_LATENCY, "--perturb",
+                       "--cache", str(cache), "--json", str(path)])
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"{path}: not a crossval JSON ({exc})") from None
+    if not isinstance(results, dict) or not {"plain", LOW_LATENCY} <= set(results):
+        raise SystemExit(f"{path}: needs the configs 'plain' and '{LOW_LATENCY}' "
+                         f"(crossval --compare {LOW_LATENCY} --json FILE)")
+    return results
+
+
+def print_network_folds(results: Dict[str, Dict[str, dict]]) -> None:
+    labels = {"plain": "centred (260 ms lookahead)", LOW_LATENCY: "80 ms lookahead"}
+    folds = [clip for clip in results["plain"] if clip in results[LOW_LATENCY]]
+    means = {}
+    for config, label in labels.items():
+        for clip in folds:
+            print_row(f"{label}, held out {clip}", results[config][clip]["clean"])
+        means[config] = {m: float(np.mean([results[config][c]["clean"][m] for c in folds])) for m in METRICS}
+        print_row(f"{label}, mean of {len(folds)} folds", means[config])
+        for kind in ("noise 20 dB", "telephone"):
+            if all(kind in results[config][c] for c in folds):
+                jaw = float(np.mean([results[config][c][kind]["jaw_pearson"] for c in folds]))
+                print(f"  {label + ', ' + kind + ' jaw r':44s} {'':9s} {'':9s} {'':8s} {jaw:8.3f}")
+    ratio = means[LOW_LATENCY]["mse"] / means["plain"]["mse"]
+    worst = max(results[LOW_LATENCY][c]["clean"]["mse"] / results["plain"][c]["clean"]["mse"] for c in folds)
+    verdict = "met" if ratio <= 1.15 else "NOT met"
+    print(f"  80 ms / centred, mean MSE = {ratio:.3f} (goal <= 1.15: {verdict}; worst fold {worst:.3f}); "
+          f"Pearson {means[LOW_LATENCY]['pearson'] - means['plain']['pearson']:+.3f}, "
+          f"jaw r {means[LOW_LATENCY]['jaw_pearson'] - means['plain']['jaw_pearson']:+.3f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "facegood"))
     parser.add_argument("--val-clip", default="1114_2_04", help="the clip both shipped models held out")
     parser.add_argument("--cache", default=None, help="feature cache folder")
+    parser.add_argument("--network-cv", type=Path, metavar="FILE",
+                        help="the whole network's cross-validation, both layouts: a crossval JSON")
+    parser.add_argument("--network-epochs", type=int, default=0, metavar="N",
+                        help="train it now (N epochs a fold) and write --network-cv")
     args = parser.parse_args()
+    if args.network_epochs and not args.network_cv:
+        parser.error("--network-epochs needs --network-cv FILE to write")
     data_dir = Path(args.data)
     if not (data_dir / "wav").is_dir():
         print(f"FACEGOOD data not found at {data_dir}: nothing to measure")
@@ -109,6 +161,10 @@ def main() -> int:
     print(f"  80 ms / centred, mean MSE = {low['mse'] / centred['mse']:.3f}; "
           f"Pearson {low['pearson'] - centred['pearson']:+.3f}, "
           f"jaw r {low['jaw_pearson'] - centred['jaw_pearson']:+.3f}")
+    if args.network_cv:
+        print("\n3. leave-one-clip-out over all clips, the whole network trained on each fold, per window layout")
+        print(f"  {'':44s} {'MSE':>9s} {'MAE':>9s} {'Pearson':>8s} {'jaw r':>8s}")
+        print_network_folds(network_folds(args.network_cv, data_dir, args.network_epochs, cache))
     print(f"\n({time.perf_counter() - started:.0f} s)")
     return 0
 

@@ -4,10 +4,12 @@ Each fold holds one clip out, trains a fixed number of epochs on the others (no 
 clip never chooses anything), and scores the exported model on the held-out clip (onnxruntime, neutral
 emotion) and on perturbed copies of it when ``--perturb`` is given (white noise at 20 dB SNR and
 telephone band-limiting, made with ``augment``'s functions). Several configurations run on the same folds
-(``--compare KEY=VALUE[;KEY=VALUE]``, repeatable; the first row is always the plain recipe).
+(``--compare KEY=VALUE[;KEY=VALUE]``, repeatable; the first row is always the plain recipe). Besides the
+``TrainConfig`` fields, ``lookahead_ms=MS`` changes the feature window's layout (as ``train --lookahead-ms``
+does): ``--compare lookahead_ms=80`` is the cost of the low-latency model on the same folds.
 
     PYTHONPATH=scripts python -m audio2face_trainer.crossval --data ../shared/facegood --epochs 3 \\
-        --compare augment_copies=1 [--perturb] [--json FILE]
+        --compare augment_copies=1 [--compare lookahead_ms=80] [--perturb] [--json FILE]
 """
 
 from __future__ import annotations
@@ -25,14 +27,22 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+LAYOUT_KEY = "lookahead_ms"
+
+
 def _parse_overrides(text: str) -> Dict[str, Any]:
-    """``KEY=VALUE[;KEY=VALUE]`` of ``TrainConfig`` fields, each cast to its field's type."""
+    """``KEY=VALUE[;KEY=VALUE]`` of ``TrainConfig`` fields (and ``lookahead_ms``), each cast to its type."""
     from .config import TrainConfig
 
     defaults = TrainConfig()
     out: Dict[str, Any] = {}
     for item in filter(None, (part.strip() for part in text.split(";"))):
         key, _, value = item.partition("=")
+        if key.strip() == LAYOUT_KEY:
+            out[LAYOUT_KEY] = float(value)
+            continue
+        if not hasattr(defaults, key.strip()):
+            raise SystemExit(f"--compare: {key.strip()!r} is not a TrainConfig field nor {LAYOUT_KEY}")
         current = getattr(defaults, key.strip())
         if isinstance(current, bool):
             out[key.strip()] = value.strip().lower() in ("1", "true", "yes", "on")
@@ -43,24 +53,24 @@ def _parse_overrides(text: str) -> Dict[str, Any]:
     return out
 
 
-def _perturbed(clip, kind: str):
+def _perturbed(clip, kind: str, params):
     from audio2face.features import compute_features
 
     from . import augment
     from .feature_cache import aligned_audio
 
-    audio = aligned_audio(clip, _params()).astype(np.float64)
+    audio = aligned_audio(clip, params).astype(np.float64)
     if kind == "noise 20 dB":
         audio = augment.add_noise(audio, 20.0, augment.coloured_noise(audio.size, "white", np.random.default_rng(0)))
     elif kind == "telephone":
         audio = augment.telephone(audio)
-    return compute_features(audio.astype(np.float32), clip.fps, _params())
+    return compute_features(audio.astype(np.float32), clip.fps, params)
 
 
-def _params():
+def _params(lookahead_ms: Optional[float] = None):
     from audio2face.features import FeatureParams
 
-    return FeatureParams()
+    return FeatureParams(lookahead_ms=lookahead_ms)
 
 
 def run_fold(data_dirs: Sequence[Path], held_out: str, overrides: Dict[str, Any], epochs: int, cache: Path,
@@ -75,8 +85,10 @@ def run_fold(data_dirs: Sequence[Path], held_out: str, overrides: Dict[str, Any]
     from .metrics import score
     from .package import emotion_block, export_inputs, shipped_metrics
 
+    overrides = dict(overrides)
+    params = _params(overrides.pop(LAYOUT_KEY, None))
     config = recipe_config("ours", epochs=epochs, patience=0, **overrides)
-    data = build_training_set(data_dirs, _params(), cache, [held_out], time_shift=config.time_shift,
+    data = build_training_set(data_dirs, params, cache, [held_out], time_shift=config.time_shift,
                               augment_copies=config.augment_copies, augment_seed=config.seed)
     started = time.perf_counter()
     training = Training(config, data)
@@ -93,7 +105,7 @@ def run_fold(data_dirs: Sequence[Path], held_out: str, overrides: Dict[str, Any]
         names = [data.channels[i] for i in animated]
         true = data.val[0].weights[:, animated]
         for kind in ("noise 20 dB", "telephone"):
-            features = _perturbed(clip, kind)[: true.shape[0]]
+            features = _perturbed(clip, kind, params)[: true.shape[0]]
             emotion = np.broadcast_to(neutral, (features.shape[0], neutral.size)) if neutral.size else None
             pred = run_onnx(onnx_bytes, features, emotion)[:, animated]
             result[kind] = score(pred, true[: pred.shape[0]], names)
@@ -111,6 +123,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--cache", help="feature cache folder")
     parser.add_argument("--json", help="write every figure here")
     args = parser.parse_args(argv)
+    from audio2face.atomic import atomic_open
     from audio2face.dataset import load_dataset
 
     from .feature_cache import default_cache_dir
@@ -130,7 +143,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                   + "".join(f"; {k}: jaw r {v['jaw_pearson']:.3f}" for k, v in results[name][fold].items()
                             if isinstance(v, dict) and k != "clean"), flush=True)
             if args.json:
-                Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+                with atomic_open(args.json, "w", encoding="utf-8") as out:
+                    out.write(json.dumps(results, indent=2) + "\n")
     print(f"\nmean over {len(folds)} folds, {args.epochs} epochs each:")
     for name, per_fold in results.items():
         kinds = [k for k, v in next(iter(per_fold.values())).items() if isinstance(v, dict)]
