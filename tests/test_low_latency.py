@@ -13,7 +13,14 @@ import numpy as np
 import pytest
 from audio2face.bundle import default_model_path, load_bundle
 from audio2face.errors import Audio2FaceError
-from audio2face.streaming import LatencyMeter, LiveFrame, model_for_latency, model_lookahead_ms, shipped_models
+from audio2face.streaming import (
+    LatencyMeter,
+    LiveFrame,
+    live_model,
+    model_for_latency,
+    model_lookahead_ms,
+    shipped_models,
+)
 from conftest import ROOT, speech_like
 
 LATENCY = re.compile(r"latency from a frame's audio to its weights: p50 (\d+) ms, p99 (\d+) ms")
@@ -37,6 +44,16 @@ def test_latency_picks_the_longest_lookahead_that_fits():
     assert model_for_latency(105, 10) == low
     with pytest.raises(Audio2FaceError, match="least latency is about 110 ms"):
         model_for_latency(100, 20)
+
+
+def test_the_live_model_rule_is_one_for_the_cli_and_the_panel():
+    default, low = shipped_models()
+    assert live_model(None, None, 20.0) is None and live_model("mine", None, 20.0) == "mine"
+    assert live_model(None, 120.0, 20.0) == str(low) and live_model(None, 300.0, 20.0) == str(default)
+    with pytest.raises(Audio2FaceError, match="--latency-ms picks one of the shipped models: leave out --model"):
+        live_model("mine", 300.0, 20.0)
+    with pytest.raises(Audio2FaceError, match="a budget picks one of the shipped models: leave out your model"):
+        live_model("mine", 300.0, 20.0, names=("a budget", "your model"))
 
 
 def test_a_bundle_without_lookahead_is_centred(tmp_path: Path):

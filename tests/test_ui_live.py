@@ -178,3 +178,82 @@ def test_outside_maya_live_is_disabled_and_says_it_needs_maya(qtbot, ui_store, u
     assert tab.live.toolTip() == NEEDS_MAYA
     with pytest.raises(Audio2FaceError, match="needs Maya"):
         tab.live.start()
+
+
+# -- latency (the panel's `audio2face live --latency-ms`) -------------------------------------------
+def _pick_default_model(tab) -> None:  # noqa: ANN001
+    index = tab.model_combo.findData("")
+    assert index >= 0, "the shipped default model is offered"
+    tab.model_combo.setCurrentIndex(index)
+
+
+def test_a_latency_budget_runs_the_low_latency_model_and_live_reports_its_latency(qtbot, maya, tab):  # noqa: F811
+    from audio2face.streaming import shipped_models
+
+    low = next(m for m in shipped_models() if m.name == "lowlatency")
+    _pick_default_model(tab)
+    assert "the default model" in tab.live.latency_info.text() and "290 ms" in tab.live.latency_info.text()
+    tab.live.latency_spin.setValue(120)
+    assert "Picks the lowlatency model" in tab.live.latency_info.text()
+    assert "about 110 ms after their audio (80 ms lookahead" in tab.live.latency_info.text()
+    loaded: List[object] = []
+    real = tab.live.bundle_fn
+    tab.live.bundle_fn = lambda model, threads: (loaded.append(model), real(model, threads))[1]
+    with qtbot.waitSignal(tab.live.stopped, timeout=30000) as stopped:
+        tab.live.button.click()  # the dropped 1.5 s file plays at real time and Live stops at its end
+    preview = stopped.args[0]
+    assert loaded == [str(low)]
+    assert preview.error is None and preview.session.bundle.path == low and preview.session.lookahead_ms == 80.0
+    assert preview.latency.count > 0
+    assert "Latency from a frame's audio to its weights: p50" in tab.message.text()
+    assert "Last run: p50" in tab.live.latency_info.text()
+
+
+def test_a_latency_budget_with_a_model_of_ones_own_is_refused_as_the_cli_refuses(qtbot, maya, tab, ui_model):  # noqa: F811
+    assert tab.current_model_path() == str(ui_model)
+    assert "Runs the tiny model" in tab.live.latency_info.text()
+    tab.live.latency_spin.setValue(300)
+    assert tab.live.latency_info.text().startswith("Live cannot start: A latency budget picks one of the shipped")
+    tab.live.bundle_fn = lambda model, threads: pytest.fail("no model is loaded")
+    tab.live.button.click()
+    assert tab.message.level == "error" and "leave out the model picked under Model and rig" in tab.message.text()
+    assert not tab.live.button.isChecked() and not tab.live.active
+    tab.live.latency_spin.setValue(0)  # off: the model picked above runs, as without --latency-ms
+    assert tab.live.latency_budget() is None and tab.live.live_model(str(ui_model)) == str(ui_model)
+
+
+def test_a_budget_no_shipped_model_meets_says_what_the_least_latency_is(qtbot, maya, tab):  # noqa: F811
+    _pick_default_model(tab)
+    tab.live.latency_spin.setValue(100)
+    text = tab.live.latency_info.text()
+    assert text.startswith("Live cannot start: no model streams within 100 ms") and "about 110 ms" in text
+
+
+def test_the_latency_budget_is_remembered_and_reached_by_keyboard(qtbot, maya, tab, ui_store):  # noqa: F811
+    from audio2face_maya.vendor.Qt import QtWidgets
+
+    label = next(w for w in tab.live.findChildren(QtWidgets.QLabel) if w.buddy() is tab.live.latency_spin)
+    assert label.text() == "&Latency"
+    assert tab.live.latency_spin.focusPolicy() != 0
+    tab.live.latency_spin.setValue(150)
+    tab.save_settings()
+    assert ui_store.get("generate/live_latency_ms") == 150
+
+
+def test_the_live_and_transcript_controls_fit_a_400_px_side_dock_in_maya(qtbot, maya, ui_store, ui_model):  # noqa: F811
+    from audio2face_maya.host import MayaHost
+    from audio2face_maya.ui.panel import Audio2FacePanel
+
+    maya.build_rig(RIG, name="face_bs")
+    panel = Audio2FacePanel(host=MayaHost(), store=ui_store)
+    qtbot.addWidget(panel)
+    panel.resize(400, 700)
+    panel.show()
+    tab = panel.generate_tab
+    tab.add_model(str(ui_model))
+    tab.live.latency_spin.setValue(100)  # the longest text the latency line shows
+    qtbot.waitUntil(lambda: panel.width() == 400)
+    assert tab.sections["live"].is_expanded() and tab.sections["transcript"].is_expanded()
+    assert tab.live.latency_spin.isVisible() and tab.transcript_box.edit.isVisible()
+    assert panel.minimumSizeHint().width() <= 400
+    qtbot.waitUntil(lambda: tab.scroll.widget().width() <= tab.scroll.viewport().width())

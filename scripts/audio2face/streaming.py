@@ -121,6 +121,31 @@ def model_for_latency(latency_ms: float, block_ms: float, models: Optional[Seque
     return fitting[-1][1]
 
 
+def live_model(
+    model: Optional[str], latency_ms: Optional[float], block_ms: float,
+    names: Tuple[str, str] = ("--latency-ms", "--model"),
+) -> Optional[str]:
+    """The model a stream runs: ``model``, or with a latency budget the shipped model that fits it.
+
+    The one rule for every surface (``audio2face live`` and the panel's Live controls): a budget picks
+    among the shipped models only, so it cannot be combined with a model of one's own.
+
+    Args:
+        model: The model folder chosen by the user (``None`` = the default model).
+        latency_ms: The latency budget (``None`` = no budget: ``model`` as it is).
+        block_ms: Audio block length of the input.
+        names: How the budget and the model are called in the error (the CLI's flags by default).
+
+    Raises:
+        Audio2FaceError: Both a budget and a model were given, or no shipped model fits the budget.
+    """
+    if latency_ms is None:
+        return model
+    if model:
+        raise Audio2FaceError(f"{names[0]} picks one of the shipped models: leave out {names[1]}")
+    return str(model_for_latency(latency_ms, block_ms))
+
+
 class LatencyMeter:
     """The delay from each frame's audio to its weights, as a live stream measures it.
 

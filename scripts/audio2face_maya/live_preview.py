@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
@@ -38,7 +39,7 @@ from audio2face.bundle import Bundle
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
 from audio2face.pipeline import AnimateSettings, mapping_provenance
-from audio2face.streaming import LiveFrame, StreamSession, live_bundle
+from audio2face.streaming import LatencyMeter, LiveFrame, StreamSession, live_bundle
 
 from .apply_options import ApplyOptions, ApplyReport
 from .host import Host
@@ -95,6 +96,8 @@ class LivePreview:
             ``settings.key_rest_targets``).
         error: The worker's error in plain words, when it failed.
         report: What ``host.apply`` did with the last recorded take.
+        latency: The delay from each frame's audio to its weights, measured as ``audio2face live`` measures
+            it (``streaming.LatencyMeter``; read it after ``stop``).
     """
 
     def __init__(
@@ -125,6 +128,7 @@ class LivePreview:
         self.error: Optional[str] = None
         self.report: Optional[ApplyReport] = None
         self.session: Optional[StreamSession] = None
+        self.latency: Optional[LatencyMeter] = None
         self._targets: List[_Target] = []
         self._lock = threading.Lock()
         self._latest: Optional[LiveFrame] = None
@@ -205,6 +209,7 @@ class LivePreview:
         self._watch()
         self._mute_curves()
         self.session = session
+        self.latency = LatencyMeter(session.fps)
         self.error = None
         self.report = None
         self._latest = None
@@ -294,10 +299,15 @@ class LivePreview:
     # -- worker thread ------------------------------------------------------------------------------
     def _run(self, session: StreamSession, source: Any) -> None:
         try:
+            meter = self.latency
             for chunk in source.chunks():
                 if self._stop.is_set():
                     break
-                self._deliver(session.push(chunk))
+                arrived = time.perf_counter()
+                frames = session.push(chunk)
+                self._deliver(frames)
+                if meter is not None:
+                    meter.add(frames, session.seconds_received, arrived, time.perf_counter())
             if not self._stop.is_set():
                 self._deliver(session.finish())
         except Exception as exc:  # shown to the user by the panel; a bug is logged with its traceback

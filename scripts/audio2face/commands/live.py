@@ -17,11 +17,10 @@ import threading
 import time
 from typing import Any, Iterator, List, Optional, TextIO
 
-from ..errors import Audio2FaceError
 from ..live.inputs import DEFAULT_BLOCK_MS, PCM_FORMATS, FileSource, open_input
 from ..live.sinks import FrameSink, open_sink, parse_destination
 from ..signals import Terminated, silence_stdout
-from ..streaming import LatencyMeter, LiveFrame, StreamSession, model_for_latency
+from ..streaming import LatencyMeter, LiveFrame, StreamSession, live_model
 from .options import add_settings_arguments, settings_from_args
 
 logger = logging.getLogger(__name__)
@@ -82,10 +81,7 @@ def run(args: argparse.Namespace) -> int:
         settings.threads = LIVE_THREADS
     if settings.reduce is not None:
         logger.warning("--reduce does not apply to a live stream; ignored")
-    if args.latency_ms is not None:
-        if settings.model:
-            raise Audio2FaceError("--latency-ms picks one of the shipped models: leave out --model")
-        settings.model = str(model_for_latency(args.latency_ms, args.block_ms))
+    settings.model = live_model(settings.model, args.latency_ms, args.block_ms)
     destinations = [parse_destination(text) for text in args.send]
     uses_stdout = any(d.scheme == "jsonl" for d in destinations)
     report: TextIO = sys.stderr if uses_stdout else sys.stdout

@@ -8,12 +8,15 @@ audio, model, frame rate or emotion change; every other knob re-runs ``finish`` 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from audio2face import pipeline, retarget, settings_io
+from audio2face.atomic import atomic_open
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError, PathLike
 from audio2face.formats.registry import extensions
@@ -29,6 +32,9 @@ OUTPUT_EXTENSIONS = extensions()
 """Every curve file type of the format registry (``audio2face.formats``)."""
 FPS_CHOICES = (23.976, 24.0, 25.0, 29.97, 30.0, 48.0, 50.0, 59.94, 60.0)
 """Frame rates offered outside Maya (inside Maya the scene's rate is used)."""
+
+TRANSCRIPT_DIR = Path(tempfile.gettempdir()) / "audio2face-transcripts"
+"""Where a typed transcript is written for the pipeline (one file per text, named by its hash)."""
 
 MappingValue = Dict[str, Optional[retarget.Source]]
 QcFn = Callable[[pipeline.Prediction, Curves, Optional[CancelToken]], Any]
@@ -48,6 +54,33 @@ class Inputs:
     reduce: Optional[float]
     key_rest_targets: bool = False
     secondary: SecondarySettings = dataclasses.field(default_factory=SecondarySettings)
+    transcript: Optional[str] = None
+    """The words of the clip's line as typed (``None``: no transcript)."""
+
+
+def transcript_file(text: Optional[str], folder: Optional[Path] = None) -> Optional[str]:
+    """The file ``AnimateSettings.transcript`` takes for ``text``: its exact characters as UTF-8.
+
+    The file is named by a hash of the text, so the same text is the same path (the pipeline's phone guide,
+    kept per transcript path, is not aligned again) and any edit is a new path. Written atomically.
+
+    Args:
+        text: The transcript as typed; ``None`` or only spaces: no transcript.
+        folder: Where the files go (default ``TRANSCRIPT_DIR``).
+    """
+    if text is None or not text.strip():
+        return None
+    data = text.encode("utf-8")
+    target = (folder or TRANSCRIPT_DIR) / (hashlib.sha256(data).hexdigest()[:20] + ".txt")
+    try:
+        current = target.read_bytes() if target.is_file() else None
+    except OSError:
+        current = None
+    if current != data:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_open(target, "wb") as handle:
+            handle.write(data)
+    return str(target)
 
 
 @dataclasses.dataclass
@@ -133,6 +166,7 @@ class GenerateState:
             reduce=inputs.reduce,
             key_rest_targets=inputs.key_rest_targets,
             secondary=inputs.secondary,
+            transcript=transcript_file(inputs.transcript),
         )
 
     @staticmethod
@@ -141,7 +175,9 @@ class GenerateState:
         mapping = None if inputs.mapping is None else sorted(
             (t, None if s is None else (s.op, s.channels, s.gain, s.offset)) for t, s in inputs.mapping.items()
         )
-        fields = dataclasses.asdict(dataclasses.replace(inputs, mapping=None))
+        # the transcript changes the curves only through the phone guide
+        transcript = inputs.transcript if inputs.post.guide_strength > 0 else None
+        fields = dataclasses.asdict(dataclasses.replace(inputs, mapping=None, transcript=transcript))
         return (repr(sorted(fields.items())), repr(mapping))
 
     # -- generation ---------------------------------------------------------------------------------
@@ -307,8 +343,11 @@ def mapping_from_rows(rows: Mapping[str, Optional[retarget.Source]]) -> Optional
 
 
 def write_settings_file(path: PathLike, settings: pipeline.AnimateSettings, mapping: Optional[MappingValue]) -> None:
-    """Save the settings as the settings file the CLI (``--settings``) and the farm read (the mapping inline)."""
-    settings_io.write_settings(path, dataclasses.replace(settings, mapping=mapping, targets=None))
+    """Save the settings as the settings file the CLI (``--settings``) and the farm read (the mapping inline).
+
+    The transcript is left out: it is the line of one clip, and settings files serve many.
+    """
+    settings_io.write_settings(path, dataclasses.replace(settings, mapping=mapping, targets=None, transcript=None))
 
 
 def read_settings_file(path: PathLike) -> Tuple[pipeline.AnimateSettings, Optional[MappingValue]]:

@@ -10,7 +10,7 @@ import dataclasses
 import logging
 import os
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 from audio2face import retarget
 from audio2face.curves import Curves
@@ -43,6 +43,7 @@ from .rig_form import WIDGETS as RIG_WIDGETS
 from .rig_form import RigForm
 from .sections import Section, StackWhenNarrow, scrolling
 from .settings_store import SettingsStore
+from .transcript_box import GUIDE_ON_STRENGTH, TranscriptBox
 from .workers import Job
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class GenerateTab(QtWidgets.QWidget):
         self._apply_when_done = False
         self._batch: Optional[ClipBatch] = None
         self._mapped_for: tuple = ()
+        self._transcripts: Dict[str, str] = {}
         self._restoring = True
         self._build()
         self._restore()
@@ -134,10 +136,16 @@ class GenerateTab(QtWidgets.QWidget):
         self.mapping_table.mapping_changed.connect(self._inputs_changed)
         self.mapping_table.itemSelectionChanged.connect(self._highlight_selected_rows)
 
+        self.transcript_box = TranscriptBox()
+        self.transcript_box.changed.connect(self._transcript_changed)
+        self.transcript_box.guide_requested.connect(self._turn_guide_on)
+        self.transcript_box.failed.connect(lambda text: self.message.show_message(text, "error"))
+
         self.post_section = PostSection()
         self.knobs, self.live_check = self.post_section.knobs, self.post_section.live_check
         self.save_settings_button = self.post_section.save_button
         self.load_settings_button = self.post_section.load_button
+        self.knobs.changed.connect(self._show_guide_state)
         self.knobs.changed.connect(self._inputs_changed)
         self.save_settings_button.clicked.connect(lambda *_: self._safe(self._save_settings_dialog))
         self.load_settings_button.clicked.connect(lambda *_: self._safe(self._load_settings_dialog))
@@ -156,6 +164,7 @@ class GenerateTab(QtWidgets.QWidget):
 
         self.sections = {
             "rig": Section("Model and rig", self.rig_form),
+            "transcript": Section("Transcript (for the phone guide)", self.transcript_box),
             "mapping": Section("Mapping (model channel -> rig target)", self.mapping_section),
             "post": Section("Post-processing", self.post_section),
             "preview": Section("Preview", self.preview),
@@ -167,6 +176,7 @@ class GenerateTab(QtWidgets.QWidget):
         content_layout = QtWidgets.QVBoxLayout(content)
         content_layout.setContentsMargins(0, 0, 4, 0)
         content_layout.addWidget(self.sections["rig"])
+        content_layout.addWidget(self.sections["transcript"])
         content_layout.addWidget(self.middle, 2)
         content_layout.addWidget(self.sections["live"])
         content_layout.addWidget(self.sections["log"])
@@ -228,7 +238,8 @@ class GenerateTab(QtWidgets.QWidget):
                  self.sections["rig"].header, self.model_combo, self.model_browse, self.node_combo,
                  self.refresh_button, self.selection_button, self.targets_button, self.output_edit,
                  self.output_browse, self.fps_combo, self.start_frame, self.mode_combo, self.key_rest_check,
-                 self.sound_check, self.layer_edit, self.sections["mapping"].header, self.mapping_table]
+                 self.sound_check, self.layer_edit, self.sections["transcript"].header]
+        chain += self.transcript_box.focus_chain() + [self.sections["mapping"].header, self.mapping_table]
         chain += self.mapping_section.buttons()
         chain += [self.sections["post"].header]
         chain += self.post_section.focus_chain() + [self.sections["preview"].header]
@@ -236,7 +247,7 @@ class GenerateTab(QtWidgets.QWidget):
         chain += [self.sections["live"].header]
         chain += [w for w in self.live.findChildren(QtWidgets.QWidget)
                   if w.focusPolicy() != QtCore.Qt.FocusPolicy.NoFocus and isinstance(
-                      w, (QtWidgets.QAbstractButton, QtWidgets.QComboBox))]
+                      w, (QtWidgets.QAbstractButton, QtWidgets.QComboBox, QtWidgets.QAbstractSpinBox))]
         chain += [self.sections["log"].header, self.log_view, self.cancel_button, self.generate_button,
                   self.apply_button]
         chain = [w for w in chain if self.isAncestorOf(w)]
@@ -257,6 +268,9 @@ class GenerateTab(QtWidgets.QWidget):
         self.mode_combo.setCurrentIndex(max(self.mode_combo.findData(mode), 0))
         self.key_rest_check.setChecked(self.store.get("generate/key_rest_targets", False))
         self.live_check.setChecked(self.store.get("generate/live", True))
+        self.live.latency_spin.setValue(int(self.store.get("generate/live_latency_ms", 0) or 0))
+        self.transcript_box.start_dir = self.store.get("generate/transcript_dir", "")
+        self._show_guide_state()
         self.sound_check.setChecked(self.store.get("generate/sound", True))
         self.layer_edit.setText(self.store.get("generate/layer", ""))
         self.drop_zone.start_dir = self.store.get("generate/audio_dir", "")
@@ -276,6 +290,8 @@ class GenerateTab(QtWidgets.QWidget):
         self.store.set("generate/mode", self.mode_combo.currentData())
         self.store.set("generate/key_rest_targets", self.key_rest_check.isChecked())
         self.store.set("generate/live", self.live_check.isChecked())
+        self.store.set("generate/live_latency_ms", self.live.latency_spin.value())
+        self.store.set("generate/transcript_dir", self.transcript_box.start_dir)
         self.store.set("generate/sound", self.sound_check.isChecked())
         self.store.set("generate/layer", self.layer_edit.text())
         self.store.set("generate/model", self.current_model_path() or "")
@@ -325,6 +341,7 @@ class GenerateTab(QtWidgets.QWidget):
             self.model_info = None
             self._fill_mapping()
             return
+        self.live.set_chosen_model(self.current_model_path())
         self.model_info = self.catalog.info(self.current_model_path())
         self.knobs.set_emotion_presets(self.model_info.emotion_presets)
         self.state.forget_prediction()
@@ -423,6 +440,8 @@ class GenerateTab(QtWidgets.QWidget):
         previous = self.audio_path
         self.audio_path = str(path)
         self.state.new_clip(self.audio_path)
+        if previous != self.audio_path:
+            self._show_transcript_of(self.audio_path, previous)
         if self.state.curves is not None and previous != self.audio_path:
             self.state.mark_stale(f"these curves are of {Path(previous or '').name}; {Path(path).name} is new")
         self.drop_zone.set_current(self.audio_path)
@@ -470,6 +489,35 @@ class GenerateTab(QtWidgets.QWidget):
         answer = QtWidgets.QMessageBox.question(self, "Audio2Face", question)
         return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
+    # -- transcript ---------------------------------------------------------------------------------
+    def _show_transcript_of(self, audio: str, previous: Optional[str]) -> None:
+        """A clip's own line in the box: the one typed for it earlier in this session, else empty.
+
+        Text typed before the first clip is loaded is that clip's line.
+        """
+        if previous is None:
+            self._transcripts[audio] = self.transcript_box.edit.toPlainText()
+        had_line = bool(previous) and self.transcript_box.text() is not None
+        self.transcript_box.blockSignals(True)
+        try:
+            self.transcript_box.set_text(self._transcripts.get(audio, ""))
+        finally:
+            self.transcript_box.blockSignals(False)
+        self.transcript_box.set_clip(Path(audio).name, Path(previous).name if had_line and previous else "")
+
+    def _transcript_changed(self) -> None:
+        if self.audio_path:
+            self._transcripts[self.audio_path] = self.transcript_box.edit.toPlainText()
+        self._inputs_changed()
+
+    def _show_guide_state(self) -> None:
+        self.transcript_box.set_guide_on(self.knobs.values().get("guide_strength") or 0.0)
+
+    def _turn_guide_on(self) -> None:
+        self.knobs.spins["guide_strength"].setValue(GUIDE_ON_STRENGTH)
+        self.message.show_message(f"Phone guide on ({GUIDE_ON_STRENGTH:g}): Generate aligns the phones to the "
+                                  "transcript.", "info")
+
     # -- inputs -------------------------------------------------------------------------------------
     def fps(self) -> Optional[float]:
         """The frame rate of the curves: the scene's in Maya, the Frame rate field outside."""
@@ -500,6 +548,7 @@ class GenerateTab(QtWidgets.QWidget):
             secondary=self.knobs.secondary_settings(),
             reduce=self.knobs.reduce_tolerance(),
             key_rest_targets=self.key_rest_check.isChecked(),
+            transcript=self.transcript_box.text(),
         )
 
     # -- settings files -----------------------------------------------------------------------------
@@ -520,7 +569,10 @@ class GenerateTab(QtWidgets.QWidget):
             self.fps_combo.setCurrentText(f"{settings.fps:g}")
         self.start_frame.setValue(float(settings.start_frame))
         self.post_section.show_settings(settings, path)
+        self._show_guide_state()
         self.key_rest_check.setChecked(settings.key_rest_targets)
+        if settings.transcript:
+            self.transcript_box.load_file(settings.transcript)
         if mapping is not None and self.mapping_table.targets():
             self.mapping_table.apply_mapping(mapping, where=path)
         self._inputs_changed()

@@ -7,6 +7,10 @@ own thread, and a ``QTimer`` on the UI thread writes the newest frame at the sce
 preview's ``MANUAL`` schedule). With **Record** on, stopping keys the take through ``host.apply`` - the path
 Generate uses - as one undo step.
 
+**Latency** is the panel's ``audio2face live --latency-ms``: a budget picks the shipped model that fits it
+(``streaming.live_model``, the CLI's own rule: a budget cannot be combined with a model of one's own), and
+the line under it says which model runs and how late its frames come, then what the last run measured.
+
 Outside Maya there is no rig to drive: the group is shown disabled, with a tooltip saying so.
 """
 
@@ -15,13 +19,16 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import logging
+from pathlib import Path
 from typing import Any, Callable, Deque, List, Optional, Tuple
 
 import numpy as np
+from audio2face.bundle import default_model_path
 from audio2face.curves import Curves
 from audio2face.errors import Audio2FaceError
+from audio2face.live.inputs import DEFAULT_BLOCK_MS
 from audio2face.pipeline import AnimateSettings
-from audio2face.streaming import LiveFrame, live_bundle
+from audio2face.streaming import PROCESSING_ALLOWANCE_MS, LiveFrame, live_bundle, live_model, model_lookahead_ms
 
 from audio2face_maya.host import ApplyOptions, Host
 from audio2face_maya.live_preview import MANUAL, LivePreview
@@ -36,6 +43,10 @@ logger = logging.getLogger(__name__)
 INPUT_FILE, INPUT_MIC = "file", "mic"
 NEEDS_MAYA = "Live drives the weights of a rig in the open Maya scene, so it needs Maya."
 TRACE_SECONDS = 8.0
+LATENCY_MAX_MS = 2000
+LATENCY_NAMES = ("A latency budget", "the model picked under Model and rig: pick the default model there, "
+                 "or set Latency to off")
+"""How ``streaming.live_model`` names the budget and the model in its error, in the panel's words."""
 
 
 @dataclasses.dataclass
@@ -112,6 +123,9 @@ def describe_stop(preview: LivePreview, take: Optional[Curves]) -> Tuple[str, st
         parts.append("Nothing was recorded: no frame came out before Live stopped.")
     else:
         parts.append(f"Live stopped after {preview.frames_applied} frames; every weight is back to what it was.")
+    meter = getattr(preview, "latency", None)
+    if meter is not None and meter.count:
+        parts.append(meter.summary()[:1].upper() + meter.summary()[1:] + ".")
     if preview.skipped:
         level = "warning" if level == "info" else level
         parts.append("Left alone: " + "; ".join(f"{name} ({why})" for name, why in preview.skipped.items()) + ".")
@@ -132,6 +146,8 @@ class LiveControls(QtWidgets.QGroupBox):
         source_fn: ``(kind, audio) -> source``; tests replace it.
         bundle_fn: ``(model, threads) -> Bundle``, run in the worker; tests replace it.
         preview: The running ``LivePreview``, if any.
+        latency_spin: The latency budget in ms (its minimum, "off", runs the model picked under Model and rig).
+        latency_info: Which model Live runs, its latency, and what the last run measured.
 
     Signals:
         active_changed(bool): Live started loading / ended (the tab locks the rig and model meanwhile).
@@ -177,12 +193,36 @@ class LiveControls(QtWidgets.QGroupBox):
         self.record_check.toggled.connect(self._record_toggled)
         self.status = QtWidgets.QLabel("")
         self.status.setWordWrap(True)
-        layout = QtWidgets.QVBoxLayout(self)  # two short rows: the controls fit a narrow dock
+        self.latency_spin = QtWidgets.QSpinBox()
+        self.latency_spin.setObjectName("liveLatency")
+        self.latency_spin.setRange(0, LATENCY_MAX_MS)
+        self.latency_spin.setSingleStep(10)
+        self.latency_spin.setSuffix(" ms")
+        self.latency_spin.setSpecialValueText("off")
+        self.latency_spin.setKeyboardTracking(False)
+        self.latency_spin.setAccessibleName("Latency budget")
+        self.latency_spin.setToolTip(
+            "Most delay wanted from a frame's audio to the rig (audio2face live --latency-ms): picks the shipped "
+            f"model whose lookahead fits with the {DEFAULT_BLOCK_MS:g} ms block and "
+            f"{PROCESSING_ALLOWANCE_MS:g} ms of processing (110 ms or more: the low-latency model, 80 ms ahead; "
+            "290 ms or more: the default, 260 ms ahead). Off: the model picked under Model and rig.")
+        self.latency_spin.valueChanged.connect(lambda *_: self.update_latency_info())
+        latency_label = QtWidgets.QLabel("&Latency")
+        latency_label.setBuddy(self.latency_spin)
+        self.latency_info = QtWidgets.QLabel("")
+        self.latency_info.setObjectName("liveLatencyInfo")
+        self.latency_info.setWordWrap(True)
+        self._chosen_model: Optional[str] = None
+        self._measured = ""
+        layout = QtWidgets.QVBoxLayout(self)  # short rows: the controls fit a narrow dock
         layout.setContentsMargins(6, 2, 6, 2)
         layout.addWidget(row(self.button, self.input_combo, stretch=-1))
         layout.addWidget(row(self.record_check, self.status, stretch=-1))
+        layout.addWidget(row(latency_label, self.latency_spin, stretch=None))
+        layout.addWidget(self.latency_info)
+        self.update_latency_info()
         if host.name != "maya":
-            for widget in (self.button, self.input_combo, self.record_check):
+            for widget in (self.button, self.input_combo, self.record_check, self.latency_spin):
                 widget.setEnabled(False)
             self.setToolTip(NEEDS_MAYA)
             self.status.setText("needs Maya")
@@ -192,6 +232,41 @@ class LiveControls(QtWidgets.QGroupBox):
     def active(self) -> bool:
         """Loading the model or live."""
         return self._loading is not None or self.preview is not None
+
+    def latency_budget(self) -> Optional[float]:
+        """The latency budget in ms, or ``None`` when it is off."""
+        value = self.latency_spin.value()
+        return None if value <= self.latency_spin.minimum() else float(value)
+
+    def set_chosen_model(self, model: Optional[str]) -> None:
+        """The model picked under Model and rig (``None`` = the default model): what Live runs with no budget."""
+        self._chosen_model = model
+        self.update_latency_info()
+
+    def live_model(self, model: Optional[str]) -> Optional[str]:
+        """The model Live runs for ``model`` and the latency budget (``streaming.live_model``, as the CLI).
+
+        Raises:
+            Audio2FaceError: A budget with a model of one's own, or a budget no shipped model fits.
+        """
+        return live_model(model, self.latency_budget(), DEFAULT_BLOCK_MS, names=LATENCY_NAMES)
+
+    def update_latency_info(self) -> None:
+        """Say which model Live will run, how late its frames come, and what the last run measured."""
+        try:
+            model = self.live_model(self._chosen_model)
+            folder = Path(model) if model else default_model_path()
+            ahead = model_lookahead_ms(folder)
+        except Audio2FaceError as exc:
+            self.latency_info.setText(f"Live cannot start: {exc}.")
+            return
+        picked = "Picks" if self.latency_budget() is not None else "Runs"
+        text = (f"{picked} the {folder.name} model: frames reach the rig about "
+                f"{ahead + DEFAULT_BLOCK_MS + PROCESSING_ALLOWANCE_MS:g} ms after their audio ({ahead:g} ms "
+                f"lookahead + {DEFAULT_BLOCK_MS:g} ms block + processing).")
+        if self._measured:
+            text += f" Last run: {self._measured}."
+        self.latency_info.setText(text)
 
     def _set_button(self, on: bool) -> None:
         self.button.blockSignals(True)
@@ -221,8 +296,10 @@ class LiveControls(QtWidgets.QGroupBox):
         kind = str(self.input_combo.currentData() or INPUT_FILE)
         if kind == INPUT_FILE and not request.audio:
             raise Audio2FaceError("drop a speech file first: Live plays it at real time")
+        model = self.live_model(request.settings.model)
+        request = dataclasses.replace(request, settings=dataclasses.replace(request.settings, model=model))
         load = self.bundle_fn
-        model, threads = request.settings.model, request.settings.threads or 1
+        threads = request.settings.threads or 1
 
         def work(progress: Any, cancel: Any) -> Any:
             return load(model, threads)
@@ -319,12 +396,20 @@ class LiveControls(QtWidgets.QGroupBox):
             self.stopped.emit(preview)
             return None
         self._reset()
+        self._remember_latency(preview)
         text, level = describe_stop(preview, take)
         self.message.show_message(text, level)
         if take is not None:
             self.trace_changed.emit(take)
         self.stopped.emit(preview)
         return take
+
+    def _remember_latency(self, preview: LivePreview) -> None:
+        meter = getattr(preview, "latency", None)
+        if meter is not None and meter.count:
+            self._measured = (f"p50 {meter.percentile_ms(50):.0f} ms, p99 {meter.percentile_ms(99):.0f} ms "
+                              f"over {meter.count} frames")
+            self.update_latency_info()
 
     def _reset(self) -> None:
         self._timer.stop()
