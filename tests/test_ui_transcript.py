@@ -81,11 +81,30 @@ def test_the_typed_line_reaches_the_phone_guide_exactly_as_a_transcript_file(qtb
     transcript = seen[-1].transcript
     assert transcript and Path(transcript).read_bytes() == LINE.encode("utf-8")
     assert read_text(transcript, "transcript") == LINE  # what `audio2face animate --transcript FILE` reads
-    assert guided == [LINE], "the phone guide was given the typed line"
+    assert guided and set(guided) == {LINE}, "the phone guide (and the QC's bilabial check) got the typed line"
     assert "phone_guide" in tab.curves().source
     assert not tab.is_stale()
     _type(qtbot, tab, " Again.")
     assert tab.stale_reason() == "the settings changed since it was made", "an edited line makes the preview stale"
+
+
+def test_the_qc_tab_checks_the_bilabials_against_the_typed_line_only_with_the_guide_on(qtbot, tab, ui_speech):
+    from ui_conftest import wait_idle
+
+    lines: List[object] = []
+    measure = tab.state.qc_fn
+    tab.state.qc_fn = lambda prediction, curves, cancel, line: (lines.append(line),
+                                                                measure(prediction, curves, cancel, line))[1]
+    tab.load_audio(str(ui_speech))
+    wait_idle(qtbot, tab)
+    _type(qtbot, tab, "Bob bought a map")
+    _generate(qtbot, tab)
+    assert lines and set(lines) == {None}, "with the guide off the line is not used, in QC either"
+    tab.knobs.spins["guide_strength"].setValue(1.0)
+    _generate(qtbot, tab)
+    assert lines[-1] == "Bob bought a map"
+    report = tab.qc_view._qc.report
+    assert report is not None and report.bilabials and report.bilabials["source"] == "transcript"
 
 
 def test_a_new_clip_starts_with_an_empty_line_and_the_old_line_comes_back_with_its_clip(qtbot, tab, ui_speech,

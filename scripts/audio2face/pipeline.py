@@ -94,7 +94,8 @@ class AnimateSettings:
     transcript: Optional[str] = setting(
         None, kind="path", optional=True, label="Transcript",
         help="a UTF-8 text file of the line: the phone guide aligns to it (guide_strength > 0)",
-        cli="--transcript", mel=("trs", "transcript"), off={"panel": "no transcript box in the panel yet"})
+        cli="--transcript", mel=("trs", "transcript"),
+        off={"panel": "the Generate tab's own Transcript box (one line per clip)"})
     threads: int = setting(
         0, kind="int", label="Threads", help="inference threads (0 = onnxruntime's default)", minimum=0,
         maximum=256, cli="--threads", mel=("thr", "threads"), off={"panel": "the panel uses the default"})

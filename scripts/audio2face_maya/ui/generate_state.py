@@ -37,7 +37,7 @@ TRANSCRIPT_DIR = Path(tempfile.gettempdir()) / "audio2face-transcripts"
 """Where a typed transcript is written for the pipeline (one file per text, named by its hash)."""
 
 MappingValue = Dict[str, Optional[retarget.Source]]
-QcFn = Callable[[pipeline.Prediction, Curves, Optional[CancelToken]], Any]
+QcFn = Callable[[pipeline.Prediction, Curves, Optional[CancelToken], Optional[str]], Any]
 
 
 @dataclasses.dataclass
@@ -133,7 +133,8 @@ class GenerateState:
     Attributes:
         predict_fn: ``pipeline.predict`` (tests slow it down).
         finish_fn: ``pipeline.finish``.
-        qc_fn: Measures a preview's QC in the worker (``None`` = no QC).
+        qc_fn: Measures a preview's QC in the worker (``None`` = no QC), given the line's text when the phone
+            guide uses it (the bilabial check aligns to it).
         output_dir: The folder files are written to (chosen by the user; never defaulted beside the audio).
         output_name: A file name the user chose for the current clip (``None`` = derived from the clip).
     """
@@ -196,13 +197,14 @@ class GenerateState:
         audio = inputs.audio
         cached = self.cached_prediction(audio, settings)
         predict, finish, qc_fn = self.predict_fn, self.finish_fn, self.qc_fn
+        line = inputs.transcript if inputs.post.guide_strength > 0 else None  # as the key: only with the guide
 
         def run(progress: ProgressFn, cancel: CancelToken) -> Result:
             prediction = cached
             if prediction is None:
                 prediction = predict(audio, settings, progress=progress, cancel=cancel)
             curves = finish(prediction, settings)
-            qc = qc_fn(prediction, curves, cancel) if qc_fn is not None else None  # the decoded samples
+            qc = qc_fn(prediction, curves, cancel, line) if qc_fn is not None else None  # the decoded samples
             return Result(prediction, curves, qc, key, cached is None)
 
         return run

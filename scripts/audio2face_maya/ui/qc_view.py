@@ -42,7 +42,8 @@ class ShotQc:
     error: Optional[str] = None
 
 
-def measure(audio: Union[str, Any], curves: Curves, cancel: Optional[CancelToken] = None) -> ShotQc:
+def measure(audio: Union[str, Any], curves: Curves, cancel: Optional[CancelToken] = None,
+            transcript: Optional[str] = None) -> ShotQc:
     """QC of previewed curves against their audio (worker thread). A QC problem never fails the generation.
 
     Args:
@@ -50,6 +51,7 @@ def measure(audio: Union[str, Any], curves: Curves, cancel: Optional[CancelToken
             used: the audio is not decoded again).
         curves: The previewed curves.
         cancel: Stops the work.
+        transcript: The line's text: the lips-at-bilabials check aligns the phones to it.
 
     Raises:
         Cancelled: ``cancel`` was set.
@@ -58,7 +60,7 @@ def measure(audio: Union[str, Any], curves: Curves, cancel: Optional[CancelToken
 
     audio_name = getattr(audio, "audio_name", audio)
     try:
-        report = qc_report(audio, curves, name=Path(str(audio_name)).stem, cancel=cancel)
+        report = qc_report(audio, curves, name=Path(str(audio_name)).stem, cancel=cancel, transcript=transcript)
     except Audio2FaceError as exc:
         return ShotQc(error=str(exc))
     return ShotQc(report)
