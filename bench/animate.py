@@ -1,13 +1,17 @@
-"""End-to-end ``audio2face animate`` speed and peak memory, beside the code before chunked decoding.
+"""End-to-end ``audio2face animate`` speed and peak memory, beside a baseline revision of the code.
 
 Runs the real CLI in a child process (so peak RSS is that process's own) on 10 s (the fixed cost: Python,
 onnxruntime, the model), 10 minutes and one hour of audio (FACEGOOD's labelled clips repeated, 16 kHz
 16-bit; a synthetic speech-like signal when they are absent), and prints wall time, frames per second,
 real-time factor, CPU and peak RSS. Each length also runs the same command on the code of ``--baseline``
-(default: the commit before chunked decoding and the FFT features, extracted with ``git archive``), in
-the same run, and the two outputs are compared (largest difference of any weight).
+(extracted with ``git archive``), in the same run, and the two outputs are compared (largest difference of
+any weight). The silence gate's detector is ``--vad-method``: ``robust`` (the default settings: no flag is
+passed) or ``energy``. The default baseline: for ``robust``, the commit before its band energies were
+measured while decoding (the gate read the whole clip); for ``energy``, the commit before chunked decoding
+and the FFT features (it knows no other detector).
 
     python bench/animate.py [--minutes 10] [--hour/--no-hour] [--format npy] [--model DIR] [--baseline REV]
+                            [--vad-method robust|energy]
 
 Targets: one hour in <= 25 s on 2 cores, peak RSS <= 400 MB, output equal to the baseline's within 1e-6.
 """
@@ -31,7 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FACEGOOD = ROOT.parent / "shared" / "facegood" / "wav"
 RATE = 16000
 BASELINE = "5184497"
-"""The last commit before chunked decoding, streamed features and the FFT autocorrelation."""
+"""The last commit before chunked decoding, streamed features and the FFT autocorrelation (energy gate only)."""
+ROBUST_BASELINE = "997fb24"
+"""The last commit before the robust gate's band energies were measured while decoding."""
 
 
 def source_audio() -> tuple:
@@ -68,11 +74,18 @@ def extract_baseline(revision: str, into: Path) -> Path:
     return into / "scripts"
 
 
-def run_cli(audio: Path, out: Path, model: str, scripts: Path) -> tuple:
+def knows_vad_methods(scripts: Path) -> bool:
+    """Whether the code under ``scripts`` has the ``--vad`` option (older code gates on energy only)."""
+    return "vad_method" in (scripts / "audio2face" / "post.py").read_text(encoding="utf-8")
+
+
+def run_cli(audio: Path, out: Path, model: str, scripts: Path, vad_method: str) -> tuple:
     """(wall seconds, CPU seconds, peak RSS MiB, frames) of one ``audio2face animate`` child process."""
     cmd = [sys.executable, "-m", "audio2face", "animate", str(audio), "--out", str(out)]
     if model:
         cmd += ["--model", model]
+    if vad_method != "robust" and knows_vad_methods(scripts):
+        cmd += ["--vad", vad_method]  # robust is the default: the default settings pass no flag
     env = dict(os.environ, PYTHONPATH=str(scripts))
     # A fresh child per measurement: ru_maxrss of RUSAGE_CHILDREN is the largest child so far, so
     # each measurement runs in its own grandchild through a small wrapper that reports its own child.
@@ -107,15 +120,22 @@ def main() -> None:
     parser.add_argument("--hour", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--format", default="npy", choices=["json", "csv", "npy", "anim", "ma"])
     parser.add_argument("--model", default="", help="bundle folder (default: the bundled model)")
-    parser.add_argument("--baseline", default=BASELINE, help="git revision whose code is the baseline")
+    parser.add_argument("--baseline", default=None, help="git revision whose code is the baseline (default: "
+                        f"{ROBUST_BASELINE} for the robust gate, {BASELINE} for the energy gate)")
+    parser.add_argument("--vad-method", default="robust", choices=["robust", "energy"],
+                        help="the silence gate's detector (default robust: the default settings)")
     args = parser.parse_args()
+    if args.baseline is None:
+        args.baseline = ROBUST_BASELINE if args.vad_method == "robust" else BASELINE
     base, what = source_audio()
-    print(f"audio: {what}; output .{args.format}; cores: {os.cpu_count()}; load average "
-          f"{os.getloadavg()[0]:.1f} (the machine is shared)")
+    print(f"audio: {what}; output .{args.format}; silence gate: {args.vad_method}; cores: {os.cpu_count()}; "
+          f"load average {os.getloadavg()[0]:.1f} (the machine is shared)")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = {"now": ROOT / "scripts", f"baseline {args.baseline}": extract_baseline(args.baseline, folder / "old")}
+        if args.vad_method == "robust" and not knows_vad_methods(paths[f"baseline {args.baseline}"]):
+            print(f"note: {args.baseline} gates on energy only: its output differs from the robust gate's")
         runs = [("10 s", 10.0), (f"{args.minutes:g} min", args.minutes * 60)]
         if args.hour:
             runs.append(("60 min", 3600.0))
@@ -125,7 +145,7 @@ def main() -> None:
             outputs = {}
             for code, scripts in paths.items():
                 outputs[code] = folder / f"{code.split()[0]}.{args.format}"
-                wall, cpu, rss, frames = run_cli(audio, outputs[code], args.model, scripts)
+                wall, cpu, rss, frames = run_cli(audio, outputs[code], args.model, scripts, args.vad_method)
                 rows.append((label, code, seconds, wall, cpu, rss, frames, None))
             difference: Optional[float] = largest_difference(*outputs.values())
             rows[-2] = rows[-2][:-1] + (difference,)

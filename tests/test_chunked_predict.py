@@ -56,6 +56,40 @@ def test_streaming_levels_equal_the_whole_clip(monkeypatch):
             assert np.array_equal(meter.levels(frames), whole)
 
 
+@pytest.mark.parametrize("fps", [23.976, 30.0, 60.0, 12.5])
+def test_streaming_band_energies_equal_the_whole_clip(monkeypatch, fps):
+    monkeypatch.setattr(vad, "BAND_BLOCK_FRAMES", 37)  # many blocks in a short clip
+    monkeypatch.setattr(vad, "BAND_BLOCK_SAMPLES", 1 << 14)  # and fewer frames a block at 12.5 fps
+    for seconds in (0.004, 0.02, 0.05, 3.3):  # the first ones shorter than one analysis window (512 samples)
+        samples = speech_like(1.0, seed=5)[: int(seconds * 16000)]
+        frames = frame_count(samples.size, fps)
+        for extra in (0, 3):  # frames past the audio's end analyse zeros, as in the whole clip
+            whole = vad.band_energies(samples, 16000, fps, frames + extra)
+            for sizes in ([333], [4097], [100_000], [1, 999, 50]):
+                meter = vad.StreamingBands(16000, fps)
+                for part in cut(samples, sizes):
+                    meter.add(part)
+                got = meter.energies(frames + extra)
+                assert got.shape == (frames + extra, vad.BANDS)
+                np.testing.assert_allclose(got, whole, rtol=FLOAT_ROUNDING, atol=vad.LEVEL_EPS,
+                                           err_msg=str((seconds, sizes, extra)))
+
+
+def test_streaming_band_energies_hold_about_one_block_of_audio(monkeypatch):
+    monkeypatch.setattr(vad, "BAND_BLOCK_FRAMES", 60)  # 2 s at 30 fps
+    fps = 30.0
+    samples = speech_like(30.0, seed=6)
+    meter = vad.StreamingBands(16000, fps)
+    held = 0
+    for part in cut(samples, [16000]):
+        meter.add(part)
+        held = max(held, meter._held.size + sum(p.size for p in meter._pending))
+    assert held <= (60 + 1) * 16000 / fps + meter.analyser.window + 16000 < samples.size / 5
+    frames = frame_count(samples.size, fps)
+    np.testing.assert_allclose(meter.energies(frames), vad.band_energies(samples, 16000, fps, frames),
+                               rtol=FLOAT_ROUNDING, atol=vad.LEVEL_EPS)
+
+
 def test_compact_samples_are_exact_and_fall_back_to_float():
     pcm = (np.arange(-32768, 32768, 7, dtype=np.int64).astype(np.float32) / 32768).astype(np.float32)
     store = CompactSamples(10)
@@ -92,6 +126,9 @@ def test_predict_on_a_file_equals_predict_on_its_samples(tmp_path: Path, model, 
     whole = predict(samples, settings, sample_rate=16000)
     assert streamed.sample_count == samples.size and np.array_equal(streamed.samples, samples)
     assert streamed.levels is not None and whole.levels is None
+    assert streamed.bands is not None and whole.bands is None
+    np.testing.assert_allclose(streamed.bands, vad.band_energies(samples, 16000, 29.97, whole.raw.shape[0]),
+                               rtol=FLOAT_ROUNDING, atol=vad.LEVEL_EPS)
     assert np.array_equal(streamed.raw, whole.raw)
     assert np.array_equal(finish(streamed, settings).weights, finish(whole, settings).weights)
     held = streamed.__dict__["_samples"]

@@ -184,3 +184,29 @@ def test_finish_measures_the_audio_levels_once_per_prediction(tiny_bundle, speec
     monkeypatch.setattr(vad, "frame_levels_db", measured_again)
     changed = dataclasses.replace(settings, post=PostSettings(silence_db=-20.0, smoothing_ms=30.0))
     assert finish(prediction, changed).frame_count == first.frame_count
+
+
+def test_the_robust_gate_of_a_file_reads_the_band_energies_measured_while_decoding(tiny_bundle, speech_wav,
+                                                                                   monkeypatch):
+    from audio2face import vad
+    from audio2face.audio import load_audio
+    from audio2face.pipeline import finish, predict
+    from audio2face.secondary import SecondarySettings
+    from conftest import FLOAT_ROUNDING
+
+    settings = AnimateSettings(model=str(tiny_bundle), fps=23.976)
+    assert settings.post.vad_method == "robust" and settings.post.silence_gate
+    whole = finish(predict(load_audio(speech_wav, 16000), settings, sample_rate=16000), settings)
+    lean = predict(speech_wav, settings, keep_samples=False)
+
+    def analysed_again(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("the band energies were taken again from the samples")
+
+    monkeypatch.setattr(vad, "band_energies", analysed_again)
+    curves = finish(lean, settings)
+    assert curves.source["audio_seconds"] == pytest.approx(2.0, abs=1e-3)
+    assert (curves.weights == 0).all(axis=1).any(), "the silence from 1.0 to 1.6 s is gated"
+    np.testing.assert_allclose(curves.weights, whole.weights, rtol=0, atol=FLOAT_ROUNDING)
+    np.testing.assert_array_equal(curves.weights, animate(speech_wav, settings).weights)
+    with pytest.raises(Audio2FaceError, match="not kept"):
+        finish(lean, dataclasses.replace(settings, secondary=SecondarySettings(blinks=True)))

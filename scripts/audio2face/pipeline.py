@@ -30,7 +30,7 @@ from .retarget import Retargeter, Source, build_retargeter
 from .schema import Panel, setting
 from .schema import validate as validate_knobs
 from .secondary import SecondarySettings, apply_secondary
-from .vad import StreamingLevels
+from .vad import StreamingBands, StreamingLevels
 
 logger = logging.getLogger(__name__)
 
@@ -141,9 +141,10 @@ class Prediction:
     """What ``predict`` computed: the costly part of the path, reused while only post settings change.
 
     Attributes:
-        samples: The decoded audio, mono float32 at ``sample_rate`` (QC and the silence gate read it). A
-            file decoded by ``predict`` keeps it as int16 when that loses nothing (16-bit PCM at the feature
-            rate) and converts on access.
+        samples: The decoded audio, mono float32 at ``sample_rate`` (QC, the phone guide, secondary motion
+            and, without ``levels`` and ``bands``, the silence gate read it). A file decoded by ``predict``
+            keeps it as int16 when that loses nothing (16-bit PCM at the feature rate) and converts on
+            access; ``predict(keep_samples=False)`` keeps only its length (reading it then raises).
         sample_rate: The model's feature sample rate.
         fps: Frame rate of ``raw``'s rows.
         raw: float32 (frames, model channels): the network's output.
@@ -152,6 +153,8 @@ class Prediction:
         key: ``prediction_key`` of the settings it was made with.
         levels: Per-frame audio levels (``vad.frame_levels_db`` at ``fps``) when ``predict`` measured them
             while decoding; the energy silence gate then reads these instead of ``samples``.
+        bands: (frames, ``vad.BANDS``) speech-band energies (``vad.band_energies`` at ``fps``) when
+            ``predict`` measured them while decoding; the robust silence gate then reads these.
         memo: What ``finish`` worked out once for this audio (the phone guide's recognition).
     """
 
@@ -163,6 +166,7 @@ class Prediction:
     audio_name: str
     key: Tuple[Any, ...]
     levels: Optional[np.ndarray] = None
+    bands: Optional[np.ndarray] = None
     memo: Dict[Any, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -183,7 +187,7 @@ class Prediction:
 
 def _get_samples(prediction: Prediction) -> np.ndarray:
     held = prediction.__dict__["_samples"]
-    return held.array() if isinstance(held, CompactSamples) else held
+    return held.array() if isinstance(held, (CompactSamples, DroppedSamples)) else held
 
 
 def _set_samples(prediction: Prediction, value: Any) -> None:
@@ -249,6 +253,24 @@ class CompactSamples:
         self._size = end
 
 
+class DroppedSamples:
+    """The length of decoded samples that were not kept (``predict(keep_samples=False)``)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = int(size)
+
+    def array(self) -> np.ndarray:
+        """Raise ``Audio2FaceError``: the samples are gone."""
+        raise Audio2FaceError("the decoded audio was not kept (predict(keep_samples=False)): predict again")
+
+
+def samples_needed(settings: AnimateSettings) -> bool:
+    """Whether ``finish`` reads the decoded samples of a prediction of a file for ``settings``: the phone
+    guide and secondary motion do; the silence gate reads the levels and band energies measured while
+    decoding."""
+    return settings.post.guide_strength > 0 or settings.secondary.enabled
+
+
 def prediction_key(settings: AnimateSettings) -> Tuple[Any, ...]:
     """The settings ``predict`` depends on; any other change needs only ``finish``."""
     emotion = settings.emotion if isinstance(settings.emotion, (str, type(None))) else tuple(settings.emotion)
@@ -262,6 +284,7 @@ def predict(
     sample_rate: Optional[int] = None,
     progress: Optional[ProgressFn] = None,
     cancel: Optional[CancelToken] = None,
+    keep_samples: bool = True,
 ) -> Prediction:
     """Decode the audio, take its features and run the network (the first, costly stage).
 
@@ -271,6 +294,9 @@ def predict(
         sample_rate: Rate of ``audio`` when it is an array.
         progress: Called with (done, total) over feature extraction and inference.
         cancel: Stops the work between chunks (raises ``Cancelled``).
+        keep_samples: For a file, keep the decoded samples on the prediction (an hour at 16 kHz is 115 MB
+            as int16). ``False`` when neither QC nor ``finish`` with the phone guide or secondary motion
+            (``samples_needed``) will read them; the silence gate reads what was measured while decoding.
     """
     settings = settings or AnimateSettings()
     settings.validate()
@@ -282,7 +308,7 @@ def predict(
     if not (0 < fps <= 1000):
         raise Audio2FaceError(f"frame rate must be between 0 and 1000, got {fps}")
     if not isinstance(audio, np.ndarray):
-        return _predict_file(audio, settings, bundle, fps, progress, cancel)
+        return _predict_file(audio, settings, bundle, fps, progress, cancel, keep_samples)
     if sample_rate is None:
         raise Audio2FaceError("sample_rate is required when audio is an array")
     samples = prepare_samples(audio, sample_rate)
@@ -309,24 +335,31 @@ def _predict_file(
     fps: float,
     progress: Optional[ProgressFn],
     cancel: Optional[CancelToken],
+    keep_samples: bool = True,
 ) -> Prediction:
     """``predict`` on a file, decoded as it goes: memory holds a chunk of audio and features, not the clip.
 
     A second thread decodes and computes the next chunk's features while the model runs on this one. The
-    samples are kept compact (``CompactSamples``) and their per-frame levels measured on the way, so the
-    result is the same as decoding the whole file first.
+    samples are kept compact (``CompactSamples``; only their length without ``keep_samples``) and the
+    silence gate's per-frame levels and band energies measured on the way, so the result is the same as
+    decoding the whole file first.
     """
     params = bundle.feature_params
     stream = stream_audio(path, sample_rate=params.sample_rate)
-    store = CompactSamples(stream.expected_samples)
+    store = CompactSamples(stream.expected_samples if keep_samples else 0)
     meter = StreamingLevels(params.sample_rate, fps)
+    bands = StreamingBands(params.sample_rate, fps)
     estimate = max(frame_count(stream.expected_samples, fps, params), 1)
     raw = np.zeros((estimate, len(bundle.channels)), dtype=np.float32)
+    count = [0]
 
     def decoded() -> Iterator[np.ndarray]:
         for block in stream:
-            store.append(block)
+            if keep_samples:
+                store.append(block)
+            count[0] += block.size
             meter.add(block)
+            bands.add(block)
             yield block
 
     check(cancel)
@@ -346,13 +379,14 @@ def _predict_file(
             progress=report, cancel=cancel,
         )
         done = end
-    total = frame_count(store.size, fps, params)
+    total = frame_count(count[0], fps, params)
     if total != done:
         raise RuntimeError(f"streamed {done} frames of {total}")  # the feature stream's own contract
     raw = raw[:total] if raw.shape[0] == total else raw[:total].copy()
-    held: Any = store if store.compact else store.array()
+    held: Any = DroppedSamples(count[0]) if not keep_samples else store if store.compact else store.array()
     return Prediction(
-        held, params.sample_rate, fps, raw, bundle, os.fspath(path), prediction_key(settings), meter.levels(total)
+        held, params.sample_rate, fps, raw, bundle, os.fspath(path), prediction_key(settings), meter.levels(total),
+        bands.energies(total),
     )
 
 
@@ -418,12 +452,13 @@ def finish(prediction: Prediction, settings: Optional[AnimateSettings] = None) -
             decoded.append(prediction.samples)
         return decoded[0]
 
-    energy_levels = prediction.levels is not None and settings.post.vad_method == "energy"
-    gate_audio = None if energy_levels else samples()  # the robust detector reads the samples
+    measured = prediction.levels if settings.post.vad_method == "energy" else prediction.bands
+    gate_audio = samples() if settings.post.silence_gate and measured is None else None
     guide = phone_guide(prediction, settings, samples) if settings.post.guide_strength > 0 else None
     weights = apply_post(
         weights, retargeter.targets, prediction.fps, settings.post, gate_audio, prediction.sample_rate,
-        levels=prediction.levels, phones=guide.phones if guide else None, closures=guide.closures if guide else None,
+        levels=prediction.levels, bands=prediction.bands, phones=guide.phones if guide else None,
+        closures=guide.closures if guide else None,
     )
     source: dict[str, Any] = {
         "audio": prediction.audio_name,
@@ -523,5 +558,6 @@ def animate(
     settings.validate()
     bundle = get_bundle(settings.model, settings.threads, spin=PREDICT_SPIN)
     build_retargeter(bundle.channels, settings.targets, settings.mapping)
-    prediction = predict(audio, settings, sample_rate=sample_rate, progress=progress, cancel=cancel)
+    prediction = predict(audio, settings, sample_rate=sample_rate, progress=progress, cancel=cancel,
+                         keep_samples=samples_needed(settings))
     return finish(prediction, settings)

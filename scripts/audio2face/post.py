@@ -27,7 +27,7 @@ from .channels import jaw_open_index
 from .errors import Audio2FaceError
 from .schema import Panel, setting
 from .schema import validate as validate_knobs
-from .vad import VadSettings, runs, silent_frames
+from .vad import VadSettings, clean_levels_db, runs, silent_frames
 
 logger = logging.getLogger(__name__)
 
@@ -124,15 +124,21 @@ def shift(weights: np.ndarray, frames: float) -> np.ndarray:
 
 def silence_gate(
     samples: Optional[np.ndarray], sample_rate: int, fps: float, frames: int, settings: PostSettings,
-    *, levels: Optional[np.ndarray] = None,
+    *, levels: Optional[np.ndarray] = None, bands: Optional[np.ndarray] = None,
 ) -> np.ndarray:
     """Per-frame factor in [0, 1]: 1 = the animation as predicted, 0 = the rest pose.
 
     ``levels`` (``vad.frame_levels_db`` of the samples, e.g. from ``vad.StreamingLevels``) replaces ``samples``
-    for the energy detector; the robust one reads the samples.
+    for the energy detector, ``bands`` (``vad.band_energies``, e.g. from ``vad.StreamingBands``) for the
+    robust one.
     """
     vad = VadSettings(threshold_db=settings.silence_db, method=settings.vad_method)
-    known = levels if settings.vad_method == "energy" else None
+    if settings.vad_method == "energy":
+        known = levels
+    else:
+        known = None if bands is None else clean_levels_db(np.asarray(bands), fps)
+    if known is None and samples is None:
+        raise Audio2FaceError(f"the {settings.vad_method} silence gate needs the audio or its measured levels")
     silent = silent_frames(samples if known is None else None, sample_rate, fps, frames, vad, levels=known)
     closed = np.zeros(frames, dtype=np.float64)
     release = int(round(settings.silence_release_ms / 1000.0 * fps))
@@ -196,6 +202,7 @@ def apply_post(
     sample_rate: int = 16000,
     *,
     levels: Optional[np.ndarray] = None,
+    bands: Optional[np.ndarray] = None,
     phones: Optional[Sequence[Any]] = None,
     closures: Optional[np.ndarray] = None,
 ) -> np.ndarray:
@@ -206,9 +213,12 @@ def apply_post(
         names: Channel names (for the jaw-open offset and per-channel gains).
         fps: Frame rate of the rows.
         settings: The knobs.
-        audio: Mono samples for the silence gate (skipped when ``None`` and no ``levels``).
+        audio: Mono samples for the silence gate (skipped when ``None`` and no ``levels`` or ``bands``).
         sample_rate: Rate of ``audio``.
-        levels: The audio's per-frame levels (``vad.frame_levels_db``), used instead of ``audio`` when given.
+        levels: The audio's per-frame levels (``vad.frame_levels_db``), used instead of ``audio`` by the
+            energy detector when given.
+        bands: The audio's per-frame band energies (``vad.band_energies``), used instead of ``audio`` by the
+            robust detector when given.
         phones: ``audio2face.phones.PhoneSegment`` list for the phone guide (skipped when ``None``).
         closures: Per-frame ``audio2face.phones.acoustic_closures`` for the guide (used with or without phones).
     """
@@ -220,8 +230,8 @@ def apply_post(
         from .phones.guide import GuideSettings, apply_guide
 
         out = apply_guide(out, names, fps, phones or [], GuideSettings(strength=settings.guide_strength), closures)
-    if settings.silence_gate and (audio is not None or levels is not None):
-        gate = silence_gate(audio, sample_rate, fps, out.shape[0], settings, levels=levels)
+    if settings.silence_gate and (audio is not None or levels is not None or bands is not None):
+        gate = silence_gate(audio, sample_rate, fps, out.shape[0], settings, levels=levels, bands=bands)
         out *= gate[:, None].astype(np.float32)
     out = gaussian_smooth(out, settings.smoothing_ms / 1000.0 * fps)
     out = Shaper(names, settings)(out)

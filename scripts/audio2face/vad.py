@@ -40,6 +40,10 @@ from .errors import Audio2FaceError
 
 SPEECH_PERCENTILE = 95.0
 ENERGY_BLOCK = 1 << 20
+BAND_BLOCK_FRAMES = 4096
+BAND_BLOCK_SAMPLES = 1 << 22
+"""Band energies are taken ``BAND_BLOCK_FRAMES`` frames at a time, fewer at frame rates so low that their
+audio would pass this many samples (about 15.6 fps at 16 kHz)."""
 METHODS = ("robust", "energy")
 
 BAND_LOW_HZ = 300.0
@@ -219,13 +223,19 @@ def _windows(samples: np.ndarray, lo: np.ndarray, hi: np.ndarray, length: int) -
     return np.where(keep, view, 0.0)
 
 
+def band_block_frames(sample_rate: int, fps: float) -> int:
+    """Frames analysed at a time: ``BAND_BLOCK_FRAMES``, fewer where their audio would pass ``BAND_BLOCK_SAMPLES``."""
+    step = max(sample_rate / fps, 1.0)
+    return int(max(1, min(BAND_BLOCK_FRAMES, BAND_BLOCK_SAMPLES // step)))
+
+
 def band_energies(samples: np.ndarray, sample_rate: int, fps: float, frames: int) -> np.ndarray:
     """(frames, BANDS) speech-band energies around each frame's time, in blocks (bounded memory)."""
     samples = np.asarray(samples).reshape(-1)
     analyser = BandAnalyser(sample_rate, fps)
     lo, hi = band_bounds(samples.size, sample_rate, fps, frames, analyser.window)
     out = np.zeros((frames, BANDS), dtype=np.float64)
-    block = 4096
+    block = band_block_frames(sample_rate, fps)
     for first in range(0, frames, block):
         last = min(first + block, frames)
         out[first:last] = analyser.energies(_windows(samples, lo[first:last], hi[first:last], analyser.window))
@@ -234,10 +244,75 @@ def band_energies(samples: np.ndarray, sample_rate: int, fps: float, frames: int
 
 def band_bounds(size: int, sample_rate: int, fps: float, frames: int, window: int) -> Tuple[np.ndarray, np.ndarray]:
     """Sample range of each frame's band analysis window (clipped to the audio)."""
-    centres = np.round(np.arange(frames) * (sample_rate / fps)).astype(np.int64)
+    return _band_bounds(size, sample_rate, fps, 0, frames, window)
+
+
+def _band_bounds(
+    size: int, sample_rate: int, fps: float, first: int, last: int, window: int
+) -> Tuple[np.ndarray, np.ndarray]:
+    """``band_bounds`` of frames ``first`` to ``last`` (exclusive)."""
+    centres = np.round(np.arange(first, last) * (sample_rate / fps)).astype(np.int64)
     lo = np.clip(centres - window // 2, 0, size)
     hi = np.clip(centres - window // 2 + window, 0, size)
     return lo, hi
+
+
+class StreamingBands:
+    """``band_energies`` of audio that arrives in blocks: the same numbers, without holding the audio.
+
+    Frames are analysed in the same blocks of ``band_block_frames`` frames as ``band_energies``, each as
+    soon as the audio its windows read has arrived, so memory holds about one block's audio (a couple of
+    minutes at 30 fps) and the (frames, BANDS) result.
+    """
+
+    def __init__(self, sample_rate: int, fps: float) -> None:
+        self.sample_rate, self.fps = int(sample_rate), float(fps)
+        self.analyser = BandAnalyser(sample_rate, fps)
+        self.block = band_block_frames(sample_rate, fps)
+        self._held = np.zeros(0, dtype=np.float32)  # the audio from sample ``_offset`` on
+        self._pending: List[np.ndarray] = []
+        self._offset = 0
+        self._received = 0
+        self._rows: List[np.ndarray] = []
+        self._done = 0  # frames analysed
+
+    def add(self, samples: np.ndarray) -> None:
+        """The next samples."""
+        part = np.asarray(samples).reshape(-1)
+        self._pending.append(part)
+        self._received += part.size
+        while self._block_ready():
+            self._analyse(self._done + self.block)
+
+    def energies(self, frames: int) -> np.ndarray:
+        """(frames, BANDS) energies once every sample has been added (as ``band_energies``)."""
+        while self._done < frames:
+            self._analyse(min(self._done + self.block, frames))
+        if not self._rows:
+            return np.zeros((max(frames, 0), BANDS), dtype=np.float64)
+        return np.concatenate(self._rows)[:frames]
+
+    def _block_ready(self) -> bool:
+        """Whether every sample the next whole block of frames reads has arrived (then no later sample
+        changes its windows or their clipping)."""
+        last = self._done + self.block - 1
+        lo, _ = _band_bounds(self._received, self.sample_rate, self.fps, last, last + 1, self.analyser.window)
+        return int(lo[0]) + self.analyser.window <= self._received
+
+    def _analyse(self, end: int) -> None:
+        """Energies of frames ``_done`` to ``end`` from the audio received so far."""
+        if self._pending:
+            self._held = np.concatenate([self._held, *self._pending])
+            self._pending = []
+        window = self.analyser.window
+        lo, hi = _band_bounds(self._received, self.sample_rate, self.fps, self._done, end + 1, window)
+        self._rows.append(self.analyser.energies(_windows(self._held, lo[:-1] - self._offset,
+                                                          hi[:-1] - self._offset, window)))
+        self._done = end
+        keep = int(lo[-1])  # the next frame's window starts there (or later, once more audio arrives)
+        if keep > self._offset:
+            self._held = self._held[keep - self._offset :].copy()
+            self._offset = keep
 
 
 def _reverb_tail(energies: np.ndarray, fps: float) -> np.ndarray:

@@ -48,7 +48,7 @@ def audio_fingerprint(job: AudioJob) -> str:
 def _animate(job: AudioJob, result: TaskResult, replace_own: bool, say) -> None:
     from ..formats import write_curves
     from ..key_reduction import key_count
-    from ..pipeline import finish, predict
+    from ..pipeline import finish, predict, samples_needed
     from ..qc import qc_report, write_qc
     from ..settings_io import animate_settings_from_dict
 
@@ -59,7 +59,7 @@ def _animate(job: AudioJob, result: TaskResult, replace_own: bool, say) -> None:
     job.output.parent.mkdir(parents=True, exist_ok=True)
     settings = animate_settings_from_dict(job.settings, where=f"job {job.index}")
     say(f"animating {job.audio.name}")
-    prediction = predict(str(job.audio), settings)
+    prediction = predict(str(job.audio), settings, keep_samples=job.qc or samples_needed(settings))
     curves = finish(prediction, settings)
     write_curves(curves, job.output, blendshape_node=job.node)
     result.keys_written = key_count(curves.keys) if curves.keys else curves.frame_count * len(curves.names)
