@@ -6,8 +6,10 @@ for ``compute_features`` now and for the code of ``--baseline`` (default: the co
 autocorrelation, extracted with ``git archive``; its vectorised direct sums), the speed-up, the share of
 distinct sub-frames the rate leaves to compute, and the largest difference from the literal reference
 (``tests/lpc_reference.py``) on a short excerpt at that rate. Both by wall time (best of ``--repeat``) and by
-the process's CPU time (steadier on a shared machine). Then 30 fps over all clips and the working memory
-for 1 and 10 minutes of audio (it should not grow with the length). Target: >= 400x real time at every rate.
+the process's CPU time, all threads together (steadier on a shared machine). ``compute_features`` runs on
+the cores this process may use (at most 4) by default; ``1 thread`` is the same code with ``workers=1``.
+Then 30 fps over all clips and the working memory for 1 and 10 minutes of audio (it should not grow with
+the length). Target: >= 400x real time at every rate, whole command.
 
     python bench/features.py [--repeat 3] [--reference-seconds 0.5] [--baseline REV]
 """
@@ -39,7 +41,7 @@ for _path in (ROOT / "scripts", ROOT / "tests"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from audio2face.features import compute_features, frame_count, frame_window_starts  # noqa: E402
+from audio2face.features import _thread_count, compute_features, frame_count, frame_window_starts  # noqa: E402
 from lpc_reference import reference_features  # noqa: E402
 
 RATE = 16000
@@ -113,30 +115,32 @@ def main() -> None:
 
     clips, note = load_clips()
     print(f"data: {note}")
-    print(f"numpy {np.__version__}, one thread (OMP/OPENBLAS/MKL_NUM_THREADS=1); load average "
-          f"{os.getloadavg()[0]:.1f} (other work on the machine slows the wall times)\n")
+    print(f"numpy {np.__version__}, BLAS on one thread (OMP/OPENBLAS/MKL_NUM_THREADS=1), {os.cpu_count()} cores; "
+          f"load average {os.getloadavg()[0]:.1f} (other work on the machine slows the wall times)\n")
     name, longest = max(clips, key=lambda clip: clip[1].size)
     seconds = longest.size / RATE
     excerpt = longest[len(longest) // 3 :][: int(args.reference_seconds * RATE)]
 
     with tempfile.TemporaryDirectory() as tmp:
         old = baseline_features(args.baseline, Path(tmp))
-        header = (f"{'fps':>7} {'distinct':>9} {'now x rt':>9} {'before':>8} {'speed-up':>9} "
-                  f"{'now CPU':>8} {'before':>8} {'speed-up':>9} {'vs reference':>13}")
+        header = (f"{'fps':>7} {'distinct':>9} {'threads':>8} {'now x rt':>9} {'1 thread':>9} {'before':>8} "
+                  f"{'speed-up':>9} {'now CPU':>8} {'before':>8} {'speed-up':>9} {'vs reference':>13}")
         print(f"{name}, {seconds:.1f} s; x rt = audio seconds per second (wall, then CPU time)")
         print(header)
         print("-" * len(header))
         slowest = float("inf")
         for fps in RATES:
             wall, cpu = timed(lambda f=fps: compute_features(longest, f), args.repeat)
+            one_wall, _ = timed(lambda f=fps: compute_features(longest, f, workers=1), max(1, args.repeat - 1))
             old_wall, old_cpu = timed(lambda f=fps: old(longest, f), max(1, args.repeat - 1))
             reference = reference_features(excerpt, fps)
             ours = compute_features(excerpt, fps).astype(np.float64)
             error = float((np.abs(ours - reference) / np.maximum(1.0, np.abs(reference))).max())
             slowest = min(slowest, seconds / wall)
-            print(f"{fps:>7g} {distinct_share(longest.size, fps):>8.0%} {seconds / wall:>8.0f}x "
-                  f"{seconds / old_wall:>7.0f}x {old_wall / wall:>8.1f}x {seconds / cpu:>7.0f}x "
-                  f"{seconds / old_cpu:>7.0f}x {old_cpu / cpu:>8.1f}x {error:>13.2g}")
+            threads = _thread_count(None, frame_count(longest.size, fps))
+            print(f"{fps:>7g} {distinct_share(longest.size, fps):>8.0%} {threads:>8d} {seconds / wall:>8.0f}x "
+                  f"{seconds / one_wall:>8.0f}x {seconds / old_wall:>7.0f}x {old_wall / wall:>8.1f}x "
+                  f"{seconds / cpu:>7.0f}x {seconds / old_cpu:>7.0f}x {old_cpu / cpu:>8.1f}x {error:>13.2g}")
     print(f"\nslowest rate (wall): {slowest:.0f}x real time (target >= {TARGET:.0f}x): "
           f"{'MET' if slowest >= TARGET else 'NOT MET'}")
     print("(vs reference: |a-b| / max(1, |b|) on the excerpt; the parity bound is 1e-6)")

@@ -241,6 +241,23 @@ def test_chunked_equals_unchunked():
         assert np.array_equal(compute_features(samples, 29.97, chunk_frames=chunk), whole)
 
 
+def test_threads_give_the_same_features_and_ordered_progress():
+    """Several threads (the default on a long clip) compute the same numbers, report progress in order, cancel."""
+    samples = speech_like(10.0, silence=((3.0, 4.0),))
+    one = compute_features(samples, 29.97, workers=1)
+    assert one.shape[0] == frame_count(samples.size, 29.97) >= 256
+    calls = []
+    for workers in (None, 3):
+        calls.clear()
+        got = compute_features(samples, 29.97, workers=workers, progress=lambda d, t: calls.append((d, t)))
+        np.testing.assert_allclose(got, one, rtol=0, atol=FLOAT_ROUNDING, err_msg=f"workers={workers}")
+        done = [d for d, _ in calls]
+        assert done == sorted(done) and done[-1] == one.shape[0] and len(done) > 1
+    token = CancelToken()
+    with pytest.raises(Cancelled):
+        compute_features(samples, 29.97, workers=2, cancel=token, progress=lambda d, t: token.cancel())
+
+
 def test_streaming_windows_equal_offline_exactly():
     samples = speech_like(1.0)
     offline = compute_features(samples, 30.0)

@@ -11,7 +11,8 @@ edge cases. Output ``(frames, 32, 64)`` float32 indexed ``[frame, coefficient, s
 440 ms of past): the audio is then padded with ``window - lookahead`` zeros at the start instead of half a
 window, and everything else is the same.
 
-The work is vectorised over sub-frames and done in bounded chunks. Sub-frames shared by several frames
+The work is vectorised over sub-frames and done in bounded chunks, on several threads for a long clip
+(``compute_features``'s ``workers``; numpy releases the GIL in the heavy steps). Sub-frames shared by several frames
 (at 25, 30, 50 or 60 fps the frames' sub-frame grids coincide often) are computed once. Autocorrelations
 come from each sub-frame's power spectrum (one real FFT, then the 32 lags as a matrix product), about four
 times cheaper than direct sums; the sub-frames where that rounding could matter (prediction error under
@@ -29,6 +30,7 @@ import dataclasses
 import functools
 import logging
 import math
+import os
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 import numpy as np
@@ -49,11 +51,20 @@ _LANES = 8
 """Batches are padded to a multiple of this so numpy always vectorises across sub-frames (see module doc)."""
 
 _GEMM_COLUMNS = 48
-"""Sub-frames per matrix product: small enough (32 x 161 x 48 multiply-adds) that OpenBLAS runs it on the
+"""Sub-frames per matrix product: small enough (48 x 161 x 32 multiply-adds) that OpenBLAS runs it on the
 calling thread; bigger products wake its thread pool, which on a busy machine costs more than it saves."""
 
 _EXACT_BELOW = 1e-3
 """Prediction error / energy under which a sub-frame's autocorrelation is redone by direct sums."""
+
+_AUTO_WORKERS = 4
+"""Most threads ``compute_features`` uses by default (numpy's steps are memory-bound: more gain little)."""
+
+_PARALLEL_FRAMES = 256
+"""Clips with fewer frames are computed on the calling thread alone (a pool costs more than it saves)."""
+
+_PIECES_PER_WORKER = 4
+"""Pieces each thread gets of a clip, so that a thread slowed by other work does not hold the rest up."""
 
 
 MIN_FEATURE_RATE = 4000
@@ -242,7 +253,7 @@ def compute_features(
     chunk_frames: int = 1024,
     progress: Optional[ProgressFn] = None,
     cancel: Optional[CancelToken] = None,
-    workers: int = 1,
+    workers: Optional[int] = None,
 ) -> np.ndarray:
     """LPC features for every video frame of a clip.
 
@@ -251,10 +262,11 @@ def compute_features(
         fps: Video frame rate (any positive rate: 24, 29.97, 30000/1001, 60, ...).
         params: Feature parameters (the bundle's).
         chunk_frames: Frames computed per chunk; memory use is bounded by it, not by the clip's length.
-        progress: Called as ``progress(frames_done, frames_total)`` after each chunk.
+        progress: Called as ``progress(frames_done, frames_total)`` after each chunk (in order).
         cancel: Checked before each chunk.
         workers: Threads computing chunks at once (numpy releases the GIL in the heavy steps; the numbers
-            do not depend on it).
+            do not depend on it). ``None``: the cores this process may use, at most ``_AUTO_WORKERS``, for
+            clips of ``_PARALLEL_FRAMES`` frames or more; a chunk is then at most a quarter of a thread's share.
 
     Returns:
         float32 ``(frame_count(len(samples), fps), lpc_order, subframes)``; ``(0, ...)`` for audio shorter
@@ -264,12 +276,39 @@ def compute_features(
         Audio2FaceError: Non-finite samples or an invalid frame rate.
         Cancelled: ``cancel`` was set.
     """
-    total = frame_count(np.asarray(samples).size, fps, params)
+    samples = _checked_samples(samples, chunk_frames)
+    total = frame_count(samples.size, fps, params)
     out = np.empty((total, params.lpc_order, params.subframes), dtype=np.float32)
-    chunks = iter_feature_chunks(samples, fps, params, chunk_frames=chunk_frames, cancel=cancel, workers=workers)
-    for first, chunk in chunks:
-        out[first : first + chunk.shape[0]] = chunk
-        report(progress, first + chunk.shape[0], total)
+    threads = _thread_count(workers, total)
+    if threads > 1:
+        chunk_frames = min(chunk_frames, max(64, -(-total // (threads * _PIECES_PER_WORKER))))
+    spans = _spans(0, total, chunk_frames)
+    if threads <= 1:
+        for first, last in spans:
+            check(cancel)
+            _frames_features(samples, first, last, fps, params, out[first:last])
+            report(progress, last, total)
+        return out
+    with concurrent.futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="features") as pool:
+        running: Deque[Tuple[int, concurrent.futures.Future]] = collections.deque()
+        try:
+            for first, last in spans:
+                check(cancel)
+                job = pool.submit(_frames_features, samples, first, last, fps, params, out[first:last])
+                running.append((last, job))
+                if len(running) > threads:
+                    done, future = running.popleft()
+                    future.result()
+                    report(progress, done, total)
+            while running:
+                done, future = running.popleft()
+                future.result()
+                report(progress, done, total)
+                check(cancel)
+        finally:
+            for _, future in running:
+                future.cancel()
+    logger.debug("features: %d frames at %g fps on %d threads", total, float(fps), threads)
     return out
 
 
@@ -285,15 +324,10 @@ def iter_feature_chunks(
     """Yield ``(first_frame, features)`` chunks of ``compute_features``'s result, in order.
 
     The pipeline runs the model chunk by chunk, so an hour of audio never holds all its features at once.
-    Arguments and errors as ``compute_features``.
+    Arguments and errors as ``compute_features``, except that ``workers`` defaults to 1 (the pipeline
+    computes features on one thread while the model runs on another) and chunks keep ``chunk_frames``.
     """
-    samples = np.asarray(samples)
-    if samples.ndim != 1:
-        raise ValueError(f"samples must be mono (1-D), got shape {samples.shape}")
-    if chunk_frames < 1:
-        raise ValueError(f"chunk_frames must be >= 1, got {chunk_frames}")
-    if samples.dtype.kind == "f" and not np.isfinite(samples).all():
-        raise Audio2FaceError("audio samples contain NaN or infinite values")
+    samples = _checked_samples(samples, chunk_frames)
     total = frame_count(samples.size, fps, params)
     spans = _spans(0, total, chunk_frames)
     if workers <= 1:
@@ -319,8 +353,35 @@ def iter_feature_chunks(
     logger.debug("features: %d frames at %g fps from %d samples", total, float(fps), samples.size)
 
 
-def _frames_features(samples: np.ndarray, first: int, last: int, fps: float, params: FeatureParams) -> np.ndarray:
-    """Features of frames ``first`` to ``last`` (exclusive) of the unpadded ``samples``."""
+def _checked_samples(samples: np.ndarray, chunk_frames: int) -> np.ndarray:
+    """``samples`` as a 1-D array, after the checks ``compute_features`` documents."""
+    samples = np.asarray(samples)
+    if samples.ndim != 1:
+        raise ValueError(f"samples must be mono (1-D), got shape {samples.shape}")
+    if chunk_frames < 1:
+        raise ValueError(f"chunk_frames must be >= 1, got {chunk_frames}")
+    if samples.dtype.kind == "f" and not np.isfinite(samples).all():
+        raise Audio2FaceError("audio samples contain NaN or infinite values")
+    return samples
+
+
+def _thread_count(workers: Optional[int], frames: int) -> int:
+    """Threads for ``frames`` frames: ``workers``, or for ``None`` the usable cores on a long enough clip."""
+    if workers is not None:
+        return max(int(workers), 1)
+    if frames < _PARALLEL_FRAMES:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on macOS and Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, _AUTO_WORKERS, frames // (_PARALLEL_FRAMES // 2)))
+
+
+def _frames_features(
+    samples: np.ndarray, first: int, last: int, fps: float, params: FeatureParams, out: Optional[np.ndarray] = None
+) -> np.ndarray:
+    """Features of frames ``first`` to ``last`` (exclusive) of the unpadded ``samples`` (into ``out`` if given)."""
     pad = params.pad_samples
     starts = frame_window_starts(np.arange(first, last), fps, params)
     low = int(starts[0])
@@ -329,7 +390,7 @@ def _frames_features(samples: np.ndarray, first: int, last: int, fps: float, par
     src_low, src_high = max(low - pad, 0), min(high - pad, samples.size)
     if src_high > src_low:
         segment[src_low + pad - low : src_high + pad - low] = samples[src_low:src_high]
-    return features_for_windows(segment, starts - low, params)
+    return _windows_features(segment, starts - low, params, out)
 
 
 def iter_stream_feature_chunks(
@@ -414,9 +475,17 @@ def features_for_windows(
     signal = np.asarray(padded_samples)
     if signal.ndim != 1:
         raise ValueError(f"padded_samples must be 1-D, got shape {signal.shape}")
+    return _windows_features(signal, starts, params)
+
+
+def _windows_features(
+    signal: np.ndarray, starts: Any, params: FeatureParams, out: Optional[np.ndarray] = None
+) -> np.ndarray:
+    """``features_for_windows`` on a checked 1-D ``signal``, written into ``out`` when given."""
     starts = np.asarray(starts, dtype=np.int64).reshape(-1)
     count = starts.size
-    out = np.empty((count, params.lpc_order, params.subframes), dtype=np.float32)
+    if out is None:
+        out = np.empty((count, params.lpc_order, params.subframes), dtype=np.float32)
     if count == 0:
         return out
     length = params.subframe_length
@@ -499,33 +568,30 @@ def _levinson_columns(r: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray
 def _levinson_unchecked(r: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``_levinson_columns`` without its edge cases: (coefficients, final prediction error, smallest 1 - k^2).
 
-    The same operations as ``_levinson_columns`` on columns whose reflection coefficients all stay below 1
-    in magnitude (the others, where the smallest ``1 - k^2`` is <= 0 or not finite, and columns with
-    ``R[0] <= 0``, come out as garbage: the caller redoes or replaces them).
+    The recursion of ``_levinson_columns`` on columns whose reflection coefficients all stay below 1 in
+    magnitude (the others, where the smallest ``1 - k^2`` is <= 0 or not finite, and columns with
+    ``R[0] <= 0``, come out as garbage: the caller redoes or replaces them). Fewer passes over memory: the
+    dot product starts from ``a[0] * r[m] = r[m]``, and the ``1 - k^2`` are kept and reduced once at the end.
     """
     lags = r.shape[0]
     a = np.zeros(r.shape, dtype=np.float64)
     a[0] = 1.0
     scratch = np.empty(r.shape, dtype=np.float64)
+    shrink = np.empty(r.shape, dtype=np.float64)
+    shrink[0] = 1.0
     negative_alfa = r[0] * -(1.0 + 1.0e-9)
-    worst = np.ones(r.shape[1], dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for m in range(1, lags):
-            if m > 1:
-                total = np.einsum("jn,jn->n", a[1:m], r[m - 1 : 0 : -1])
-                total += r[m]
-            else:
-                total = r[1].copy()
+            total = np.einsum("jn,jn->n", a[:m], r[m:0:-1])
             k = np.divide(total, negative_alfa, out=total)
             if m > 1:
                 np.multiply(a[m - 1 : 0 : -1], k, out=scratch[1:m])
                 a[1:m] += scratch[1:m]
             a[m] = k
-            np.multiply(k, k, out=scratch[0])
-            np.subtract(1.0, scratch[0], out=scratch[0])
-            np.fmin(worst, scratch[0], out=worst)
-            negative_alfa *= scratch[0]
-    return a, -negative_alfa, worst
+            np.multiply(k, k, out=shrink[m])
+            np.subtract(1.0, shrink[m], out=shrink[m])
+            negative_alfa *= shrink[m]
+    return a, -negative_alfa, np.minimum.reduce(shrink, axis=0)
 
 
 def _subframe_lpc(
@@ -596,19 +662,20 @@ class _SpectralAutocorrelation:
     """Autocorrelations of Hann-windowed sub-frames by Wiener-Khinchin, with buffers reused across batches.
 
     Each sub-frame's squared spectrum (a real FFT long enough that no lag wraps around) times the cosine
-    basis gives its lags in one matrix product. Batches are padded to a multiple of ``_LANES`` rows so a
-    sub-frame's numbers never depend on the batch it sits in; the buffers are allocated once because
-    fresh large arrays cost a page fault per 4 KiB written.
+    basis gives its lags in one matrix product (spectra as rows: about a tenth faster than as columns).
+    Batches are padded to a multiple of ``_LANES`` rows so a sub-frame's numbers never depend on the batch
+    it sits in; the buffers are allocated once because fresh large arrays cost a page fault per 4 KiB written.
     """
 
     def __init__(self, params: FeatureParams, rows: int) -> None:
         self.length = params.subframe_length
-        self.size, self.basis = _cosine_basis(self.length, params.lpc_order)
+        self.size, basis = _cosine_basis(self.length, params.lpc_order)
+        self.basis = np.ascontiguousarray(basis.T)
         rows = -(-max(rows, 1) // _LANES) * _LANES
         self.frames = np.zeros((rows, self.size), dtype=np.float64)
         self.spectrum = np.empty((rows, self.size // 2 + 1), dtype=np.complex128)
         self.power = np.empty((rows, self.size // 2 + 1), dtype=np.float64)
-        self.lags = np.empty((params.lpc_order, rows), dtype=np.float64)
+        self.lags = np.empty((rows, params.lpc_order), dtype=np.float64)
 
     def __call__(
         self, local: np.ndarray, offsets: np.ndarray, inside: Optional[np.ndarray], out: np.ndarray
@@ -626,11 +693,11 @@ class _SpectralAutocorrelation:
         squares = spectrum.view(np.float64)
         np.square(squares, out=squares)
         power = np.add(squares[:, 0::2], squares[:, 1::2], out=self.power[:width])
-        lags = self.lags[:, :width]
+        lags = self.lags[:width]
         for begin in range(0, width, _GEMM_COLUMNS):
             end = min(begin + _GEMM_COLUMNS, width)
-            np.matmul(self.basis, power[begin:end].T, out=lags[:, begin:end])
-        out[...] = lags[:, :count]
+            np.matmul(power[begin:end], self.basis, out=lags[begin:end])
+        out[...] = lags[:count].T
         return out
 
 
