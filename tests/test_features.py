@@ -402,3 +402,13 @@ def test_centred_lookahead_is_the_default_and_stays_out_of_the_bundle_block():
     assert FeatureParams.from_dict(low.to_dict()) == low
     assert FeatureParams.from_dict({"lookahead_ms": 80.0}) == low
     assert FeatureParams(window_ms=260.0, subframes=32).lookahead_samples == 2080
+
+
+def test_features_on_a_numpy_without_fft_out_are_the_same(monkeypatch):
+    """Maya's own numpy (1.x) has no ``np.fft.rfft(out=)``: the copying path gives the same features."""
+    import audio2face.features as features
+
+    samples = speech_like(1.2)
+    fast = compute_features(samples, 29.97)
+    monkeypatch.setattr(features, "_RFFT_TAKES_OUT", False)
+    np.testing.assert_array_equal(compute_features(samples, 29.97), fast)

@@ -28,6 +28,7 @@ import collections
 import concurrent.futures
 import dataclasses
 import functools
+import inspect
 import logging
 import math
 import os
@@ -658,6 +659,19 @@ def _direct_autocorrelation(
     return np.einsum("jn,jln->ln", frames[:length], shifted)[:, :count]
 
 
+
+# numpy >= 2.0 writes an FFT into a given array; Maya's own numpy (1.x) cannot, and gets a copy instead
+_RFFT_TAKES_OUT = "out" in inspect.signature(np.fft.rfft).parameters
+
+
+def _rfft_rows(frames: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``np.fft.rfft`` of each row of ``frames``, in ``out``."""
+    if _RFFT_TAKES_OUT:
+        return np.fft.rfft(frames, axis=1, out=out)
+    out[...] = np.fft.rfft(frames, axis=1)
+    return out
+
+
 class _SpectralAutocorrelation:
     """Autocorrelations of Hann-windowed sub-frames by Wiener-Khinchin, with buffers reused across batches.
 
@@ -689,7 +703,7 @@ class _SpectralAutocorrelation:
         frames[count:, : self.length] = 0.0
         if inside is not None:
             frames[:count, : self.length] *= np.arange(self.length)[None, :] < inside[:, None]
-        spectrum = np.fft.rfft(frames, axis=1, out=self.spectrum[:width])
+        spectrum = _rfft_rows(frames, self.spectrum[:width])
         squares = spectrum.view(np.float64)
         np.square(squares, out=squares)
         power = np.add(squares[:, 0::2], squares[:, 1::2], out=self.power[:width])
