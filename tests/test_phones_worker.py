@@ -72,7 +72,8 @@ def _speech(samples: np.ndarray) -> np.ndarray:
 
 @needs_sphinx
 def test_the_phones_are_the_same_with_the_helper_here_or_on_one_core(tmp_path, monkeypatch, caplog):
-    from audio2face.phones.sphinx import recognise, speech_regions
+    from audio2face.phones.phone_worker import recognise
+    from audio2face.phones.sphinx import speech_regions
 
     samples = _lines(tmp_path)
     speech = _speech(samples)
@@ -100,7 +101,7 @@ def test_the_phones_are_the_same_with_the_helper_here_or_on_one_core(tmp_path, m
 @needs_sphinx
 @pytest.mark.skipif(sys.platform.startswith("win"), reason="a shell script stands in for a failing interpreter")
 def test_a_helper_that_fails_is_reported_and_its_half_decoded_here(tmp_path, monkeypatch, caplog):
-    from audio2face.phones.sphinx import recognise
+    from audio2face.phones.phone_worker import recognise
 
     broken = tmp_path / "broken-python"
     broken.write_text("#!/bin/sh\necho 'no module named pocketsphinx' >&2\nexit 3\n")
@@ -119,7 +120,7 @@ def test_a_helper_that_fails_is_reported_and_its_half_decoded_here(tmp_path, mon
 
 @needs_sphinx
 def test_the_same_audio_gives_the_same_phones_call_after_call(tmp_path):
-    from audio2face.phones.sphinx import recognise
+    from audio2face.phones.phone_worker import recognise
 
     samples = _lines(tmp_path)
     speech = _speech(samples)

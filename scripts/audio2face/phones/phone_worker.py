@@ -32,6 +32,7 @@ from typing import IO, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .phone import PhoneSegment
+from .sphinx import decode_region, new_phone_decoder, region_pcm, speech_regions
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +87,20 @@ def split_regions(regions: Sequence[Region]) -> int:
     return len(regions)
 
 
+def recognise(
+    samples: np.ndarray, sample_rate: int, speech: Optional[np.ndarray] = None, fps: float = 100.0
+) -> List[PhoneSegment]:
+    """US English phones (``sphinx``'s phone loop) on each stretch of speech (``speech``: mask on a ``fps`` grid).
+
+    With enough speech and a second core, the later half of the stretches goes to the helper process while
+    this one decodes the first half (module docstring); the phones are the same either way.
+    """
+    regions = speech_regions(speech, fps, np.asarray(samples).size / sample_rate)
+    return recognise_regions(samples, sample_rate, regions)
+
+
 def recognise_regions(samples: np.ndarray, sample_rate: int, regions: Sequence[Region]) -> List[PhoneSegment]:
     """Phones of every stretch in ``regions`` (seconds), in order; half of them in a helper when it pays."""
-    from .sphinx import decode_region, new_phone_decoder, region_pcm
-
     regions = list(regions)
     speech = sum(end - start for start, end in regions)
     split = split_regions(regions) if speech >= MIN_HELPER_SPEECH_S else len(regions)
@@ -144,8 +155,6 @@ class _Helper:
         return helper
 
     def _feed(self, samples: np.ndarray, sample_rate: int, regions: List[Region]) -> None:
-        from .sphinx import region_pcm
-
         pipe = self.process.stdin
         assert pipe is not None
         try:
@@ -201,8 +210,6 @@ def _read_exact(stream: IO[bytes], size: int) -> bytes:
 
 def serve(source: IO[bytes], sink: IO[bytes]) -> int:
     """The child's side of the protocol (module docstring): decode every stretch read, then write them all."""
-    from .sphinx import decode_region, new_phone_decoder
-
     decoder = new_phone_decoder()
     results = []
     while True:

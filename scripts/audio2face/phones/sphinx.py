@@ -4,6 +4,7 @@ Recognition without a transcript runs PocketSphinx's phone-loop decoder (``allph
 phone language model, as Rhubarb Lip Sync does) on each stretch of speech. With a transcript, the words
 are force-aligned (an FSG over the line's words with optional silences), then a second pass aligns their
 phones. Phones are ARPAbet without stress marks (``AA``, ``B``, ...); ``SIL`` and fillers are silence.
+Recognition of a whole clip (on two cores) is ``phone_worker.recognise``; the language is ``english.ENGLISH``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any, List, Optional, Tuple
 import numpy as np
 
 from ..errors import Audio2FaceError
-from .language import Language
 from .phone import PhoneSegment
 
 logger = logging.getLogger(__name__)
@@ -165,21 +165,6 @@ def decode_region(decoder: Any, pcm: np.ndarray, start_s: float) -> List[PhoneSe
     return out
 
 
-def recognise(
-    samples: np.ndarray, sample_rate: int, speech: Optional[np.ndarray] = None, fps: float = 100.0
-) -> List[PhoneSegment]:
-    """Phone-loop recognition on each stretch of speech (``speech``: mask on a ``fps`` grid).
-
-    With enough speech and a second core, the later half of the stretches goes to a helper process
-    (``phone_worker``) while this one decodes the first half; every stretch is decoded on its own, so the
-    phones are the same either way.
-    """
-    from .phone_worker import recognise_regions
-
-    regions = speech_regions(speech, fps, np.asarray(samples).size / sample_rate)
-    return recognise_regions(samples, sample_rate, regions)
-
-
 def normalise_transcript(text: str) -> List[str]:
     """Lower-case words with letters, digits and apostrophes (punctuation dropped)."""
     return re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
@@ -233,8 +218,3 @@ def align(samples: np.ndarray, sample_rate: int, transcript: str) -> List[PhoneS
                 start = phone.start * FRAME_S
                 out.append(PhoneSegment(name, start, start + phone.duration * FRAME_S))
     return out
-
-
-ENGLISH = Language(code="en-us", name="US English (CMU PocketSphinx)", recognise=recognise, align=align,
-                   visemes=VISEMES, requires="pip install 'audio2face-maya[phones]'")
-"""US English, registered by ``registry`` when the guide first asks for a language."""
