@@ -308,7 +308,7 @@ class Systems:
         guided = replace(robust, guide_strength=1.0)
         post = lambda settings, guide=None: Output(  # noqa: E731
             raw.names, apply_post(raw.weights, raw.names, FPS, settings, samples, RATE,
-                                  guide.phones if guide else None, guide.closures if guide else None))
+                                  phones=guide.phones if guide else None, closures=guide.closures if guide else None))
         out["default model, RMS gate (today)"] = post(shipped)
         out["+ robust gate"] = post(robust)
         out["+ robust gate + acoustic closures"] = post(guided, self.guide(samples, frames, None, "none"))

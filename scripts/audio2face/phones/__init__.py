@@ -4,7 +4,8 @@
 * :mod:`.registry`: languages plug in here (``register_language``): each brings a recogniser (audio ->
   phones), optionally an aligner (audio + transcript -> phones) and a table from its phones to visemes.
 * :mod:`.sphinx`: US English through CMU PocketSphinx (the optional ``phones`` extra; the wheel ships the
-  acoustic model, the phone language model and the pronouncing dictionary, so nothing is downloaded).
+  acoustic model, the phone language model and the pronouncing dictionary, so nothing is downloaded);
+  :mod:`.phone_worker` recognises long audio on two cores (a helper process); :mod:`.english` is the language.
 * :mod:`.guide`: pure numpy: viseme activations on the frame grid and how they bend the network's curves
   (``apply_guide``, with a strength knob).
 * :mod:`.coverage`: which visemes a dataset's clips contain.

@@ -3,7 +3,7 @@
 A language is a code (``"en-us"``), a recogniser ``recognise(samples, sample_rate, speech, fps) ->
 [PhoneSegment]`` (its phone labels), an optional aligner ``align(samples, sample_rate, transcript) ->
 [PhoneSegment]``, and a table from its phones to ``(viseme, openness)``. ``register_language`` adds one
-(e.g. from a plug-in package at import time); US English comes from :mod:`.sphinx`.
+(e.g. from a plug-in package at import time); US English comes from :mod:`.english`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _no_phones(samples: np.ndarray, sample_rate: int, speech: Optional[np.ndarra
 
 
 def _load_builtin() -> None:
-    from .sphinx import ENGLISH
+    from .english import ENGLISH
 
     _LANGUAGES.setdefault(ENGLISH.code, ENGLISH)
 

@@ -4,6 +4,7 @@ Recognition without a transcript runs PocketSphinx's phone-loop decoder (``allph
 phone language model, as Rhubarb Lip Sync does) on each stretch of speech. With a transcript, the words
 are force-aligned (an FSG over the line's words with optional silences), then a second pass aligns their
 phones. Phones are ARPAbet without stress marks (``AA``, ``B``, ...); ``SIL`` and fillers are silence.
+Recognition of a whole clip (on two cores) is ``phone_worker.recognise``; the language is ``english.ENGLISH``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any, List, Optional, Tuple
 import numpy as np
 
 from ..errors import Audio2FaceError
-from .language import Language
 from .phone import PhoneSegment
 
 logger = logging.getLogger(__name__)
@@ -28,10 +28,15 @@ FRAME_S = 0.01
 REGION_PAD_S = 0.15
 REGION_MERGE_S = 0.3
 REGION_MAX_S = 30.0
-DECODER_OPTIONS = {"beam": 1e-10, "pbeam": 1e-10, "lw": 2.0, "ds": 2, "bestpath": False}
-"""Phone-loop search: beams tightened from PocketSphinx's defaults and every second 10 ms frame scored
-(``ds``): together about three times faster, for as many closures and roundings found on the benchmark's
-speech; ``bestpath`` off, which otherwise may end the search early."""
+DECODER_OPTIONS = {"beam": 1e-10, "pbeam": 1e-6, "lw": 2.0, "ds": 2, "topn": 2, "bestpath": False}
+"""Phone-loop search, tuned for cost (``bench/guide_cost.py``) at the same articulation
+(``bench/articulation.py``): every second 10 ms frame scored (``ds``; every third lost closures), the two
+best Gaussians of each codebook (``topn``; PocketSphinx's default is 4) and a phone-exit beam (``pbeam``)
+of 1e-6: a phone that ends that far below the best one starts no successor, which shrinks the phone-LM
+lookups and the codebooks to score, most of the cost (1e-5 was cheaper still but lost phones of short
+lines). About 0.6 of the CPU of the previous ``pbeam`` 1e-10, ``topn`` 4, for the same bilabial, labiodental
+and rounding figures on the benchmark's clean voices and as good or better under noise, telephone and
+reverb. ``bestpath`` off, which otherwise may end the search early."""
 
 # ARPAbet -> (viseme, openness of the jaw as a share of a wide "ah")
 VISEMES = {
@@ -70,8 +75,9 @@ def _model_file(*parts: str) -> str:
     return os.path.join(_pocketsphinx().get_model_path(), *parts)
 
 
-@functools.lru_cache(maxsize=1)
-def _phone_decoder() -> Any:
+def new_phone_decoder() -> Any:
+    """A fresh phone-loop decoder (about 0.1 s). A decoder keeps some state from one stretch to the next, so
+    each recognition starts on its own: the same audio gives the same phones, call after call."""
     ps = _pocketsphinx()
     return ps.Decoder(
         hmm=_model_file("en-us", "en-us"), allphone=_model_file("en-us", "en-us-phone.lm.bin"),
@@ -93,16 +99,23 @@ def _word_decoder(wide: bool = False) -> Any:
     )
 
 
-def _pcm(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+def _pcm(samples: np.ndarray, sample_rate: int, seed: int = 0) -> np.ndarray:
+    """16 kHz int16 PCM of float ``samples`` with +-2 LSB of dither seeded by ``seed``."""
     samples = np.asarray(samples, dtype=np.float32).reshape(-1)
     if sample_rate != RATE:
         import soxr
 
         samples = soxr.resample(samples, sample_rate, RATE)
-    pcm = np.clip(samples, -1.0, 1.0) * 32767.0
+    pcm = np.clip(samples, -1.0, 1.0) * np.float32(32767.0)
     # +-2 LSB of fixed-seed noise: stretches of digital silence otherwise stall the aligner's search
-    pcm += np.random.default_rng(0).integers(-2, 3, pcm.size)
+    pcm += np.random.default_rng(seed).integers(-2, 3, pcm.size).astype(np.float32)
     return np.clip(pcm, -32768, 32767).astype(np.int16)
+
+
+def region_pcm(samples: np.ndarray, sample_rate: int, start_s: float, end_s: float) -> np.ndarray:
+    """``_pcm`` of one stretch only (the memory of a stretch, not of the clip), dithered by its own start."""
+    first = int(start_s * sample_rate)
+    return _pcm(samples[first : int(end_s * sample_rate)], sample_rate, seed=first)
 
 
 def _clean_phone(name: str) -> Optional[str]:
@@ -136,25 +149,19 @@ def speech_regions(speech: Optional[np.ndarray], fps: float, seconds: float) -> 
     return out
 
 
-def recognise(
-    samples: np.ndarray, sample_rate: int, speech: Optional[np.ndarray] = None, fps: float = 100.0
-) -> List[PhoneSegment]:
-    """Phone-loop recognition on each stretch of speech (``speech``: mask on a ``fps`` grid)."""
-    pcm = _pcm(samples, sample_rate)
-    decoder = _phone_decoder()
-    out: List[PhoneSegment] = []
-    for start_s, end_s in speech_regions(speech, fps, pcm.size / RATE):
-        chunk = pcm[int(start_s * RATE) : int(end_s * RATE)]
-        if chunk.size < RATE // 20:
-            continue
-        decoder.start_utt()
-        decoder.process_raw(chunk.tobytes(), full_utt=True)
-        decoder.end_utt()
-        for seg in decoder.seg():
-            phone = _clean_phone(seg.word)
-            if phone:
-                out.append(PhoneSegment(phone, start_s + seg.start_frame * FRAME_S,
-                                        start_s + (seg.end_frame + 1) * FRAME_S))
+def decode_region(decoder: Any, pcm: np.ndarray, start_s: float) -> List[PhoneSegment]:
+    """Phone-loop recognition of one stretch (16 kHz int16 ``pcm`` starting at ``start_s``)."""
+    if pcm.size < RATE // 20:
+        return []
+    decoder.start_utt()
+    decoder.process_raw(pcm.tobytes(), full_utt=True)
+    decoder.end_utt()
+    out = []
+    for seg in decoder.seg():
+        phone = _clean_phone(seg.word)
+        if phone:
+            start, end = start_s + seg.start_frame * FRAME_S, start_s + (seg.end_frame + 1) * FRAME_S
+            out.append(PhoneSegment(phone, start, end))
     return out
 
 
@@ -189,7 +196,7 @@ def align(samples: np.ndarray, sample_rate: int, transcript: str) -> List[PhoneS
         logger.warning("transcript words not in the pronouncing dictionary, skipped: %s", ", ".join(unknown))
     if not known:
         raise Audio2FaceError("no word of the transcript is in the en-us pronouncing dictionary")
-    pcm = _pcm(samples, sample_rate).tobytes()
+    pcm = _pcm(samples, sample_rate).tobytes()  # one utterance: the aligner needs the whole line
     alignment, problem = None, ""
     for attempt, wide in enumerate((False, True, True)):
         if attempt == 2:  # a decoder that failed may keep state that fails the next search: start afresh
@@ -211,8 +218,3 @@ def align(samples: np.ndarray, sample_rate: int, transcript: str) -> List[PhoneS
                 start = phone.start * FRAME_S
                 out.append(PhoneSegment(name, start, start + phone.duration * FRAME_S))
     return out
-
-
-ENGLISH = Language(code="en-us", name="US English (CMU PocketSphinx)", recognise=recognise, align=align,
-                   visemes=VISEMES, requires="pip install 'audio2face-maya[phones]'")
-"""US English, registered by ``registry`` when the guide first asks for a language."""
