@@ -127,3 +127,26 @@ def test_the_same_audio_gives_the_same_phones_call_after_call(tmp_path):
     first = recognise(samples, 16000, speech, 100.0)
     recognise(samples[::-1].copy(), 16000, speech[::-1].copy(), 100.0)
     assert recognise(samples, 16000, speech, 100.0) == first
+
+
+@needs_sphinx
+def test_a_cancel_while_decoding_ends_the_helper_process_too(tmp_path, monkeypatch):
+    from audio2face.phones.phone_worker import recognise
+
+    samples = _lines(tmp_path)
+    speech = _speech(samples)
+    monkeypatch.setattr(phone_worker, "MIN_HELPER_SPEECH_S", 0.0)
+    monkeypatch.setenv(phone_worker.ENV, "1")
+    helpers = []
+    real_start = phone_worker._Helper.start
+    monkeypatch.setattr(phone_worker._Helper, "start", classmethod(
+        lambda cls, *a: helpers.append(real_start.__func__(cls, *a)) or helpers[-1]))
+
+    def cancelled(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(phone_worker, "decode_region", cancelled)
+    with pytest.raises(KeyboardInterrupt):
+        recognise(samples, 16000, speech, 100.0)
+    assert helpers and helpers[0] is not None
+    assert helpers[0].process.poll() is not None, "the helper process outlived the cancelled work"

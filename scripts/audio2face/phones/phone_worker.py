@@ -106,10 +106,15 @@ def recognise_regions(samples: np.ndarray, sample_rate: int, regions: Sequence[R
     split = split_regions(regions) if speech >= MIN_HELPER_SPEECH_S else len(regions)
     later = regions[split:]
     helper = _Helper.start(samples, sample_rate, later) if later and helper_enabled() else None
-    decoder = new_phone_decoder()
     out: List[PhoneSegment] = []
-    for start_s, end_s in regions[:split]:
-        out += decode_region(decoder, region_pcm(samples, sample_rate, start_s, end_s), start_s)
+    try:
+        decoder = new_phone_decoder()
+        for start_s, end_s in regions[:split]:
+            out += decode_region(decoder, region_pcm(samples, sample_rate, start_s, end_s), start_s)
+    except BaseException:  # Ctrl-C, SIGTERM, a cancel: the helper must not outlive the work
+        if helper is not None:
+            helper.stop()
+        raise
     found = helper.result() if helper is not None else None
     if found is None and later:
         fresh = new_phone_decoder()
@@ -169,6 +174,17 @@ class _Helper:
                 pipe.close()
             except OSError:
                 pass
+
+    def stop(self) -> None:
+        """End the child now (the work it was doing is no longer wanted)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        if self.feeder is not None:
+            self.feeder.join(timeout=5.0)
+        for stream in (self.process.stdout, self.errors):
+            if stream is not None:
+                stream.close()
 
     def result(self) -> Optional[List[List[PhoneSegment]]]:
         """Each stretch's phones, or ``None`` (logged) when the helper failed."""
