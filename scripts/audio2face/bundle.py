@@ -28,6 +28,12 @@ FORMAT = "audio2face-bundle"
 FORMAT_VERSION = 1
 MODEL_FILE = "model.onnx"
 METADATA_FILE = "model.json"
+SHARED_FILE = "model_shared.onnx"
+"""The optional second graph: the network run once per distinct sub-frame (``features.SubframeRows``),
+declared by ``model.json``'s ``"shared": {"subframes": NAME, "index": NAME}``
+(``audio2face_trainer.shared_graph`` makes it)."""
+SHARED_SUBFRAMES = "subframes"
+SHARED_INDEX = "index"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
 SPINNING_CONFIG_KEY = "session.intra_op.allow_spinning"
 """onnxruntime session config entry: "0" makes idle intra-op threads sleep instead of spin-waiting."""
@@ -46,6 +52,9 @@ class Bundle:
         neutral_emotion: The default emotion vector.
         emotion_presets: Named emotion vectors.
         metadata: The whole ``model.json``.
+        session: The onnxruntime session of ``model.onnx`` (frames in, weights out).
+        shared_session: The session of ``model_shared.onnx`` (distinct sub-frames and an index in), or
+            ``None`` when the bundle has none.
     """
 
     path: Path
@@ -60,6 +69,9 @@ class Bundle:
     emotion_input: Optional[str] = "emotion"
     output_name: str = "weights"
     session: Any = dataclasses.field(default=None, repr=False)
+    shared_session: Any = dataclasses.field(default=None, repr=False)
+    subframes_input: str = SHARED_SUBFRAMES
+    index_input: str = SHARED_INDEX
 
     @property
     def animated_channels(self) -> List[str]:
@@ -172,6 +184,11 @@ def validate_metadata(meta: Mapping[str, Any], where: Path) -> Dict[str, Any]:
                     where,
                 )
             _vector(vec, size, f"emotion preset {name!r}", where)
+    shared = meta.get("shared")
+    if shared is not None and not (
+        isinstance(shared, dict) and all(isinstance(shared.get(k), str) and shared[k] for k in ("subframes", "index"))
+    ):
+        raise Audio2FaceError("model.json 'shared' must name the 'subframes' and 'index' inputs", where)
     return dict(meta)
 
 
@@ -185,6 +202,37 @@ def open_session(bundle: Bundle, threads: int = 0, *, spin: bool = True) -> Any:
             them to sleep instead (``session.intra_op.allow_spinning = "0"``): a little slower to wake,
             but they leave the cores to other work between runs - what a live stream wants.
     """
+    session = _inference_session(bundle.model_path, bundle, threads, spin)
+    shapes = _shapes(session)
+    _check_shapes(bundle, shapes)
+    extra = sorted(set(shapes) - {bundle.features_input, bundle.emotion_input, bundle.output_name})
+    if extra:
+        raise Audio2FaceError(f"model.onnx has inputs the metadata does not name: {', '.join(extra)}", bundle.path)
+    return session
+
+
+def open_shared_session(bundle: Bundle, threads: int = 0, *, spin: bool = True) -> Any:
+    """Open the session of the bundle's ``model_shared.onnx`` and check it (arguments as ``open_session``)."""
+    session = _inference_session(bundle.path / SHARED_FILE, bundle, threads, spin)
+    shapes = _shapes(session)
+    params = bundle.feature_params
+    expected = {bundle.subframes_input: [params.lpc_order, None], bundle.index_input: [None, params.subframes]}
+    for name, shape in expected.items():
+        if shapes.get(name) != shape:
+            raise Audio2FaceError(f"{SHARED_FILE} input {name!r} has shape {shapes.get(name)}, expected {shape}",
+                                  bundle.path)
+    if bundle.emotion_size and shapes.get(bundle.emotion_input or "") != [None, bundle.emotion_size]:
+        raise Audio2FaceError(f"{SHARED_FILE} has no emotion input of size {bundle.emotion_size}", bundle.path)
+    if shapes.get(bundle.output_name) != [None, len(bundle.channels)]:
+        raise Audio2FaceError(f"{SHARED_FILE} output differs from model.onnx's", bundle.path)
+    extra = sorted(set(shapes) - {*expected, bundle.emotion_input, bundle.output_name})
+    if extra:
+        raise Audio2FaceError(f"{SHARED_FILE} has inputs the metadata does not name: {', '.join(extra)}", bundle.path)
+    return session
+
+
+def _inference_session(path: Path, bundle: Bundle, threads: int, spin: bool) -> Any:
+    """An onnxruntime session of ``path`` with ``open_session``'s options."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -196,7 +244,7 @@ def open_session(bundle: Bundle, threads: int = 0, *, spin: bool = True) -> Any:
     options.log_severity_level = 3
     try:
         try:
-            session = ort.InferenceSession(str(bundle.model_path), options, providers=["CPUExecutionProvider"])
+            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own exception types
             if "Failed to find kernel" not in str(exc):
                 raise
@@ -204,17 +252,15 @@ def open_session(bundle: Bundle, threads: int = 0, *, spin: bool = True) -> Any:
             # FusedMatMul it has no float64 kernel for; the basic optimisations leave the graph as written.
             logger.info("onnxruntime %s: %s; loading with basic graph optimisations", ort.__version__, exc)
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
-            session = ort.InferenceSession(str(bundle.model_path), options, providers=["CPUExecutionProvider"])
+            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own exception types for corrupt models
-        raise Audio2FaceError(f"model.onnx cannot be loaded: {exc}", bundle.path) from None
-    shapes: Dict[str, List[Optional[int]]] = {}
-    for value in list(session.get_inputs()) + list(session.get_outputs()):
-        shapes[value.name] = [d if isinstance(d, int) else None for d in value.shape]
-    _check_shapes(bundle, shapes)
-    extra = sorted(set(i.name for i in session.get_inputs()) - {bundle.features_input, bundle.emotion_input})
-    if extra:
-        raise Audio2FaceError(f"model.onnx has inputs the metadata does not name: {', '.join(extra)}", bundle.path)
-    return session
+        raise Audio2FaceError(f"{path.name} cannot be loaded: {exc}", bundle.path) from None
+
+
+def _shapes(session: Any) -> Dict[str, List[Optional[int]]]:
+    """Input and output shapes of ``session`` by name (``None`` for a symbolic dimension)."""
+    return {value.name: [d if isinstance(d, int) else None for d in value.shape]
+            for value in list(session.get_inputs()) + list(session.get_outputs())}
 
 
 def _check_shapes(bundle: Bundle, shapes: Mapping[str, List[Optional[int]]]) -> None:
@@ -284,7 +330,14 @@ def load_bundle(path: Optional[PathLike] = None, threads: int = 0, *, spin: bool
         emotion_input=str(io_names.get("emotion", "emotion")) if size else None,
         output_name=str(meta.get("output", "weights")),
     )
+    shared = meta.get("shared")
+    if shared is not None:
+        if not (folder / SHARED_FILE).is_file():
+            raise Audio2FaceError(f"model bundle has no {SHARED_FILE} (model.json's 'shared' says it has)", folder)
+        bundle.subframes_input, bundle.index_input = str(shared["subframes"]), str(shared["index"])
     bundle.session = open_session(bundle, threads, spin=spin)
+    if shared is not None:
+        bundle.shared_session = open_shared_session(bundle, threads, spin=spin)
     return bundle
 
 

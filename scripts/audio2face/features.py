@@ -32,7 +32,7 @@ import inspect
 import logging
 import math
 import os
-from typing import Any, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
@@ -219,6 +219,45 @@ class FeatureParams:
             raise Audio2FaceError(str(error), source) from None
 
 
+@dataclasses.dataclass(frozen=True)
+class SubframeRows:
+    """Features of consecutive frames as their distinct sub-frames: what ``compute_features`` expands.
+
+    Neighbouring frames' windows overlap, so at many frame rates they share sub-frames; a model whose
+    first layers see one sub-frame at a time (``Bundle.shared``) runs those layers once per distinct one.
+
+    Attributes:
+        rows: float32 ``(lpc_order, distinct)``: the LPC coefficients of each distinct sub-frame.
+        index: int64 ``(frames, subframes)``: the column of ``rows`` each frame's sub-frame is.
+    """
+
+    rows: np.ndarray
+    index: np.ndarray
+
+    @property
+    def frames(self) -> int:
+        """Number of frames."""
+        return int(self.index.shape[0])
+
+    def expand(self, out: Optional[np.ndarray] = None) -> np.ndarray:
+        """The ``(frames, lpc_order, subframes)`` float32 features, written into ``out`` when given."""
+        lpc_order, subframes = self.rows.shape[0], self.index.shape[1]
+        if out is None:
+            out = np.empty((self.frames, lpc_order, subframes), dtype=np.float32)
+        for coefficient in range(lpc_order):
+            out[:, coefficient, :] = self.rows[coefficient].take(self.index)
+        return out
+
+    def select(self, first: int, last: int) -> SubframeRows:
+        """Frames ``first`` to ``last`` (exclusive), with only the rows they use."""
+        used, index = np.unique(self.index[first:last], return_inverse=True)
+        return SubframeRows(self.rows[:, used], index.reshape(last - first, -1))
+
+
+Features = Union[np.ndarray, SubframeRows]
+"""A chunk of features: the ``(frames, lpc_order, subframes)`` array, or its distinct sub-frames."""
+
+
 def frame_count(num_samples: int, fps: float, params: FeatureParams = FeatureParams()) -> int:
     """Video frames covered by ``num_samples`` of audio: ``int(L / sample_rate * fps)`` (FACEGOOD's rule)."""
     if num_samples < 0:
@@ -321,27 +360,30 @@ def iter_feature_chunks(
     chunk_frames: int = 1024,
     cancel: Optional[CancelToken] = None,
     workers: int = 1,
-) -> Iterator[Tuple[int, np.ndarray]]:
+    shared: bool = False,
+) -> Iterator[Tuple[int, Features]]:
     """Yield ``(first_frame, features)`` chunks of ``compute_features``'s result, in order.
 
     The pipeline runs the model chunk by chunk, so an hour of audio never holds all its features at once.
     Arguments and errors as ``compute_features``, except that ``workers`` defaults to 1 (the pipeline
     computes features on one thread while the model runs on another) and chunks keep ``chunk_frames``.
+    With ``shared``, each chunk is a ``SubframeRows`` instead of an array.
     """
     samples = _checked_samples(samples, chunk_frames)
     total = frame_count(samples.size, fps, params)
     spans = _spans(0, total, chunk_frames)
+    kernel = _frames_rows if shared else _frames_features
     if workers <= 1:
         for first, last in spans:
             check(cancel)
-            yield first, _frames_features(samples, first, last, fps, params)
+            yield first, kernel(samples, first, last, fps, params)
     else:
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="features") as pool:
             running: Deque[Tuple[int, concurrent.futures.Future]] = collections.deque()
             try:
                 for first, last in spans:
                     check(cancel)
-                    running.append((first, pool.submit(_frames_features, samples, first, last, fps, params)))
+                    running.append((first, pool.submit(kernel, samples, first, last, fps, params)))
                     if len(running) > workers:
                         done, future = running.popleft()
                         yield done, future.result()
@@ -383,6 +425,18 @@ def _frames_features(
     samples: np.ndarray, first: int, last: int, fps: float, params: FeatureParams, out: Optional[np.ndarray] = None
 ) -> np.ndarray:
     """Features of frames ``first`` to ``last`` (exclusive) of the unpadded ``samples`` (into ``out`` if given)."""
+    return _windows_features(*_frames_segment(samples, first, last, fps, params), params, out)
+
+
+def _frames_rows(samples: np.ndarray, first: int, last: int, fps: float, params: FeatureParams) -> SubframeRows:
+    """``_frames_features`` as distinct sub-frames."""
+    return _windows_rows(*_frames_segment(samples, first, last, fps, params), params)
+
+
+def _frames_segment(
+    samples: np.ndarray, first: int, last: int, fps: float, params: FeatureParams
+) -> Tuple[np.ndarray, np.ndarray]:
+    """(the padded audio frames ``first`` to ``last`` read, their window starts in it)."""
     pad = params.pad_samples
     starts = frame_window_starts(np.arange(first, last), fps, params)
     low = int(starts[0])
@@ -391,7 +445,7 @@ def _frames_features(
     src_low, src_high = max(low - pad, 0), min(high - pad, samples.size)
     if src_high > src_low:
         segment[src_low + pad - low : src_high + pad - low] = samples[src_low:src_high]
-    return _windows_features(segment, starts - low, params, out)
+    return segment, starts - low
 
 
 def iter_stream_feature_chunks(
@@ -401,7 +455,8 @@ def iter_stream_feature_chunks(
     *,
     chunk_frames: int = 1024,
     cancel: Optional[CancelToken] = None,
-) -> Iterator[Tuple[int, np.ndarray]]:
+    shared: bool = False,
+) -> Iterator[Tuple[int, Features]]:
     """``iter_feature_chunks`` on audio that arrives in blocks (``audio.stream_audio``): the same chunks and numbers.
 
     Each chunk is computed as soon as the audio its windows need has arrived, and the audio no later chunk
@@ -413,6 +468,7 @@ def iter_stream_feature_chunks(
         params: Feature parameters.
         chunk_frames: Frames per chunk.
         cancel: Checked before each chunk.
+        shared: Yield ``SubframeRows`` instead of arrays.
     """
     if chunk_frames < 1:
         raise ValueError(f"chunk_frames must be >= 1, got {chunk_frames}")
@@ -420,13 +476,15 @@ def iter_stream_feature_chunks(
     held = np.zeros(0, dtype=np.float64)
     origin = received = first = 0
 
-    def chunk(first: int, last: int) -> np.ndarray:
+    def chunk(first: int, last: int) -> Features:
         starts = frame_window_starts(np.arange(first, last), fps, params)
         low, high = int(starts[0]), int(starts[-1]) + extent
         segment = np.zeros(high - low, dtype=np.float64)
         src_low, src_high = max(low - pad, origin), min(high - pad, received)
         if src_high > src_low:
             segment[src_low + pad - low : src_high + pad - low] = held[src_low - origin : src_high - origin]
+        if shared:
+            return _windows_rows(segment, starts - low, params)
         return features_for_windows(segment, starts - low, params)
 
     for block in blocks:
@@ -483,16 +541,24 @@ def _windows_features(
     signal: np.ndarray, starts: Any, params: FeatureParams, out: Optional[np.ndarray] = None
 ) -> np.ndarray:
     """``features_for_windows`` on a checked 1-D ``signal``, written into ``out`` when given."""
-    starts = np.asarray(starts, dtype=np.int64).reshape(-1)
-    count = starts.size
+    count = np.asarray(starts).size
     if out is None:
         out = np.empty((count, params.lpc_order, params.subframes), dtype=np.float32)
-    if count == 0:
-        return out
+    if count:
+        _windows_rows(signal, starts, params).expand(out)
+    return out
+
+
+def _windows_rows(signal: np.ndarray, starts: Any, params: FeatureParams) -> SubframeRows:
+    """The distinct sub-frames of the windows starting at ``starts`` in ``signal``, and which each window uses."""
+    starts = np.asarray(starts, dtype=np.int64).reshape(-1)
+    count = starts.size
     length = params.subframe_length
     offsets = np.arange(params.subframes, dtype=np.int64) * params.hop
     inside = np.clip(params.window_samples - offsets, 0, length)
     sub_starts = starts[:, None] + offsets[None, :]
+    if count == 0:
+        return SubframeRows(np.empty((params.lpc_order, 0), np.float32), np.empty((0, params.subframes), np.int64))
     if (inside == length).all():
         unique_starts, inverse = np.unique(sub_starts, return_inverse=True)
         unique_inside = None
@@ -501,10 +567,7 @@ def _windows_features(
         unique_keys, inverse = np.unique(keys, return_inverse=True)
         unique_starts, unique_inside = np.divmod(unique_keys, length + 1)
     rows = _subframe_lpc(signal, unique_starts, unique_inside, params).astype(np.float32)
-    inverse = inverse.reshape(count, params.subframes)
-    for coefficient in range(params.lpc_order):
-        out[:, coefficient, :] = rows[coefficient].take(inverse)
-    return out
+    return SubframeRows(rows, inverse.reshape(count, params.subframes))
 
 
 def levinson_durbin(autocorr: np.ndarray) -> np.ndarray:

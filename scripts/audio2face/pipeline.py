@@ -22,7 +22,7 @@ from .audio import prepare_samples, stream_audio
 from .bundle import Bundle, default_model_path, load_bundle
 from .curves import Curves
 from .errors import Audio2FaceError, PathLike
-from .features import frame_count, iter_feature_chunks, iter_stream_feature_chunks
+from .features import Features, SubframeRows, frame_count, iter_feature_chunks, iter_stream_feature_chunks
 from .inference import predict as run_model
 from .post import PostSettings, apply_post
 from .progress import CancelToken, ProgressFn, check
@@ -45,6 +45,11 @@ MODEL_BATCH_LIMIT = 32
 """Most frames per onnxruntime call in ``predict`` (``AnimateSettings.batch_size`` above it is capped):
 onnxruntime keeps the memory of its largest call (about 220 MB at 256 frames, 28 MB at 32) and bigger
 batches are no faster on a CPU; the numbers do not depend on the batch."""
+
+SHARED_BATCH_LIMIT = 128
+"""``MODEL_BATCH_LIMIT`` for a bundle's shared graph (``Bundle.shared_session``): a call runs the first layers
+once per distinct sub-frame among its frames, so longer calls share more (at 30 fps 32 frames compute 58% of
+the sub-frames they would frame by frame, 128 frames 44%); 128 frames hold onnxruntime to about 30 MB."""
 
 PREDICT_SPIN = False
 """``predict`` runs the model with idle inference threads asleep: its feature thread needs the core they
@@ -315,13 +320,15 @@ def predict(
     check(cancel)
     total = frame_count(samples.size, fps, params)
     raw = np.zeros((total, len(bundle.channels)), dtype=np.float32)
-    for first, features in iter_feature_chunks(samples, fps, params, chunk_frames=CHUNK_FRAMES, cancel=cancel):
-        end = first + features.shape[0]
+    chunks = iter_feature_chunks(samples, fps, params, chunk_frames=CHUNK_FRAMES, cancel=cancel,
+                                 shared=bundle.shared_session is not None)
+    for first, features in chunks:
+        end = first + _frames_in(features)
         raw[first:end] = run_model(
             bundle,
             features,
             settings.emotion,
-            batch_size=min(settings.batch_size, MODEL_BATCH_LIMIT),
+            batch_size=_model_batch(bundle, settings),
             progress=None if progress is None else lambda done, _n, first=first: progress(first + done, total),
             cancel=cancel,
         )
@@ -363,10 +370,11 @@ def _predict_file(
             yield block
 
     check(cancel)
-    chunks = iter_stream_feature_chunks(decoded(), fps, params, chunk_frames=STREAM_CHUNK_FRAMES, cancel=cancel)
+    chunks = iter_stream_feature_chunks(decoded(), fps, params, chunk_frames=STREAM_CHUNK_FRAMES, cancel=cancel,
+                                        shared=bundle.shared_session is not None)
     done = 0
     for first, features in _ahead_of_time(chunks):
-        end = first + features.shape[0]
+        end = first + _frames_in(features)
         if end > raw.shape[0]:
             grown = np.zeros((max(end, int(raw.shape[0] * 1.25)), raw.shape[1]), dtype=np.float32)
             grown[:first] = raw[:first]
@@ -375,7 +383,7 @@ def _predict_file(
             lambda finished, _n, first=first: progress(first + finished, max(estimate, first + finished))
         )
         raw[first:end] = run_model(
-            bundle, features, settings.emotion, batch_size=min(settings.batch_size, MODEL_BATCH_LIMIT),
+            bundle, features, settings.emotion, batch_size=_model_batch(bundle, settings),
             progress=report, cancel=cancel,
         )
         done = end
@@ -388,6 +396,16 @@ def _predict_file(
         held, params.sample_rate, fps, raw, bundle, os.fspath(path), prediction_key(settings), meter.levels(total),
         bands.energies(total),
     )
+
+
+def _model_batch(bundle: Bundle, settings: AnimateSettings) -> int:
+    """Frames per onnxruntime call: the setting, capped by the graph's limit."""
+    return min(settings.batch_size, SHARED_BATCH_LIMIT if bundle.shared_session is not None else MODEL_BATCH_LIMIT)
+
+
+def _frames_in(features: Features) -> int:
+    """Frames in a chunk of features (an array or ``SubframeRows``)."""
+    return features.frames if isinstance(features, SubframeRows) else int(features.shape[0])
 
 
 def _ahead_of_time(items: Iterable[_T], depth: int = 1) -> Iterator[_T]:

@@ -6,9 +6,10 @@ import datetime
 import logging
 import math
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
+from audio2face.bundle import SHARED_FILE
 from audio2face.errors import Audio2FaceError
 
 from .emotion import mine_emotions
@@ -16,6 +17,7 @@ from .export import EMOTION_INPUT, FEATURES_INPUT, OUTPUT, ExportInputs, build_o
 from .loop import Training
 from .metrics import jaw_channel, score
 from .report import REPORT_JSON, REPORT_PNG, loss_curve_png, metrics_json
+from .shared_graph import checked_shared_graph, shared_block
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +94,15 @@ def check_export(training: Training, onnx_bytes: bytes, emotions: List[np.ndarra
     return worst
 
 
+def shared_model(training: Training, model: Any, onnx_bytes: bytes, neutral: np.ndarray) -> Tuple[bytes, float]:
+    """``model_shared.onnx`` for ``model``, and its largest difference from it on validation frames."""
+    raw = np.concatenate([c.features for c in training.data.val])
+    frames = raw[np.linspace(0, len(raw) - 1, min(256, len(raw))).astype(int)]
+    size = training.spec.emotion_size
+    emotion = np.broadcast_to(neutral, (len(frames), size)) if size else None
+    return checked_shared_graph(model, onnx_bytes, frames, emotion)
+
+
 def shipped_metrics(training: Training, onnx_bytes: bytes, neutral: np.ndarray) -> Dict[str, Any]:
     """Validation metrics of the exported model itself (onnxruntime, neutral emotion)."""
     norm = training.norm
@@ -125,6 +136,7 @@ def build_bundle(
     onnx_bytes = model.SerializeToString()
     worst = check_export(training, onnx_bytes, [neutral, *presets])
     logger.info("ONNX export matches TensorFlow within %.2g", worst)
+    shared_bytes, shared_worst = shared_model(training, model, onnx_bytes, neutral)
     metrics = shipped_metrics(training, onnx_bytes, neutral)
     history = training.history
     channels = training.data.channels
@@ -145,6 +157,7 @@ def build_bundle(
         "animated_channels": animated,
         "emotion_mining": mining,
         "export_max_abs_difference": worst,
+        "shared_max_abs_difference": shared_worst,
     }
     info.update(dict(provenance or {}))
     summary = {
@@ -164,11 +177,12 @@ def build_bundle(
         "inputs": {"features": FEATURES_INPUT, "emotion": EMOTION_INPUT} if block["size"] else
                   {"features": FEATURES_INPUT},
         "output": OUTPUT,
+        "shared": shared_block(),
         "provenance": _finite(info),
         "metrics": _finite(summary),
     }
     extra = {REPORT_JSON: metrics_json(_finite({"summary": summary, "history": history,
-                                                 "emotion_mining": mining}))}
+                                                 "emotion_mining": mining})), SHARED_FILE: shared_bytes}
     png = loss_curve_png(history, training.best_epoch, title=f"{out.name}: {training.config.recipe} recipe")
     if png is not None:
         extra[REPORT_PNG] = png
