@@ -118,8 +118,10 @@ def share_subframes(model: onnx.ModelProto, features_input: str = "features") ->
         helper.make_tensor_value_info(SHARED_INDEX, TensorProto.INT64, ["N", subframes]),
         *[value for value in graph.input if value.name != features_input],
     ]
-    shared = helper.make_graph(glue[:1] + prefix + glue[1:] + rest, f"{graph.name}_shared", graph_inputs,
-                               list(graph.output), list(graph.initializer) + made)
+    body = glue[:1] + prefix + glue[1:] + rest
+    used = {name for node in body for name in node.input}
+    kept = [init for init in list(graph.initializer) + made if init.name in used]
+    shared = helper.make_graph(body, f"{graph.name}_shared", graph_inputs, list(graph.output), kept)
     result = helper.make_model(shared, opset_imports=list(model.opset_import), producer_name=model.producer_name)
     result.ir_version = model.ir_version
     onnx.checker.check_model(result)
@@ -151,6 +153,8 @@ def shared_difference(model_bytes: bytes, shared_bytes: bytes, features: np.ndar
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.log_severity_level = 3
+    # the graphs as written (onnxruntime 1.19 fuses the float64 front end into a kernel it lacks)
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
     plain = ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
     shared = ort.InferenceSession(shared_bytes, options, providers=["CPUExecutionProvider"])
     features = np.array(features, np.float32)
