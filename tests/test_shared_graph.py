@@ -14,6 +14,7 @@ from audio2face.features import (
     FeatureParams,
     SubframeRows,
     compute_features,
+    distinct_fraction,
     iter_feature_chunks,
     iter_stream_feature_chunks,
 )
@@ -48,6 +49,9 @@ def test_sub_frame_rows_expand_to_the_features_exactly(fps):
 def test_frames_share_sub_frames_at_30_fps():
     rows = shared_chunks(speech_like(4.0, seed=1), 30.0, FeatureParams(), 10_000)[0][1]
     assert rows.rows.shape[1] < 0.45 * rows.index.size
+    assert distinct_fraction(30.0) == pytest.approx(0.42, abs=0.01)
+    assert distinct_fraction(25.0) < 0.1
+    assert distinct_fraction(29.97) == distinct_fraction(24.0) == 1.0, "these rates share nothing"
 
 
 @pytest.mark.parametrize("model", [default_model_path(), LOW_LATENCY], ids=["default", "lowlatency"])

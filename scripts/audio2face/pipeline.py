@@ -22,7 +22,14 @@ from .audio import prepare_samples, stream_audio
 from .bundle import Bundle, default_model_path, load_bundle
 from .curves import Curves
 from .errors import Audio2FaceError, PathLike
-from .features import Features, SubframeRows, frame_count, iter_feature_chunks, iter_stream_feature_chunks
+from .features import (
+    Features,
+    SubframeRows,
+    distinct_fraction,
+    frame_count,
+    iter_feature_chunks,
+    iter_stream_feature_chunks,
+)
 from .inference import predict as run_model
 from .post import PostSettings, apply_post
 from .progress import CancelToken, ProgressFn, check
@@ -50,6 +57,11 @@ SHARED_BATCH_LIMIT = 128
 """``MODEL_BATCH_LIMIT`` for a bundle's shared graph (``Bundle.shared_session``): a call runs the first layers
 once per distinct sub-frame among its frames, so longer calls share more (at 30 fps 32 frames compute 58% of
 the sub-frames they would frame by frame, 128 frames 44%); 128 frames hold onnxruntime to about 30 MB."""
+
+SHARED_WORTHWHILE = 0.8
+"""The shared graph is used where frames' sub-frames are at most this share distinct (``distinct_fraction``
+over ``SHARED_BATCH_LIMIT`` frames); at rates whose frames share none (24, 29.97 fps) it is about 5% slower
+than the per-frame graph, which then runs instead."""
 
 PREDICT_SPIN = False
 """``predict`` runs the model with idle inference threads asleep: its feature thread needs the core they
@@ -321,14 +333,14 @@ def predict(
     total = frame_count(samples.size, fps, params)
     raw = np.zeros((total, len(bundle.channels)), dtype=np.float32)
     chunks = iter_feature_chunks(samples, fps, params, chunk_frames=CHUNK_FRAMES, cancel=cancel,
-                                 shared=bundle.shared_session is not None)
+                                 shared=_use_shared(bundle, fps))
     for first, features in chunks:
         end = first + _frames_in(features)
         raw[first:end] = run_model(
             bundle,
             features,
             settings.emotion,
-            batch_size=_model_batch(bundle, settings),
+            batch_size=_model_batch(bundle, settings, fps),
             progress=None if progress is None else lambda done, _n, first=first: progress(first + done, total),
             cancel=cancel,
         )
@@ -371,7 +383,7 @@ def _predict_file(
 
     check(cancel)
     chunks = iter_stream_feature_chunks(decoded(), fps, params, chunk_frames=STREAM_CHUNK_FRAMES, cancel=cancel,
-                                        shared=bundle.shared_session is not None)
+                                        shared=_use_shared(bundle, fps))
     done = 0
     for first, features in _ahead_of_time(chunks):
         end = first + _frames_in(features)
@@ -383,7 +395,7 @@ def _predict_file(
             lambda finished, _n, first=first: progress(first + finished, max(estimate, first + finished))
         )
         raw[first:end] = run_model(
-            bundle, features, settings.emotion, batch_size=_model_batch(bundle, settings),
+            bundle, features, settings.emotion, batch_size=_model_batch(bundle, settings, fps),
             progress=report, cancel=cancel,
         )
         done = end
@@ -398,9 +410,16 @@ def _predict_file(
     )
 
 
-def _model_batch(bundle: Bundle, settings: AnimateSettings) -> int:
+def _use_shared(bundle: Bundle, fps: float) -> bool:
+    """Whether ``predict`` runs the bundle's shared graph at ``fps`` (``SHARED_WORTHWHILE``)."""
+    if bundle.shared_session is None:
+        return False
+    return distinct_fraction(fps, bundle.feature_params, SHARED_BATCH_LIMIT) <= SHARED_WORTHWHILE
+
+
+def _model_batch(bundle: Bundle, settings: AnimateSettings, fps: float) -> int:
     """Frames per onnxruntime call: the setting, capped by the graph's limit."""
-    return min(settings.batch_size, SHARED_BATCH_LIMIT if bundle.shared_session is not None else MODEL_BATCH_LIMIT)
+    return min(settings.batch_size, SHARED_BATCH_LIMIT if _use_shared(bundle, fps) else MODEL_BATCH_LIMIT)
 
 
 def _frames_in(features: Features) -> int:
