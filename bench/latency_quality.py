@@ -32,6 +32,7 @@ import numpy as np  # noqa: E402
 from audio2face.bundle import load_bundle  # noqa: E402
 from audio2face.features import FeatureParams  # noqa: E402
 from audio2face.streaming import shipped_models  # noqa: E402
+from audio2face_trainer.crossval import PERTURBATIONS  # noqa: E402
 from audio2face_trainer.data import build_training_set  # noqa: E402
 from audio2face_trainer.feature_cache import default_cache_dir  # noqa: E402
 from audio2face_trainer.frontend import log_envelope  # noqa: E402
@@ -98,7 +99,7 @@ def print_network_folds(results: Dict[str, Dict[str, dict]]) -> None:
             print_row(f"{label}, held out {clip}", results[config][clip]["clean"])
         means[config] = {m: float(np.mean([results[config][c]["clean"][m] for c in folds])) for m in METRICS}
         print_row(f"{label}, mean of {len(folds)} folds", means[config])
-        for kind in ("noise 20 dB", "telephone"):
+        for kind in PERTURBATIONS:
             if all(kind in results[config][c] for c in folds):
                 jaw = float(np.mean([results[config][c][kind]["jaw_pearson"] for c in folds]))
                 print(f"  {label + ', ' + kind + ' jaw r':44s} {'':9s} {'':9s} {'':8s} {jaw:8.3f}")

@@ -2,8 +2,10 @@
 
 Each fold holds one clip out, trains a fixed number of epochs on the others (no early stopping: the held-out
 clip never chooses anything), and scores the exported model on the held-out clip (onnxruntime, neutral
-emotion) and on perturbed copies of it when ``--perturb`` is given (white noise at 20 dB SNR and
-telephone band-limiting, made with ``augment``'s functions). Several configurations run on the same folds
+emotion) and on perturbed copies of it when ``--perturb`` is given (``PERTURBATIONS``: white noise at 20 dB
+SNR, telephone band-limiting, and the telephone copy with a line's hiss 50 dB under the speech, made with
+``augment``'s functions; the clips' pauses are digital silence, which band-limiting alone turns into
+rounding noise that a real line never carries). Several configurations run on the same folds
 (``--compare KEY=VALUE[;KEY=VALUE]``, repeatable; the first row is always the plain recipe). Besides the
 ``TrainConfig`` fields, ``lookahead_ms=MS`` changes the feature window's layout (as ``train --lookahead-ms``
 does): ``--compare lookahead_ms=80`` is the cost of the low-latency model on the same folds.
@@ -53,6 +55,9 @@ def _parse_overrides(text: str) -> Dict[str, Any]:
     return out
 
 
+PERTURBATIONS = ("noise 20 dB", "telephone", "telephone, line noise")
+
+
 def _perturbed(clip, kind: str, params):
     from audio2face.features import compute_features
 
@@ -62,8 +67,11 @@ def _perturbed(clip, kind: str, params):
     audio = aligned_audio(clip, params).astype(np.float64)
     if kind == "noise 20 dB":
         audio = augment.add_noise(audio, 20.0, augment.coloured_noise(audio.size, "white", np.random.default_rng(0)))
-    elif kind == "telephone":
+    elif kind.startswith("telephone"):
         audio = augment.telephone(audio)
+        if kind == "telephone, line noise":
+            audio = augment.add_noise(audio, 50.0, augment.coloured_noise(audio.size, "white",
+                                                                          np.random.default_rng(1)))
     return compute_features(audio.astype(np.float32), clip.fps, params)
 
 
@@ -104,7 +112,7 @@ def run_fold(data_dirs: Sequence[Path], held_out: str, overrides: Dict[str, Any]
         animated = training.norm.animated
         names = [data.channels[i] for i in animated]
         true = data.val[0].weights[:, animated]
-        for kind in ("noise 20 dB", "telephone"):
+        for kind in PERTURBATIONS:
             features = _perturbed(clip, kind, params)[: true.shape[0]]
             emotion = np.broadcast_to(neutral, (features.shape[0], neutral.size)) if neutral.size else None
             pred = run_onnx(onnx_bytes, features, emotion)[:, animated]
@@ -151,7 +159,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         for kind in kinds:
             values = {m: float(np.mean([f[kind][m] for f in per_fold.values()])) for m in
                       ("mse", "mae", "pearson", "jaw_pearson")}
-            print(f"  {name:28s} {kind:12s} MSE {values['mse']:.5f} MAE {values['mae']:.5f} "
+            print(f"  {name:28s} {kind:21s} MSE {values['mse']:.5f} MAE {values['mae']:.5f} "
                   f"r {values['pearson']:.3f} jaw r {values['jaw_pearson']:.3f}")
     return 0
 
