@@ -91,10 +91,10 @@ def file_hash(path: Optional[PathLike]) -> Optional[str]:
 
 def model_files(model: Optional[str]) -> Dict[str, Optional[Path]]:
     """The files of the model bundle a job uses (the bundled default model when ``model`` is unset)."""
-    from ..bundle import default_model_path
+    from ..bundle import METADATA_FILE, MODEL_FILE, SHARED_FILE, default_model_path
 
     folder = Path(model) if model else default_model_path()
-    return {"model.onnx": folder / "model.onnx", "model.json": folder / "model.json"}
+    return {name: folder / name for name in (MODEL_FILE, METADATA_FILE, SHARED_FILE)}
 
 
 def _plain(value: Any) -> Any:
