@@ -39,6 +39,28 @@ def test_noise_lands_at_the_asked_snr():
     assert _band_energy(pink, 50, 500) > 5 * _band_energy(pink, 4000, 4450), "pink noise tilts down"
 
 
+def test_music_bed_is_tonal_fills_the_pauses_and_keeps_the_labels():
+    rng = np.random.default_rng(8)
+    bed = augment.music(RATE * 4, rng)
+    assert np.sqrt(np.mean(bed**2)) == pytest.approx(1.0, rel=1e-6)
+    frames = bed[: RATE * 4 // 400 * 400].reshape(-1, 400)
+    assert (np.sqrt(np.mean(frames**2, axis=1)) > 0.01).mean() > 0.9, "music plays through the pauses"
+    spectrum = np.abs(np.fft.rfft(bed)) ** 2
+    top = np.sort(spectrum)[::-1]
+    assert top[: spectrum.size // 100].sum() > 0.5 * spectrum.sum(), "energy sits on notes, not spread as noise"
+    speech = speech_like(2.0, RATE, seed=9)
+    weights = np.random.default_rng(9).random((60, 2)).astype(np.float32)
+    settings = AugmentSettings(speed_range=(1.0, 1.0), p_reverb=0, p_band=0, p_codec=0, p_noise=0, p_music=1.0,
+                               music_snr_range=(10.0, 10.0), gain_db_range=(0.0, 0.0))
+    ((audio, labels, done),) = augmented_copies(speech, weights, 1, 3, settings)
+    assert done["music_snr_db"] == 10.0
+    np.testing.assert_array_equal(labels, weights)
+    clean = speech.astype(np.float64) / np.abs(speech).max() * 0.5
+    scale = float(np.dot(audio, clean) / np.dot(clean, clean))
+    snr = 20 * np.log10(augment.speech_rms(clean * scale) / np.sqrt(np.mean((audio - clean * scale) ** 2)))
+    assert snr == pytest.approx(10.0, abs=0.5)
+
+
 def test_room_reverb_fills_a_pause_and_decays_at_its_rt60():
     x = np.zeros(RATE * 2)
     x[:4000] = np.random.default_rng(1).standard_normal(4000)

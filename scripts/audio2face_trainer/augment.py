@@ -10,6 +10,9 @@ Each augmented copy of a training clip draws, from its own seeded generator, a c
 * codec-like damage (``p_codec``): G.711 mu-law 8-bit companding after band-limiting to 4 kHz;
 * additive noise (``p_noise``) at an SNR in ``snr_range`` dB over the speech level: white, pink or brown,
   or a hum with harmonics;
+* a music bed (``p_music``) at an SNR in ``music_snr_range`` dB: notes of a random scale with a random
+  timbre, tempo and sustain, with or without drums (the labels stay as they are, so the pauses under the
+  music keep the rest pose);
 * gain in ``gain_db_range`` dB (then clipped to [-1, 1], as a hot recording clips).
 
 Everything is numpy (FFT convolution and filtering) plus ``soxr`` for resampling, a core dependency.
@@ -38,6 +41,8 @@ class AugmentSettings:
     p_noise: float = 0.7
     snr_range: Tuple[float, float] = (5.0, 30.0)
     gain_db_range: Tuple[float, float] = (-12.0, 6.0)
+    p_music: float = 0.3
+    music_snr_range: Tuple[float, float] = (0.0, 20.0)
 
 
 def speech_rms(samples: np.ndarray, rate: int = RATE) -> float:
@@ -70,6 +75,39 @@ def hum(size: int, rng: np.random.Generator, rate: int = RATE) -> np.ndarray:
     t = np.arange(size) / rate
     base = 50.0 if rng.random() < 0.5 else 60.0
     out = sum(np.sin(2 * np.pi * base * k * t + rng.uniform(0, 2 * np.pi)) / k for k in range(1, 8))
+    return out / max(float(np.sqrt(np.mean(out**2))), 1e-12)
+
+
+def music(size: int, rng: np.random.Generator, rate: int = RATE) -> np.ndarray:
+    """Unit-RMS synthetic music: notes of a random scale and timbre at a random tempo, optional drums."""
+    out = np.zeros(size)
+    beat = 60.0 / rng.uniform(70.0, 170.0)
+    tonic = 110.0 * 2.0 ** (rng.integers(0, 12) / 12.0)
+    scale = np.array([0, 2, 4, 5, 7, 9, 11] if rng.random() < 0.5 else [0, 2, 3, 5, 7, 8, 10])
+    harmonics = np.arange(1, int(rng.integers(2, 9)) + 1)
+    brightness = rng.uniform(0.5, 2.0)
+    decay = rng.uniform(0.5, 6.0)
+    for voice_octave in rng.choice([0, 1, 2], size=int(rng.integers(1, 4)), replace=False):
+        step = beat * float(rng.choice([0.5, 1.0, 2.0]))
+        start = 0.0
+        while start * rate < size:
+            lo = int(start * rate)
+            length = min(int(step * rng.uniform(0.8, 1.6) * rate), size - lo)
+            t = np.arange(length) / rate
+            degree = int(rng.integers(0, scale.size))
+            f0 = tonic * 2.0 ** (voice_octave + scale[degree] / 12.0)
+            env = np.exp(-decay * t) * np.minimum(t / 0.01, 1.0)
+            tone = sum(np.sin(2 * np.pi * f0 * h * t) / h**brightness for h in harmonics if f0 * h < rate / 2)
+            out[lo : lo + length] += env * tone
+            start += step
+    if rng.random() < 0.6:
+        t = np.arange(int(0.25 * rate)) / rate
+        kick = np.sin(2 * np.pi * (50.0 + 100.0 * np.exp(-30.0 * t)) * t) * np.exp(-12.0 * t) * 2.0
+        hat = rng.standard_normal(int(0.05 * rate)) * np.exp(-80.0 * t[: int(0.05 * rate)]) * 0.7
+        for k, at in enumerate(np.arange(0.0, size / rate, beat / 2)):
+            lo = int(at * rate)
+            part = kick if k % 2 == 0 else hat
+            out[lo : lo + part.size] += part[: size - lo]
     return out / max(float(np.sqrt(np.mean(out**2))), 1e-12)
 
 
@@ -172,6 +210,10 @@ def augment(
         noise = hum(x.size, rng, rate) if kind == "hum" else coloured_noise(x.size, kind, rng)
         x = add_noise(x, snr, noise)
         done["noise"] = {"kind": kind, "snr_db": round(snr, 1)}
+    if rng.random() < settings.p_music:
+        snr = float(rng.uniform(*settings.music_snr_range))
+        x = add_noise(x, snr, music(x.size, rng, rate))
+        done["music_snr_db"] = round(snr, 1)
     peak = max(float(np.abs(x).max()), 1e-9)
     gain_db = float(rng.uniform(*settings.gain_db_range))
     x = np.clip(x / peak * 0.5 * 10.0 ** (gain_db / 20.0), -1.0, 1.0)

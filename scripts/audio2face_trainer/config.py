@@ -50,7 +50,7 @@ class TrainConfig:
         seed: Seed of every random choice.
         jit: Compile the training step with XLA.
         augment_copies: Augmented copies of every training clip (``augment.py``: speed, room reverb, band
-            limits, codec, noise, gain); 0 = none. Validation clips are never augmented.
+            limits, codec, noise, music, gain); 0 = none. Validation clips are never augmented.
     """
 
     recipe: str = "ours"

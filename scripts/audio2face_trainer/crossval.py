@@ -3,12 +3,12 @@
 Each fold holds one clip out, trains a fixed number of epochs on the others (no early stopping: the held-out
 clip never chooses anything), and scores the exported model on the held-out clip (onnxruntime, neutral
 emotion) and on perturbed copies of it when ``--perturb`` is given (``PERTURBATIONS``: white noise at 20 dB
-SNR, telephone band-limiting, and the telephone copy with a line's hiss 50 dB under the speech, made with
-``augment``'s functions; the clips' pauses are digital silence, which band-limiting alone turns into
-rounding noise that a real line never carries). Several configurations run on the same folds
-(``--compare KEY=VALUE[;KEY=VALUE]``, repeatable; the first row is always the plain recipe). Besides the
-``TrainConfig`` fields, ``lookahead_ms=MS`` changes the feature window's layout (as ``train --lookahead-ms``
-does): ``--compare lookahead_ms=80`` is the cost of the low-latency model on the same folds.
+SNR, telephone band-limiting, the telephone copy with a line's hiss 50 dB under the speech, and a music
+bed 10 dB under it, made with ``augment``'s functions; the clips' pauses are digital silence, which
+band-limiting alone turns into rounding noise that a real line never carries). Several configurations run
+on the same folds (``--compare KEY=VALUE[;KEY=VALUE]``, repeatable; the first row is always the plain
+recipe). Besides the ``TrainConfig`` fields, ``lookahead_ms=MS`` changes the feature window's layout (as
+``train --lookahead-ms`` does): ``--compare lookahead_ms=80`` is the cost of the low-latency model on the same folds.
 
     PYTHONPATH=scripts python -m audio2face_trainer.crossval --data ../shared/facegood --epochs 3 \\
         --compare augment_copies=1 [--compare lookahead_ms=80] [--perturb] [--json FILE]
@@ -55,7 +55,7 @@ def _parse_overrides(text: str) -> Dict[str, Any]:
     return out
 
 
-PERTURBATIONS = ("noise 20 dB", "telephone", "telephone, line noise")
+PERTURBATIONS = ("noise 20 dB", "telephone", "telephone, line noise", "music 10 dB")
 
 
 def _perturbed(clip, kind: str, params):
@@ -72,6 +72,8 @@ def _perturbed(clip, kind: str, params):
         if kind == "telephone, line noise":
             audio = augment.add_noise(audio, 50.0, augment.coloured_noise(audio.size, "white",
                                                                           np.random.default_rng(1)))
+    elif kind == "music 10 dB":
+        audio = augment.add_noise(audio, 10.0, augment.music(audio.size, np.random.default_rng(2)))
     return compute_features(audio.astype(np.float32), clip.fps, params)
 
 

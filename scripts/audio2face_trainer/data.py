@@ -150,7 +150,7 @@ def build_training_set(
     """Load, align and split the clips, computing (or reading cached) features.
 
     With ``augment_copies`` > 0 every training clip (never a validation clip) also gets that many augmented
-    copies (``augment.augmented_copies``: speed, reverb, band limits, codec, noise, gain; labels resampled
+    copies (``augment.augmented_copies``: speed, reverb, band limits, codec, noise, music, gain; labels resampled
     to the speed), named ``CLIP~augN``, each a training clip of its own.
 
     With a single clip and no ``val_clips``, its last ``val_fraction`` is held out as one contiguous block.
