@@ -161,11 +161,11 @@ def english_clips(voices: int) -> List[Clip]:
             audio, said = speaker.say(sentence, voice)
             phones += [(p, a + t, b + t) for p, a, b in said]
             parts.append(audio)
+            # espeak's own trailing silence belongs to the pause
+            last = t + max(b for _, _, b in said) if said else t
             t += audio.size / RATE
             gap = PAUSE_S[k % len(PAUSE_S)]
-            # espeak's own trailing silence belongs to the pause
-            last = max(b for _, _, b in said) if said else t
-            pauses.append((last if last < t else t, t + gap))
+            pauses.append((min(last, t), t + gap))
             parts.append(np.zeros(int(round(gap * RATE)), np.float32))
             t = sum(p.size for p in parts) / RATE
         samples = np.concatenate(parts)
