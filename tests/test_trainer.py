@@ -189,6 +189,7 @@ def test_tiny_training_makes_a_loadable_bundle(tmp_path: Path) -> None:
     assert meta["provenance"]["data_source"] == "synthetic test data"
     assert meta["provenance"]["validation_clips"] == [["clip2", 90]]
     assert meta["provenance"]["animated_channels"] == ["jaw_open", "lips_wide"]
+    assert meta["animated_channels"] == bundle.animated_channels == ["jaw_open", "lips_wide"]
     assert meta["provenance"]["export_max_abs_difference"] <= 1e-4
     assert set(meta["metrics"]["validation"]) >= {"mse", "mae", "pearson", "jaw_pearson"}
     assert (out / "training_report.png").read_bytes()[:4] == b"\x89PNG"

@@ -171,6 +171,7 @@ def build_bundle(
         "format": "audio2face-bundle",
         "format_version": 1,
         "channels": list(channels),
+        "animated_channels": animated,
         "fps": float(training.data.fps),
         "features": training.data.params.to_dict(),
         "emotion": block,
