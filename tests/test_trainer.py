@@ -125,6 +125,21 @@ def test_linear_member_recovers_a_linear_map() -> None:
     np.testing.assert_allclose(bias, 0.5, atol=0.05)
 
 
+def test_linear_member_is_fitted_on_recorded_clips_only(tmp_path: Path, monkeypatch) -> None:
+    from audio2face_trainer import loop
+    from audio2face_trainer.config import TrainConfig
+
+    data = build_training_set([make_dataset(tmp_path / "data", clips=3, seconds=2.0)], FeatureParams(), None,
+                              ["clip1"], augment_copies=1, time_shift=TrainConfig().time_shift)
+    assert [(c.name, c.augmented) for c in data.train] == [
+        ("clip0", False), ("clip2", False), ("clip0~aug0", True), ("clip2~aug0", True)]
+    fitted: List[int] = []
+    monkeypatch.setattr(loop, "fit_ridge", lambda xs, ys: fitted.append(len(xs)) or fit_ridge(xs, ys))
+    run = loop.Training(TrainConfig(jit=False), data)
+    assert fitted == [2], "noisy copies would shrink the ridge's weights"
+    assert run.norm.input_mean.shape == (32,)
+
+
 def test_feature_cache_is_used_on_the_second_run(tmp_path: Path, monkeypatch) -> None:
     data = make_dataset(tmp_path / "data", clips=2, seconds=2.0)
     cache = tmp_path / "cache"

@@ -35,6 +35,7 @@ class ClipData:
             augmentation), or ``None``.
         dense_weights: Labels interpolated onto that denser grid.
         shift: The oversampling factor of the dense arrays (1: none).
+        augmented: An augmented copy of a clip (``augment``), not recorded audio.
     """
 
     name: str
@@ -44,6 +45,7 @@ class ClipData:
     dense_features: Optional[np.ndarray] = None
     dense_weights: Optional[np.ndarray] = None
     shift: int = 1
+    augmented: bool = False
 
     @property
     def frames(self) -> int:
@@ -241,7 +243,7 @@ def _augmented(
         features = augmented_features(clip, params, cache_dir, samples, description, cancel=cancel)
         frames = min(features.shape[0], weights.shape[0])
         copy = ClipData(f"{clip.name}~aug{k}", item.folder, features[:frames],
-                        np.ascontiguousarray(weights[:frames], dtype=np.float32))
+                        np.ascontiguousarray(weights[:frames], dtype=np.float32), augmented=True)
         if time_shift > 1:
             dense = augmented_features(clip, params, cache_dir, samples, description, fps=clip.fps * time_shift,
                                        cancel=cancel)

@@ -191,8 +191,10 @@ class Training:
         self.linear_weights: Optional[np.ndarray] = None
         self.linear_bias: Optional[np.ndarray] = None
         if config.linear_blend > 0:
+            # on recorded audio only: noisy copies shrink a linear fit's weights (errors in the regressors)
+            recorded = [c for c in data.train if not c.augmented] or data.train
             self.linear_weights, self.linear_bias, _ = fit_ridge(
-                [self.norm.features(c.features) for c in data.train], [self.norm.targets(c.weights) for c in data.train]
+                [self.norm.features(c.features) for c in recorded], [self.norm.targets(c.weights) for c in recorded]
             )
         self.history: List[Dict[str, Any]] = []
         self.epoch = 0
