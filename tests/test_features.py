@@ -83,13 +83,29 @@ def test_other_frame_rate_matches_reference(facegood):
         assert_parity(compute_features(excerpt, fps), reference_features(excerpt, fps))
 
 
+def _resonator(size: int, rng: np.random.Generator) -> np.ndarray:
+    """Noise through four resonances just inside the unit circle: nearly predictable, so LPC is ill-conditioned."""
+    poles = [radius * np.exp(sign * 2j * np.pi * hz / RATE)
+             for hz, radius in ((300, 0.999), (900, 0.995), (2400, 0.99), (3500, 0.98)) for sign in (1, -1)]
+    feedback = -np.real(np.poly(poles))[1:]
+    out = np.zeros(size + feedback.size)
+    for i, value in enumerate(rng.standard_normal(size)):
+        out[i + feedback.size] = value + feedback @ out[i : i + feedback.size][::-1]
+    return out[feedback.size :]
+
+
 def _signal_cases():
     rng = np.random.default_rng(7)
     t = np.arange(int(0.3 * RATE)) / RATE
     impulse = np.zeros(int(0.3 * RATE))
     impulse[2500] = 1.0
     clipped = np.clip(1.8 * np.sin(2 * np.pi * 220 * t), -1.0, 1.0) * 32767
+    spectrum = np.fft.rfft(rng.standard_normal(t.size))
+    frequencies = np.fft.rfftfreq(t.size, 1.0 / RATE)
+    spectrum[(frequencies < 300) | (frequencies > 3400)] = 0.0
     return {
+        "sharp_resonances": _resonator(t.size, rng),
+        "telephone_band_noise": np.fft.irfft(spectrum, t.size),
         "silence": np.zeros(int(0.2 * RATE)),
         "clipping": clipped,
         "dc_offset": 0.5 + 0.001 * rng.standard_normal(t.size),
