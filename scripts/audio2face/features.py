@@ -45,8 +45,10 @@ logger = logging.getLogger(__name__)
 _BATCH = 512
 """Sub-frames per autocorrelation batch: keeps the working set in cache and memory bounded."""
 
-_LEVINSON_BATCH = 4096
-"""Sub-frames per Levinson-Durbin batch (fewer Python steps per column, still cache-sized)."""
+_LEVINSON_BATCH = 16384
+"""Sub-frames per Levinson-Durbin batch. Each of its 31 steps is a few numpy calls, and between calls a thread
+holds the GIL: with two threads, 16384 (4 MB a row block, past the cache) beats the cache-sized 4096 by about
+a fifth at the rates that share no sub-frames (``bench/features.py``)."""
 
 _LANES = 8
 """Batches are padded to a multiple of this so numpy always vectorises across sub-frames (see module doc)."""
@@ -70,8 +72,9 @@ _AUTO_WORKERS = 4
 _PARALLEL_FRAMES = 256
 """Clips with fewer frames are computed on the calling thread alone (a pool costs more than it saves)."""
 
-_PIECES_PER_WORKER = 4
-"""Pieces each thread gets of a clip, so that a thread slowed by other work does not hold the rest up."""
+_PIECES_PER_WORKER = 2
+"""Pieces each thread gets of a clip, so that a thread slowed by other work does not hold the rest up (more,
+smaller pieces make smaller Levinson batches: see ``_LEVINSON_BATCH``)."""
 
 
 MIN_FEATURE_RATE = 4000
