@@ -53,9 +53,10 @@ a fifth at the rates that share no sub-frames (``bench/features.py``)."""
 _LANES = 8
 """Batches are padded to a multiple of this so numpy always vectorises across sub-frames (see module doc)."""
 
-_GEMM_COLUMNS = 48
-"""Sub-frames per matrix product: small enough (48 x 161 x 32 multiply-adds) that OpenBLAS runs it on the
-calling thread; bigger products wake its thread pool, which on a busy machine costs more than it saves."""
+_GEMM_ROWS = 32
+"""Sub-frames per block of the spectra-to-lags matrix product, all blocks of a batch in one call: small
+enough (32 x 161 x 32 multiply-adds) that OpenBLAS runs each on the calling thread (bigger products wake its
+thread pool, which costs more than it saves next to our own threads), and a multiple of ``_LANES``."""
 
 _REDO_ABOVE = 1e7
 """Sensitivity ``(sum |a|)^2 * energy / prediction error`` above which a sub-frame is redone by direct sums.
@@ -763,15 +764,15 @@ class _SpectralAutocorrelation:
 
     Each sub-frame's squared spectrum (a real FFT long enough that no lag wraps around) times the cosine
     basis gives its lags in one matrix product (spectra as rows: about a tenth faster than as columns).
-    Batches are padded to a multiple of ``_LANES`` rows so a sub-frame's numbers never depend on the batch
-    it sits in; the buffers are allocated once because fresh large arrays cost a page fault per 4 KiB written.
+    Batches are padded to a multiple of ``_GEMM_ROWS`` rows so a sub-frame's numbers never depend on the
+    batch it sits in; the buffers are allocated once because fresh large arrays cost a page fault per 4 KiB written.
     """
 
     def __init__(self, params: FeatureParams, rows: int) -> None:
         self.length = params.subframe_length
         self.size, basis = _cosine_basis(self.length, params.lpc_order)
         self.basis = np.ascontiguousarray(basis.T)
-        rows = -(-max(rows, 1) // _LANES) * _LANES
+        rows = -(-max(rows, 1) // _GEMM_ROWS) * _GEMM_ROWS
         self.frames = np.zeros((rows, self.size), dtype=np.float64)
         self.spectrum = np.empty((rows, self.size // 2 + 1), dtype=np.complex128)
         self.power = np.empty((rows, self.size // 2 + 1), dtype=np.float64)
@@ -782,7 +783,7 @@ class _SpectralAutocorrelation:
     ) -> np.ndarray:
         """Write the ``(lpc_order, len(offsets))`` lags of the sub-frames at ``offsets`` in ``local`` to ``out``."""
         count = offsets.size
-        width = -(-count // _LANES) * _LANES
+        width = -(-count // _GEMM_ROWS) * _GEMM_ROWS
         frames = self.frames[:width]
         windows = sliding_window_view(local, self.length)[offsets]
         np.multiply(windows, _hann(self.length)[None, :], out=frames[:count, : self.length])
@@ -794,9 +795,8 @@ class _SpectralAutocorrelation:
         np.square(squares, out=squares)
         power = np.add(squares[:, 0::2], squares[:, 1::2], out=self.power[:width])
         lags = self.lags[:width]
-        for begin in range(0, width, _GEMM_COLUMNS):
-            end = min(begin + _GEMM_COLUMNS, width)
-            np.matmul(power[begin:end], self.basis, out=lags[begin:end])
+        blocks = width // _GEMM_ROWS
+        np.matmul(power.reshape(blocks, _GEMM_ROWS, -1), self.basis, out=lags.reshape(blocks, _GEMM_ROWS, -1))
         out[...] = lags[:count].T
         return out
 
