@@ -587,7 +587,7 @@ def _windows_rows(signal: np.ndarray, starts: Any, params: FeatureParams) -> Sub
         keys = sub_starts * (length + 1) + inside[None, :]
         unique_keys, inverse = np.unique(keys, return_inverse=True)
         unique_starts, unique_inside = np.divmod(unique_keys, length + 1)
-    rows = _subframe_lpc(signal, unique_starts, unique_inside, params).astype(np.float32)
+    rows = _subframe_lpc(signal, unique_starts, unique_inside, params)
     return SubframeRows(rows, inverse.reshape(count, params.subframes))
 
 
@@ -682,7 +682,7 @@ def _levinson_unchecked(r: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarr
 def _subframe_lpc(
     signal: np.ndarray, starts: np.ndarray, inside: Optional[np.ndarray], params: FeatureParams
 ) -> np.ndarray:
-    """LPC coefficients ``(lpc_order, n)`` of the sub-frames starting at ``starts`` (sorted).
+    """LPC coefficients ``(lpc_order, n)``, float32, of the sub-frames starting at ``starts`` (sorted).
 
     Autocorrelations come from the FFT (``_SpectralAutocorrelation``); the few sub-frames whose
     polynomial is sensitive to rounding (above ``_REDO_ABOVE``: nearly predictable signals) or whose
@@ -696,7 +696,8 @@ def _subframe_lpc(
     if src_high > src_low:
         local[src_low - low : src_high - low] = signal[src_low:src_high]
     offsets = starts - low
-    out = np.empty((params.lpc_order, starts.size), dtype=np.float64)
+    windows = sliding_window_view(local, length)
+    out = np.empty((params.lpc_order, starts.size), dtype=np.float32)
     spectral = _SpectralAutocorrelation(params, min(_BATCH, starts.size))
     group = np.empty((params.lpc_order, -(-min(_LEVINSON_BATCH, starts.size) // _LANES) * _LANES), np.float64)
     for first in range(0, starts.size, _LEVINSON_BATCH):
@@ -706,7 +707,7 @@ def _subframe_lpc(
         group[:, count:width] = 0.0
         for begin, end in _spans(first, last, _BATCH):
             part = None if inside is None else inside[begin:end]
-            spectral(local, offsets[begin:end], part, out=group[:, begin - first : end - first])
+            spectral(windows, offsets[begin:end], part, out=group[:, begin - first : end - first])
         coefficients, error, worst = _levinson_unchecked(group[:, :width])
         energy = group[0, :count]
         silent = ~(energy > 0.0)
@@ -779,14 +780,16 @@ class _SpectralAutocorrelation:
         self.lags = np.empty((rows, params.lpc_order), dtype=np.float64)
 
     def __call__(
-        self, local: np.ndarray, offsets: np.ndarray, inside: Optional[np.ndarray], out: np.ndarray
+        self, windows: np.ndarray, offsets: np.ndarray, inside: Optional[np.ndarray], out: np.ndarray
     ) -> np.ndarray:
-        """Write the ``(lpc_order, len(offsets))`` lags of the sub-frames at ``offsets`` in ``local`` to ``out``."""
+        """Write the ``(lpc_order, len(offsets))`` lags of the sub-frames ``windows[offsets]`` to ``out``.
+
+        ``windows`` is ``sliding_window_view(audio, subframe_length)``: row ``i`` is the sub-frame at sample ``i``.
+        """
         count = offsets.size
         width = -(-count // _GEMM_ROWS) * _GEMM_ROWS
         frames = self.frames[:width]
-        windows = sliding_window_view(local, self.length)[offsets]
-        np.multiply(windows, _hann(self.length)[None, :], out=frames[:count, : self.length])
+        np.multiply(windows[offsets], _hann(self.length)[None, :], out=frames[:count, : self.length])
         frames[count:, : self.length] = 0.0
         if inside is not None:
             frames[:count, : self.length] *= np.arange(self.length)[None, :] < inside[:, None]
