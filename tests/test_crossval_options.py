@@ -13,3 +13,12 @@ def test_compare_takes_train_config_fields_and_the_window_layout():
 def test_an_unknown_compare_key_is_named():
     with pytest.raises(SystemExit, match="'lookahead' is not a TrainConfig field"):
         _parse_overrides("lookahead=80")
+
+
+def test_changed_settings_name_what_differs_from_the_recipe():
+    """The training report's title names the settings a run changed (``--set augment_copies=1``)."""
+    from audio2face_trainer.config import changed_settings, recipe_config
+
+    assert changed_settings(recipe_config("ours")) == {}
+    assert changed_settings(recipe_config("ours", augment_copies=1, seed=3)) == {"augment_copies": 1, "seed": 3}
+    assert changed_settings(recipe_config("facegood", epochs=7)) == {"epochs": 7}

@@ -111,3 +111,10 @@ def recipe_config(recipe: str, **overrides: Any) -> TrainConfig:
     else:
         base = TrainConfig()
     return dataclasses.replace(base, **overrides)
+
+
+def changed_settings(config: TrainConfig) -> Dict[str, Any]:
+    """The fields of ``config`` that differ from its recipe's defaults (what ``--set`` and the flags changed)."""
+    base = recipe_config(config.recipe)
+    return {field.name: getattr(config, field.name) for field in dataclasses.fields(config)
+            if getattr(config, field.name) != getattr(base, field.name)}

@@ -12,6 +12,7 @@ import numpy as np
 from audio2face.bundle import SHARED_FILE
 from audio2face.errors import Audio2FaceError
 
+from .config import changed_settings
 from .emotion import mine_emotions
 from .export import EMOTION_INPUT, FEATURES_INPUT, OUTPUT, ExportInputs, build_onnx, run_onnx
 from .loop import Training
@@ -184,7 +185,8 @@ def build_bundle(
     }
     extra = {REPORT_JSON: metrics_json(_finite({"summary": summary, "history": history,
                                                  "emotion_mining": mining})), SHARED_FILE: shared_bytes}
-    png = loss_curve_png(history, training.best_epoch, title=f"{out.name}: {training.config.recipe} recipe")
+    changed = "".join(f", {name}={value}" for name, value in changed_settings(training.config).items())
+    png = loss_curve_png(history, training.best_epoch, title=f"{out.name}: {training.config.recipe} recipe{changed}")
     if png is not None:
         extra[REPORT_PNG] = png
     write_model_bundle(out, onnx_bytes, metadata, extra)
