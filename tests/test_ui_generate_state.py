@@ -120,16 +120,28 @@ def _curves(driven=None, unmatched=()):
     return Curves(names, 30.0, np.zeros((4, 3), np.float32), driven=driven, unmatched=list(unmatched))
 
 
-def test_targets_left_at_rest_are_not_keyed_unless_asked():
-    from audio2face_maya.ui.generate_state import keyable_curves, rest_targets
+def test_targets_left_at_rest_are_not_keyed_unless_asked(tmp_path):
+    """Apply keys what the CLI keys: the host leaves undriven targets alone, and rest targets unless asked."""
+    from audio2face.errors import Audio2FaceError
+    from audio2face.formats import read_curves
+    from audio2face_maya.host import ApplyOptions, FileHost
+    from audio2face_maya.ui.generate_state import GenerateState, Result, rest_targets
+
+    def applied(curves, name):
+        state = GenerateState()
+        state.result = Result(prediction=None, curves=curves, qc=None, key=(), predicted=False)
+        return state.apply(FileHost(), "blendShape1", ApplyOptions(output=str(tmp_path / name)))
 
     curves = _curves(driven=["jawOpen", "browInnerUp"], unmatched=["browInnerUp"])
     assert rest_targets(curves) == ["eyeBlinkLeft", "browInnerUp"]
-    keyed, left = keyable_curves(curves)
-    assert keyed.names == ["jawOpen"] and left == ["eyeBlinkLeft", "browInnerUp"]
-    keyed, left = keyable_curves(curves, key_rest=True)
-    assert keyed.names == ["jawOpen", "eyeBlinkLeft"] and keyed.driven is None and left == ["browInnerUp"]
-    assert keyable_curves(_curves())[0].names == ["jawOpen", "eyeBlinkLeft", "browInnerUp"], "driven=None: all"
+    report = applied(curves, "rest.json")
+    assert report.keyed == ["jawOpen"] and report.at_rest == ["eyeBlinkLeft"] and report.unmatched == ["browInnerUp"]
+    assert read_curves(tmp_path / "rest.json").names == curves.names, "the same file the CLI writes"
+    asked = _curves(driven=None, unmatched=["browInnerUp"])  # what key_rest_targets=True makes
+    report = applied(asked, "all.json")
+    assert report.keyed == ["jawOpen", "eyeBlinkLeft"] and report.at_rest == [] and report.unmatched == ["browInnerUp"]
+    with pytest.raises(Audio2FaceError, match="no rig target is driven"):
+        applied(_curves(driven=[], unmatched=["browInnerUp"]), "none.json")
 
 
 def test_apply_asks_before_replacing_a_file(tmp_path, model, speech):

@@ -113,9 +113,10 @@ def test_a_target_the_model_leaves_at_rest_keeps_the_animators_keys(qtbot, maya,
     tab = make_generate_tab(qtbot, ui_store, ui_model, host=MayaHost())
     tab.mapping_table.set_source("browInnerUp", "mouthClose")  # mapped, but this model never moves it
 
-    def finish(prediction, settings):
+    def finish(prediction, settings):  # a model that never moves mouthClose, as pipeline.finish
         curves = pipeline.finish(prediction, settings)
-        return dataclasses.replace(curves, driven=[n for n in curves.names if n != "browInnerUp"])
+        rest = None if settings.key_rest_targets else [n for n in curves.names if n != "browInnerUp"]
+        return dataclasses.replace(curves, driven=rest)
 
     tab.state.finish_fn = finish
     hand_keys = maya.keys("face_bs.browInnerUp")

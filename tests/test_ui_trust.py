@@ -118,17 +118,17 @@ def test_a_second_clip_gets_its_own_file_and_nothing_is_replaced_without_asking(
 # 3 -------------------------------------------------------------------------------------------------
 def test_targets_the_model_leaves_at_rest_are_shown_and_not_keyed_unless_asked(qtbot, tab, tmp_path, ui_speech):
     from audio2face import pipeline
-    from audio2face.formats import read_curves
 
     tab.load_target_names(_targets(tmp_path, ["jawOpen", "mouthFunnel", "mouthClose", "eyeBlinkLeft"]))
     tab.mapping_table.set_source("eyeBlinkLeft", "mouthClose")  # mapped, but the model never moves it
 
-    def finish_with_driven(prediction, settings):
+    def finish_with_driven(prediction, settings):  # a model that never moves mouthClose, as pipeline.finish
         curves = pipeline.finish(prediction, settings)
-        return dataclasses.replace(curves, driven=[n for n in curves.names if n != "eyeBlinkLeft"])
+        rest = None if settings.key_rest_targets else [n for n in curves.names if n != "eyeBlinkLeft"]
+        return dataclasses.replace(curves, driven=rest)
 
     tab.state.finish_fn = finish_with_driven
-    out = tmp_path / "out" / "line01.json"
+    out = tmp_path / "out" / "line01.ma"
     tab.set_output(str(out))
     _generate(qtbot, tab, lambda: tab.load_audio(str(ui_speech)))
     table = tab.mapping_table
@@ -136,14 +136,15 @@ def test_targets_the_model_leaves_at_rest_are_shown_and_not_keyed_unless_asked(q
     assert table.status_text("jawOpen") == ""
     with qtbot.waitSignal(tab.applied, timeout=30000):
         tab.apply_button.click()
-    assert "eyeBlinkLeft" not in read_curves(out).names, "the animator's blinks are not keyed flat"
+    assert "eyeBlinkLeft" not in out.read_text(), "the animator's blinks are not keyed flat"
+    assert "jawOpen" in out.read_text()
 
     tab.key_rest_check.setChecked(True)  # "Also key targets the model leaves at rest"
     tab.confirm = lambda question: True
     _generate(qtbot, tab, tab.generate)
     with qtbot.waitSignal(tab.applied, timeout=30000):
         tab.apply_button.click()
-    assert "eyeBlinkLeft" in read_curves(out).names
+    assert "eyeBlinkLeft" in out.read_text()
 
 
 # 4 -------------------------------------------------------------------------------------------------

@@ -87,10 +87,14 @@ class Curves:
         )
 
     def keyed(self) -> Curves:
-        """The curves to key: only the driven names (with their reduced keys); ``self`` when all are driven."""
-        if self.driven is None or set(self.driven) >= set(self.names):
+        """The curves to key: only the driven names (with their reduced keys); ``self`` when all are driven.
+
+        Rig targets no model channel drives (``unmatched``) are never keyed, even when ``driven`` is ``None``:
+        the model knows nothing of them, so their existing animation stays (as the Maya adapter keys).
+        """
+        names = [n for n in self.names if self.is_driven(n)]
+        if len(names) == len(self.names):
             return self
-        names = [n for n in self.names if n in set(self.driven)]
         keyed = self.select(names)
         if self.keys:
             keyed.keys = {n: k for n, k in self.keys.items() if n in keyed.names}
@@ -104,8 +108,8 @@ class Curves:
         return [n for n in self.names if n not in driven]
 
     def is_driven(self, name: str) -> bool:
-        """Whether ``name`` is animated (to be keyed) rather than left at rest."""
-        return self.driven is None or name in self.driven
+        """Whether ``name`` is animated (to be keyed) rather than left at rest or driven by no channel."""
+        return name not in self.unmatched and (self.driven is None or name in self.driven)
 
     def times(self) -> np.ndarray:
         """Scene frame numbers of the rows."""

@@ -102,25 +102,6 @@ def rest_targets(curves: Curves) -> List[str]:
     return [n for n in curves.names if n in unmatched or (driven is not None and n not in driven)]
 
 
-def keyable_curves(curves: Curves, key_rest: bool = False) -> Tuple[Curves, List[str]]:
-    """The curves to key and the targets left alone.
-
-    Targets no channel drives are never keyed. Targets the model leaves at rest (not in ``curves.driven``)
-    are keyed only when ``key_rest`` is on; then ``driven`` is cleared so the keying keys them too.
-    """
-    unmatched = set(curves.unmatched)
-    leave = [n for n in rest_targets(curves) if n in unmatched or not key_rest]
-    keep = [n for n in curves.names if n not in leave]
-    if not keep:
-        raise Audio2FaceError("no rig target is driven by a model channel: check the mapping")
-    selected = curves if not leave else curves.select(keep)
-    if leave and curves.keys:
-        selected = dataclasses.replace(selected, keys={n: k for n, k in curves.keys.items() if n in keep})
-    if key_rest and selected.driven is not None:
-        selected = dataclasses.replace(selected, driven=None)
-    return selected, leave
-
-
 def output_for(audio: str, folder: str, extension: str = ".ma") -> str:
     """The file a clip is written to by default: ``folder/<clip name><extension>``."""
     extension = extension if extension in OUTPUT_EXTENSIONS else ".ma"
@@ -282,10 +263,12 @@ class GenerateState:
         host: Host,
         node: str,
         options: ApplyOptions,
-        key_rest: bool = False,
         confirm: Optional[Callable[[str], bool]] = None,
     ) -> Optional[ApplyReport]:
         """Key (or write) the preview through ``host``; ``None`` when the user declined an overwrite.
+
+        The host keys what the CLI and the batch key: targets no channel drives, and those the model leaves
+        at rest unless the preview was made with "key targets left at rest", are reported and left alone.
 
         Args:
             confirm: Asked with a question before an existing output file is replaced.
@@ -299,12 +282,11 @@ class GenerateState:
             question = f"{options.output} exists. Replace it?"
             if confirm is None or not confirm(question):
                 return None
-        keyed, left = keyable_curves(curves, key_rest)
+        if len(rest_targets(curves)) == len(curves.names):
+            raise Audio2FaceError("no rig target is driven by a model channel: check the mapping")
         if options.output:
             Path(options.output).parent.mkdir(parents=True, exist_ok=True)
-        report = host.apply(keyed, node, options)
-        report.unmatched = list(dict.fromkeys(list(report.unmatched) + [n for n in left if n in curves.unmatched]))
-        return report
+        return host.apply(curves, node, options)
 
 
 @dataclasses.dataclass

@@ -802,8 +802,7 @@ class GenerateTab(QtWidgets.QWidget):
             if not options.output:
                 return None
         confirm = (lambda _q: True) if self._batch is not None and self._batch.overwrite else self.confirm
-        report = self.state.apply(self.host, self.current_node(), options, self.key_rest_check.isChecked(),
-                                  confirm=confirm)
+        report = self.state.apply(self.host, self.current_node(), options, confirm=confirm)
         if report is None:
             self.message.show_message(f"Not written: {options.output} was kept.", "info")
             self._next_in_batch()
