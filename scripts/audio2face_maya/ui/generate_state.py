@@ -96,10 +96,8 @@ class Result:
 
 
 def rest_targets(curves: Curves) -> List[str]:
-    """Targets of ``curves`` that are not keyed by default: no channel drives them, or the model never moves them."""
-    unmatched = set(curves.unmatched)
-    driven = None if curves.driven is None else set(curves.driven)
-    return [n for n in curves.names if n in unmatched or (driven is not None and n not in driven)]
+    """Targets of ``curves`` that are not keyed: no channel drives them, or the model never moves them."""
+    return [n for n in curves.names if not curves.is_driven(n)]
 
 
 def output_for(audio: str, folder: str, extension: str = ".ma") -> str:
@@ -282,7 +280,7 @@ class GenerateState:
             question = f"{options.output} exists. Replace it?"
             if confirm is None or not confirm(question):
                 return None
-        if len(rest_targets(curves)) == len(curves.names):
+        if not any(curves.is_driven(n) for n in curves.names):
             raise Audio2FaceError("no rig target is driven by a model channel: check the mapping")
         if options.output:
             Path(options.output).parent.mkdir(parents=True, exist_ok=True)
